@@ -1,0 +1,40 @@
+package vaec.runtime.data;
+
+/** The set of values a data column may take, as declared in the model file. */
+public enum ValueDomain {
+  /** Any finite real number. */
+  REAL("real"),
+  /** Real numbers in the closed interval [0, 1], such as pixel intensities. */
+  UNIT_INTERVAL("[0,1]"),
+  /** Exactly 0 or 1. */
+  BINARY("binary");
+
+  private final String display;
+
+  ValueDomain(String display) {
+    this.display = display;
+  }
+
+  /** True when every value of {@code other} is also a value of this domain. */
+  public boolean contains(ValueDomain other) {
+    return switch (this) {
+      case REAL -> true;
+      case UNIT_INTERVAL -> other != REAL;
+      case BINARY -> other == BINARY;
+    };
+  }
+
+  /** True when {@code v} lies in this domain. */
+  public boolean admits(float v) {
+    return switch (this) {
+      case REAL -> Float.isFinite(v);
+      case UNIT_INTERVAL -> v >= 0f && v <= 1f;
+      case BINARY -> v == 0f || v == 1f;
+    };
+  }
+
+  @Override
+  public String toString() {
+    return display;
+  }
+}

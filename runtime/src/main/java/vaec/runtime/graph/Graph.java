@@ -1,0 +1,87 @@
+package vaec.runtime.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A computation graph under construction or finished: nodes in topological order (every node's
+ * inputs come before it), named outputs, and one optional per-example loss to minimize.
+ */
+public final class Graph {
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, Node> outputs = new LinkedHashMap<>();
+  private final Map<String, Node> params = new LinkedHashMap<>();
+  private final Map<String, Node> inputsByName = new LinkedHashMap<>();
+  private Node loss;
+
+  public Node input(String name, int width) {
+    Node n = add(Node.Kind.INPUT, name, null, List.of(), width, null, 0, null, SourceRef.NONE);
+    inputsByName.put(name, n);
+    return n;
+  }
+
+  public Node noise(String name, NoiseKind kind, int width) {
+    return add(Node.Kind.NOISE, name, null, List.of(), width, null, 0, kind, SourceRef.NONE);
+  }
+
+  /** A trainable tensor; the same name in two graphs means the same parameter. */
+  public Node param(String name, long... shape) {
+    if (params.containsKey(name)) return params.get(name);
+    Node n = add(Node.Kind.PARAM, name, null, List.of(), (int) shape[shape.length - 1], shape.clone(), 0,
+        null, SourceRef.NONE);
+    params.put(name, n);
+    return n;
+  }
+
+  /** A constant broadcast to {@code width} columns. */
+  public Node constant(double value, int width) {
+    return add(Node.Kind.CONSTANT, null, null, List.of(), width, null, value, null, SourceRef.NONE);
+  }
+
+  public Node apply(Op op, SourceRef origin, Node... in) {
+    List<Node> inputs = List.of(in);
+    return add(Node.Kind.OP, null, op, inputs, op.outputWidth(inputs), null, 0, null, origin);
+  }
+
+  private Node add(Node.Kind kind, String name, Op op, List<Node> in, int width, long[] shape, double c,
+                   NoiseKind noise, SourceRef origin) {
+    for (Node i : in) {
+      if (i.id() >= nodes.size() || nodes.get(i.id()) != i) {
+        throw new IllegalArgumentException("input " + i + " belongs to another graph");
+      }
+    }
+    Node n = new Node(nodes.size(), kind, name, op, in, width, shape, c, noise, origin);
+    nodes.add(n);
+    return n;
+  }
+
+  public void output(String name, Node n) { outputs.put(name, n); }
+
+  /** The per-example (batch x 1) quantity that training minimizes, averaged over the batch. */
+  public void setLoss(Node perExampleLoss) {
+    if (perExampleLoss.width() != 1) throw new IllegalArgumentException("loss must be batch x 1");
+    this.loss = perExampleLoss;
+  }
+
+  public Node loss() { return loss; }
+  public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
+  public Map<String, Node> outputs() { return Collections.unmodifiableMap(outputs); }
+  public Node output(String name) {
+    Node n = outputs.get(name);
+    if (n == null) throw new IllegalArgumentException("no output " + name + " in " + outputs.keySet());
+    return n;
+  }
+  public Map<String, Node> params() { return Collections.unmodifiableMap(params); }
+  public Map<String, Node> inputs() { return Collections.unmodifiableMap(inputsByName); }
+
+  /** Consumers of every node, indexed by node id. */
+  public List<List<Node>> consumers() {
+    List<List<Node>> c = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) c.add(new ArrayList<>());
+    for (Node n : nodes) for (Node i : n.inputs()) c.get(i.id()).add(n);
+    return c;
+  }
+}

@@ -1,0 +1,75 @@
+package vaec.runtime.graph;
+
+import java.util.List;
+
+/**
+ * One value of a computation graph. Activations are matrices of {@code batch x width}; the batch
+ * size is fixed when an executor is built, never by the graph. Parameters keep their own
+ * {@code shape}. Nodes are created only through {@link Graph}, which keeps them in topological
+ * order.
+ */
+public final class Node {
+  /** What a node is, which decides who writes its value. */
+  public enum Kind { INPUT, NOISE, PARAM, CONSTANT, OP }
+
+  private final int id;
+  private final Kind kind;
+  private final String name;
+  private final Op op;
+  private final List<Node> inputs;
+  private final int width;
+  private final long[] paramShape;
+  private final double constant;
+  private final NoiseKind noiseKind;
+  private final SourceRef origin;
+
+  Node(int id, Kind kind, String name, Op op, List<Node> inputs, int width, long[] paramShape,
+       double constant, NoiseKind noiseKind, SourceRef origin) {
+    this.id = id;
+    this.kind = kind;
+    this.name = name;
+    this.op = op;
+    this.inputs = List.copyOf(inputs);
+    this.width = width;
+    this.paramShape = paramShape;
+    this.constant = constant;
+    this.noiseKind = noiseKind;
+    this.origin = origin;
+  }
+
+  public int id() { return id; }
+  public Kind kind() { return kind; }
+  public String name() { return name; }
+  public Op op() { return op; }
+  public List<Node> inputs() { return inputs; }
+  public Node input(int i) { return inputs.get(i); }
+  /** Columns per example; for parameters, the last dimension. */
+  public int width() { return width; }
+  public long[] paramShape() { return paramShape; }
+  public double constant() { return constant; }
+  public NoiseKind noiseKind() { return noiseKind; }
+  public SourceRef origin() { return origin; }
+  public boolean isParam() { return kind == Kind.PARAM; }
+
+  /** A short label for text and DOT output. */
+  public String label() {
+    return switch (kind) {
+      case INPUT -> "input " + name;
+      case NOISE -> "noise " + name + " ~ " + noiseKind;
+      case PARAM -> "param " + name + shapeText(paramShape);
+      case CONSTANT -> "const " + constant;
+      case OP -> op.describe();
+    };
+  }
+
+  static String shapeText(long[] s) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < s.length; i++) b.append(i == 0 ? "" : "x").append(s[i]);
+    return b.append(']').toString();
+  }
+
+  @Override
+  public String toString() {
+    return "%" + id + " " + label();
+  }
+}

@@ -1,0 +1,40 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/** y = a x + b with constants a and b: what scalar arithmetic (0.5 * v, v - 1, -v) lowers to. */
+public final class Affine implements Op {
+  private final double a;
+  private final double b;
+
+  public Affine(double a, double b) { this.a = a; this.b = b; }
+
+  @Override
+  public int outputWidth(List<Node> in) { return in.get(0).width(); }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    if (a == 1.0) in[0].add(b, out);
+    else {
+      in[0].mul(a, out);
+      if (b != 0.0) out.addi(b);
+    }
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+    if (gIn[0] == null) return;
+    if (acc[0]) {
+      if (a == 1.0) gIn[0].addi(g);
+      else org.nd4j.linalg.factory.Nd4j.getBlasWrapper().level1().axpy(g.length(), a, g, gIn[0]);
+    } else {
+      g.mul(a, gIn[0]);
+    }
+  }
+
+  @Override
+  public String describe() { return "affine(" + a + "*x + " + b + ")"; }
+}

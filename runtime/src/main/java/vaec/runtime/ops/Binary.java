@@ -1,0 +1,57 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/** Element-wise a (+ - * /) b on two values of the same width. */
+public final class Binary implements Op {
+  public enum Kind { ADD, SUB, MUL, DIV }
+
+  private final Kind kind;
+
+  public Binary(Kind kind) { this.kind = kind; }
+
+  @Override
+  public int outputWidth(List<Node> in) {
+    if (in.get(0).width() != in.get(1).width()) {
+      throw new IllegalArgumentException(kind + ": widths " + in.get(0).width() + " and " + in.get(1).width());
+    }
+    return in.get(0).width();
+  }
+
+  @Override
+  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    switch (kind) {
+      case ADD -> in[0].add(in[1], out);
+      case SUB -> in[0].sub(in[1], out);
+      case MUL -> in[0].mul(in[1], out);
+      case DIV -> in[0].div(in[1], out);
+    }
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+    for (int i = 0; i < 2; i++) {
+      if (gIn[i] == null) continue;
+      INDArray d = acc[i] ? s[0] : gIn[i];
+      switch (kind) {
+        case ADD -> d.assign(g);
+        case SUB -> { if (i == 0) d.assign(g); else g.mul(-1.0, d); }
+        case MUL -> g.mul(in[1 - i], d);
+        case DIV -> {
+          if (i == 0) g.div(in[1], d);
+          else { g.mul(out, d); d.divi(in[1]).negi(); }   // -g a / b^2 = -g y / b
+        }
+      }
+      if (acc[i]) gIn[i].addi(d);
+    }
+  }
+
+  @Override
+  public String describe() { return kind.name().toLowerCase(java.util.Locale.ROOT); }
+}

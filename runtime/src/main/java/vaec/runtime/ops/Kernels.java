@@ -1,0 +1,67 @@
+package vaec.runtime.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.ELU;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
+
+/**
+ * Thin wrappers over ND4J's element-wise kernels that write into a given buffer. Every method
+ * here is one native op and allocates no array, which is what keeps a training step free of
+ * per-step allocation.
+ */
+public final class Kernels {
+  private Kernels() {}
+
+  public static void exp(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Exp(x, z)); }
+  public static void log(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Log(x, z)); }
+  public static void softplus(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new SoftPlus(x, z)); }
+  public static void sigmoid(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sigmoid(x, z)); }
+  public static void tanh(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Tanh(x, z)); }
+  public static void relu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new RectifiedLinear(x, z, 0.0)); }
+  public static void elu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new ELU(x, z)); }
+  public static void sqrt(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sqrt(x, z)); }
+  /** z = 1 where x > 0, else 0. */
+  public static void step(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Step(x, z, 0.0)); }
+
+  /** target = value, or target += value when accumulating. */
+  public static void put(INDArray target, INDArray value, boolean accumulate) {
+    if (accumulate) target.addi(value);
+    else target.assign(value);
+  }
+
+  /** target (batch x w) = g (batch x 1) broadcast times d, or += when accumulating; d may be clobbered. */
+  public static void putRowScaled(INDArray target, INDArray d, INDArray g, boolean accumulate) {
+    if (accumulate) {
+      d.muliColumnVector(g);
+      target.addi(d);
+    } else {
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(d, g.reshape(g.rows()), target, 0));
+    }
+  }
+
+  /** z (batch x w) = x - c with c (batch x 1) broadcast over columns. */
+  public static void subColumn(INDArray x, INDArray c, INDArray z) {
+    Nd4j.getExecutioner().exec(new BroadcastSubOp(x, c.reshape(c.rows()), z, 0));
+  }
+
+  /** z (batch x 1) = max over columns of x. */
+  public static void rowMax(INDArray x, INDArray z) {
+    Nd4j.getExecutioner().exec(new Max(x, z.reshape(z.rows()), 1));
+  }
+
+  /** z (batch x 1) = sum over columns of x. */
+  public static void rowSum(INDArray x, INDArray z) {
+    x.sum(z.reshape(z.rows()), 1);
+  }
+}

@@ -1,0 +1,49 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/**
+ * KL(N(m, s) || N(0, 1)) = sum(s^2/2 + m^2/2 - log s - 1/2) per example; inputs (m, s). The fusion
+ * pass puts this in place of {@link KlNormalNormal} when the prior is the standard normal, which
+ * saves two constant inputs and about half the work of the general form.
+ */
+public final class KlNormalStdNormal implements Op {
+  @Override
+  public int outputWidth(List<Node> in) {
+    LogProbs.sameWidths("Normal-standard normal KL", in);
+    return 1;
+  }
+
+  @Override
+  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width(), in.get(0).width()}; }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    INDArray t = s[0];
+    INDArray u = s[1];
+    in[1].mul(in[1], t);
+    t.addi(in[0].mul(in[0], u)).muli(0.5).subi(0.5);
+    Kernels.log(in[1], u);
+    t.subi(u);
+    Kernels.rowSum(t, out);
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+    INDArray d = s[0];
+    if (gIn[0] != null) {
+      d.assign(in[0]);                              // dm = m
+      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+    }
+    if (gIn[1] != null) {
+      in[1].rdiv(1.0, d);                           // ds = s - 1/s
+      d.rsubi(in[1]);
+      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+    }
+  }
+
+  @Override public String describe() { return "kl_normal_std_normal"; }
+}

@@ -1,0 +1,42 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/**
+ * The reparameterized Gaussian draw z = loc + scale * eps, inputs (loc, scale, eps) with eps a
+ * standard-normal noise node (000 eq. 2.6). Gradients flow to loc and scale, the pathwise way.
+ */
+public final class NormalRsample implements Op {
+  @Override
+  public int outputWidth(List<Node> in) {
+    int w = in.get(2).width();
+    for (int i = 0; i < 2; i++) {
+      if (in.get(i).width() != w) throw new IllegalArgumentException("normal sample: width " + in.get(i).width() + " vs " + w);
+    }
+    return w;
+  }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    in[1].mul(in[2], out);
+    out.addi(in[0]);
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+    if (gIn[0] != null) Kernels.put(gIn[0], g, acc[0]);
+    if (gIn[1] != null) {
+      if (acc[1]) gIn[1].addi(g.mul(in[2]));
+      else g.mul(in[2], gIn[1]);
+    }
+    if (gIn[2] != null) {
+      if (acc[2]) gIn[2].addi(g.mul(in[1]));
+      else g.mul(in[1], gIn[2]);
+    }
+  }
+
+  @Override public String describe() { return "normal_rsample"; }
+}

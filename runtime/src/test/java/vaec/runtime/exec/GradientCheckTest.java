@@ -1,0 +1,161 @@
+package vaec.runtime.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.*;
+
+/**
+ * Every operation's reverse-mode gradient against central finite differences in float64. Each
+ * case wires the op to parameters (so every input gets a gradient), reduces the output with a
+ * fixed random weighting to a per-example loss, and compares d(mean loss)/d(param) element by
+ * element. Tolerance: |analytic - numeric| <= 1e-6 + 1e-5 |numeric| with step 1e-6, which float64
+ * central differences meet by orders of magnitude for these smooth functions.
+ */
+class GradientCheckTest {
+  static final int BATCH = 3;
+  static final int W = 4;
+
+  /** A case: how to build the op's inputs and output from the graph's parameters. */
+  record Case(String name, BiFunction<Graph, List<Node>, Node> build, int[] widths, boolean[] positive) {
+    @Override public String toString() { return name; }
+  }
+
+  static Case c(String name, BiFunction<Graph, List<Node>, Node> build, int... widths) {
+    return new Case(name, build, widths, new boolean[widths.length]);
+  }
+
+  static Case cp(String name, BiFunction<Graph, List<Node>, Node> build, boolean[] positive, int... widths) {
+    return new Case(name, build, widths, positive);
+  }
+
+  static Stream<Arguments> cases() {
+    List<Case> cs = new ArrayList<>();
+    for (Activation a : Activation.values()) {
+      cs.add(new Case("dense " + a, (g, p) -> {
+        Node w = g.param("W", W, 3);
+        Node b = g.param("b", 3);
+        return g.apply(new Dense(a), SourceRef.NONE, p.get(0), w, b);
+      }, new int[] {W}, new boolean[1]));
+    }
+    for (Unary.Fn f : Unary.Fn.values()) {
+      boolean pos = f == Unary.Fn.LOG || f == Unary.Fn.SQRT;
+      cs.add(cp("unary " + f, (g, p) -> g.apply(new Unary(f), SourceRef.NONE, p.get(0)), new boolean[] {pos}, W));
+    }
+    for (Binary.Kind k : Binary.Kind.values()) {
+      cs.add(cp("binary " + k, (g, p) -> g.apply(new Binary(k), SourceRef.NONE, p.get(0), p.get(1)),
+          new boolean[] {false, k == Binary.Kind.DIV}, W, W));
+    }
+    cs.add(c("same input twice (x*x)", (g, p) -> g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, p.get(0), p.get(0)), W));
+    cs.add(c("affine", (g, p) -> g.apply(new Affine(-0.5, 2.0), SourceRef.NONE, p.get(0)), W));
+    cs.add(cp("reciprocal", (g, p) -> g.apply(new Reciprocal(3.0), SourceRef.NONE, p.get(0)), new boolean[] {true}, W));
+    cs.add(c("split by slices and recombine", (g, p) -> {
+      Node a = g.apply(new Slice(0, 2), SourceRef.NONE, p.get(0));
+      Node b = g.apply(new Slice(2, 4), SourceRef.NONE, p.get(0));
+      Node e = g.apply(new Unary(Unary.Fn.EXP), SourceRef.NONE, b);
+      Node used = g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, p.get(0), p.get(0));
+      Node m = g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, a, e);
+      return g.apply(new Concat(), SourceRef.NONE, m, used);
+    }, W));
+    cs.add(c("concat", (g, p) -> g.apply(new Concat(), SourceRef.NONE, p.get(0), p.get(1)), W, 2));
+    cs.add(c("row sum", (g, p) -> g.apply(new RowSum(), SourceRef.NONE, p.get(0)), W));
+    cs.add(c("stop gradient keeps the other path", (g, p) -> g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE,
+        g.apply(new StopGradient(), SourceRef.NONE, p.get(1)), p.get(0)), W, W));
+    cs.add(cp("normal rsample", (g, p) -> g.apply(new NormalRsample(), SourceRef.NONE, p.get(0), p.get(1), p.get(2)),
+        new boolean[] {false, true, false}, W, W, W));
+    cs.add(cp("normal log prob", (g, p) -> g.apply(new NormalLogProb(), SourceRef.NONE, p.get(0), p.get(1), p.get(2)),
+        new boolean[] {false, false, true}, W, W, W));
+    cs.add(c("bernoulli logits log prob", (g, p) -> g.apply(new BernoulliLogitsLogProb(), SourceRef.NONE, p.get(0), p.get(1)), W, W));
+    cs.add(cp("bernoulli probs log prob", (g, p) -> g.apply(new BernoulliProbsLogProb(), SourceRef.NONE, p.get(0),
+        g.apply(new Unary(Unary.Fn.SIGMOID), SourceRef.NONE, p.get(1))), new boolean[] {true, false}, W, W));
+    cs.add(c("categorical logits log prob", (g, p) -> g.apply(new CategoricalLogitsLogProb(), SourceRef.NONE, p.get(0), p.get(1)), W, W));
+    cs.add(cp("kl normal normal", (g, p) -> g.apply(new KlNormalNormal(), SourceRef.NONE, p.get(0), p.get(1), p.get(2), p.get(3)),
+        new boolean[] {false, true, false, true}, W, W, W, W));
+    cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),
+        new boolean[] {false, true}, W, W));
+    return cs.stream().map(Arguments::of);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void gradientMatchesFiniteDifferences(Case tc) {
+    Graph g = new Graph();
+    List<Node> inputs = new ArrayList<>();
+    // Inputs are parameters of shape [BATCH, w] so that each example's values get a gradient;
+    // the "dense" case's x is such a parameter too. Parameters enter ops as batch x w values.
+    for (int i = 0; i < tc.widths().length; i++) inputs.add(g.param("in" + i, BATCH, tc.widths()[i]));
+    Node out = tc.build().apply(g, inputs);
+    Node weights = g.input("weights", out.width());
+    Node loss = g.apply(new RowSum(), SourceRef.NONE, g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, out, weights));
+    g.setLoss(loss);
+
+    List<ParamEntry> layout = new ArrayList<>();
+    for (Node p : g.params().values()) layout.add(new ParamEntry(p.name(), p.paramShape()));
+    ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);
+    Random r = new Random(42);
+    for (Node p : g.params().values()) {
+      INDArray v = store.value(p.name());
+      boolean positive = p.name().startsWith("in") && tc.positive()[Integer.parseInt(p.name().substring(2))];
+      for (long k = 0; k < v.length(); k++) {
+        double x = r.nextGaussian();
+        v.putScalar(k, positive ? 0.3 + Math.abs(x) : x);
+      }
+    }
+    Executor ex = new Executor(g, BATCH, store);
+    INDArray wts = ex.input("weights");
+    for (long k = 0; k < wts.length(); k++) wts.putScalar(k, r.nextGaussian());
+
+    ex.forward();
+    ex.backward();
+    double[] analytic = store.grads().toDoubleVector();
+    INDArray flat = store.values();
+    double h = 1e-6;
+    for (long k = 0; k < flat.length(); k++) {
+      double x0 = flat.getDouble(k);
+      flat.putScalar(k, x0 + h);
+      double up = meanLoss(ex, loss);
+      flat.putScalar(k, x0 - h);
+      double down = meanLoss(ex, loss);
+      flat.putScalar(k, x0);
+      double numeric = (up - down) / (2 * h);
+      if (tc.name().startsWith("stop gradient") && k >= BATCH * W) {
+        // in1 sits behind the stop-gradient: its gradient must be exactly zero whatever the loss does.
+        assertEquals(0.0, analytic[(int) k], "stop-gradient leaked into param " + k);
+        continue;
+      }
+      double tol = 1e-6 + 1e-5 * Math.abs(numeric);
+      assertTrue(Math.abs(analytic[(int) k] - numeric) <= tol,
+          tc.name() + ": d/dparam[" + k + "] analytic " + analytic[(int) k] + " numeric " + numeric);
+    }
+  }
+
+  static double meanLoss(Executor ex, Node loss) {
+    ex.forward();
+    return ex.value(loss).meanNumber().doubleValue();
+  }
+
+  @org.junit.jupiter.api.Test
+  void parameterViewsShareTheFlatVector() {
+    ParameterStore s = new ParameterStore(List.of(new ParamEntry("a", new long[] {2, 3}), new ParamEntry("b", new long[] {3})),
+        DataType.FLOAT);
+    s.value("a").putScalar(1, 2, 5f);
+    s.value("b").putScalar(0, 7f);
+    assertEquals(5f, s.values().getFloat(5));
+    assertEquals(7f, s.values().getFloat(6));
+    assertEquals(9, s.size());
+  }
+}
