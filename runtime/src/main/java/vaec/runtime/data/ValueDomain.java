@@ -7,7 +7,9 @@ public enum ValueDomain {
   /** Real numbers in the closed interval [0, 1], such as pixel intensities. */
   UNIT_INTERVAL("[0,1]"),
   /** Exactly 0 or 1. */
-  BINARY("binary");
+  BINARY("binary"),
+  /** Rows of 0s with a single 1: a category among {@code width} choices. */
+  ONE_HOT("one-hot");
 
   private final String display;
 
@@ -20,7 +22,8 @@ public enum ValueDomain {
     return switch (this) {
       case REAL -> true;
       case UNIT_INTERVAL -> other != REAL;
-      case BINARY -> other == BINARY;
+      case BINARY -> other == BINARY || other == ONE_HOT;
+      case ONE_HOT -> other == ONE_HOT;
     };
   }
 
@@ -29,7 +32,7 @@ public enum ValueDomain {
     return switch (this) {
       case REAL -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
-      case BINARY -> v == 0f || v == 1f;
+      case BINARY, ONE_HOT -> v == 0f || v == 1f;
     };
   }
 

@@ -71,6 +71,7 @@ class GradientCheckTest {
       Node m = g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, a, e);
       return g.apply(new Concat(), SourceRef.NONE, m, used);
     }, W));
+    cs.add(c("softmax", (g, p) -> g.apply(new Softmax(), SourceRef.NONE, p.get(0)), W));
     cs.add(c("concat", (g, p) -> g.apply(new Concat(), SourceRef.NONE, p.get(0), p.get(1)), W, 2));
     cs.add(c("row sum", (g, p) -> g.apply(new RowSum(), SourceRef.NONE, p.get(0)), W));
     cs.add(c("stop gradient keeps the other path", (g, p) -> g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE,

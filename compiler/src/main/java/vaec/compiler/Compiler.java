@@ -1,0 +1,73 @@
+package vaec.compiler;
+
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import vaec.compiler.ast.Ast;
+import vaec.compiler.check.Resolver;
+import vaec.compiler.check.ShapeChecker;
+import vaec.compiler.check.Symbols;
+import vaec.compiler.ir.ProbModel;
+import vaec.compiler.ir.Variable;
+import vaec.compiler.lower.GraphLowering;
+import vaec.compiler.lower.GraphLowering.Purpose;
+import vaec.compiler.plan.EstimatorPlan;
+import vaec.compiler.syntax.ModelParser;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.ParamInit;
+import vaec.runtime.model.TrainConfig;
+import vaec.stdlib.Catalog;
+import vaec.stdlib.networks.NetworkSpec;
+
+/**
+ * The compiler's passes in order: parse, resolve names, check shapes and domains into the
+ * probabilistic IR, plan estimators, lower to graphs. Each pass is a pure function of the
+ * previous one's output and stops with {@link CompileError} on the user's mistakes.
+ */
+public final class Compiler {
+  private Compiler() {}
+
+  /** Everything the passes produced, for summaries and for running. */
+  public record Compilation(SourceFile source, ProbModel model, EstimatorPlan plan, CompiledModel compiled) {}
+
+  public static Compilation compile(SourceFile source) {
+    return compile(source, Catalog.standard());
+  }
+
+  public static Compilation compile(SourceFile source, Catalog catalog) {
+    Ast.Program ast = ModelParser.parse(source);
+    Symbols symbols = Resolver.resolve(ast, source, catalog);
+    ProbModel model = ShapeChecker.check(symbols, source, catalog);
+    EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog);
+    Graph train;
+    try {
+      train = GraphLowering.lower(model, plan, catalog, Purpose.TRAIN);
+    } catch (GraphLowering.UnsupportedEstimator e) {
+      var lp = e.latent;
+      throw new CompileError(source, List.of(new Diagnostic(lp.guide().span(),
+          "latent '" + lp.latent().name() + "' needs the " + lp.estimator().keyword() + " estimator ("
+              + lp.estimatorReason() + "), which this version of vaec does not lower yet",
+          "latents with a pathwise sampler (Normal) train today; discrete latents arrive with the score-function, "
+              + "enumeration and relaxation estimators")));
+    }
+    Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
+    Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
+    Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
+    List<ParamInit> params = new ArrayList<>();
+    for (NetworkSpec n : model.networks().values()) {
+      if (train.params().containsKey(n.name() + ".0.W")) params.addAll(n.params());
+    }
+    Variable x = model.data().get(0);
+    TrainConfig cfg = model.train();
+    CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
+        params, train, logWeight, prior, recon, cfg);
+    return new Compilation(source, model, plan, compiled);
+  }
+
+  /** SHA-256 of the model text: what a checkpoint records to refuse another model. */
+  public static String hash(String text) {
+    return Hashing.sha256().hashString(text, StandardCharsets.UTF_8).toString();
+  }
+}

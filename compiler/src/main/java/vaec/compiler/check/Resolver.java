@@ -1,0 +1,209 @@
+package vaec.compiler.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import vaec.compiler.Diagnostics;
+import vaec.compiler.SourceFile;
+import vaec.compiler.Span;
+import vaec.compiler.Suggest;
+import vaec.compiler.ast.Ast;
+import vaec.stdlib.Catalog;
+
+/**
+ * Pass 2: every name means one thing. Reports duplicate definitions, unknown names (with a "did
+ * you mean"), names used before they are bound, sample statements in the wrong section, and
+ * latents without both a prior and a guide (or data without a likelihood).
+ */
+public final class Resolver {
+  /** Names with structural meaning in expressions rather than catalog entries. */
+  public static final Set<String> BUILTINS = Set.of("split", "concat");
+
+  private final Catalog catalog;
+  private final Diagnostics diags;
+
+  private Resolver(Catalog catalog, SourceFile file) {
+    this.catalog = catalog;
+    this.diags = new Diagnostics(file);
+  }
+
+  public static Symbols resolve(Ast.Program program, SourceFile file, Catalog catalog) {
+    Resolver r = new Resolver(catalog, file);
+    Symbols s = r.run(program);
+    r.diags.throwIfAny();
+    return s;
+  }
+
+  private Symbols run(Ast.Program p) {
+    Map<String, Ast.VarDecl> data = new LinkedHashMap<>();
+    Map<String, Ast.VarDecl> latents = new LinkedHashMap<>();
+    Map<String, Ast.NetworkDecl> nets = new LinkedHashMap<>();
+    Map<String, Span> defined = new HashMap<>();
+    List<Ast.Section> sections = new ArrayList<>();
+    Ast.TrainDecl train = null;
+    String modelName = null;
+    for (Ast.Decl d : p.decls()) {
+      if (d instanceof Ast.ModelDecl m) {
+        if (modelName != null) diags.error(m.span(), "the model is named twice");
+        modelName = m.name();
+      } else if (d instanceof Ast.VarDecl v) {
+        if (define(v.name(), v.nameSpan(), defined)) (v.observed() ? data : latents).put(v.name(), v);
+      } else if (d instanceof Ast.NetworkDecl n) {
+        if (define(n.name(), n.nameSpan(), defined)) nets.put(n.name(), n);
+      } else if (d instanceof Ast.Section s) {
+        sections.add(s);
+      } else if (d instanceof Ast.TrainDecl t) {
+        if (train != null) diags.error(t.span(), "duplicate train section", "the first one is at line " + train.span().line());
+        else train = t;
+      }
+    }
+    if (data.isEmpty()) diags.error(new Span(1, 1, 1), "the model declares no observed data", "add a line like: data x : real[784] in [0, 1]");
+
+    Map<String, Span> priorSites = new LinkedHashMap<>();
+    Map<String, Span> guideSites = new LinkedHashMap<>();
+    Map<String, Span> likelihoodSites = new LinkedHashMap<>();
+    Set<String> sampledInGuide = new LinkedHashSet<>();
+    for (Ast.Section s : sections) {
+      Map<String, Span> locals = new HashMap<>();
+      for (Ast.Stmt st : s.stmts()) {
+        if (st instanceof Ast.Assign a) {
+            checkExpr(a.value(), s.kind(), locals, data, latents, nets, sampledInGuide);
+            for (int i = 0; i < a.targets().size(); i++) {
+              String t = a.targets().get(i);
+              Span sp = a.targetSpans().get(i);
+              if (defined.containsKey(t)) {
+                diags.error(sp, "'" + t + "' is already defined at line " + defined.get(t).line(), "choose another name for this local value");
+              } else if (locals.containsKey(t)) {
+                diags.error(sp, "duplicate definition of '" + t + "'", "it was first defined at line " + locals.get(t).line());
+              } else locals.put(t, sp);
+            }
+          } else if (st instanceof Ast.Sample smp) {
+            checkDistribution(smp, s.kind(), locals, data, latents, nets, sampledInGuide);
+            String t = smp.target();
+            boolean isData = data.containsKey(t);
+            boolean isLatent = latents.containsKey(t);
+            if (!isData && !isLatent) {
+              List<String> known = new ArrayList<>(s.kind() == Ast.SectionKind.LIKELIHOOD ? data.keySet() : latents.keySet());
+              diags.error(smp.targetSpan(), "unknown variable '" + t + "'", Suggest.didYouMean(t, known));
+              continue;
+            }
+            switch (s.kind()) {
+              case LIKELIHOOD -> {
+                if (!isData) diags.error(smp.targetSpan(), "'" + t + "' is a latent variable; the likelihood samples observed data",
+                    "put its distribution in the prior and the guide");
+                else once(t, smp.targetSpan(), likelihoodSites, "likelihood");
+              }
+              case PRIOR, GUIDE -> {
+                if (!isLatent) diags.error(smp.targetSpan(), "'" + t + "' is observed data; only latents have a "
+                    + s.kind().name().toLowerCase(), "give its distribution in the likelihood section");
+                else {
+                  once(t, smp.targetSpan(), s.kind() == Ast.SectionKind.PRIOR ? priorSites : guideSites, s.kind().name().toLowerCase());
+                  if (s.kind() == Ast.SectionKind.GUIDE) sampledInGuide.add(t);
+                }
+              }
+            }
+        }
+      }
+    }
+    for (Ast.VarDecl l : latents.values()) {
+      boolean hasPrior = priorSites.containsKey(l.name());
+      boolean hasGuide = guideSites.containsKey(l.name());
+      if (!hasPrior && !hasGuide) diags.error(l.nameSpan(), "latent '" + l.name() + "' has neither a prior nor a guide",
+          "add: prior " + l.name() + " ~ Normal(0, 1)  and a guide statement for it");
+      else if (!hasPrior) diags.error(guideSites.get(l.name()), "latent '" + l.name() + "' has a guide but no prior",
+          "add a prior, e.g.: prior " + l.name() + " ~ Normal(0, 1)");
+      else if (!hasGuide) diags.error(priorSites.get(l.name()), "latent '" + l.name() + "' has a prior but no guide",
+          "add a guide statement, e.g.: guide " + l.name() + " ~ Normal(mu, sigma)");
+    }
+    for (Ast.VarDecl d : data.values()) {
+      if (!likelihoodSites.containsKey(d.name())) diags.error(d.nameSpan(), "observed data '" + d.name() + "' has no likelihood",
+          "add: likelihood " + d.name() + " ~ Bernoulli(logits = decoder(z))");
+    }
+    return new Symbols(modelName == null ? "model" : modelName, data, latents, nets, sections, train);
+  }
+
+  private void once(String name, Span span, Map<String, Span> seen, String what) {
+    if (seen.containsKey(name)) {
+      diags.error(span, "'" + name + "' has two " + what + " statements", "the first is at line " + seen.get(name).line());
+    } else seen.put(name, span);
+  }
+
+  private boolean define(String name, Span span, Map<String, Span> defined) {
+    if (defined.containsKey(name)) {
+      diags.error(span, "duplicate definition of '" + name + "'", "it was first defined at line " + defined.get(name).line());
+      return false;
+    }
+    if (catalog.function(name).isPresent() || catalog.distribution(name).isPresent() || BUILTINS.contains(name)) {
+      diags.error(span, "'" + name + "' is a built-in name", "choose another name");
+      return false;
+    }
+    defined.put(name, span);
+    return true;
+  }
+
+  private void checkDistribution(Ast.Sample s, Ast.SectionKind kind, Map<String, Span> locals, Map<String, Ast.VarDecl> data,
+                                 Map<String, Ast.VarDecl> latents, Map<String, Ast.NetworkDecl> nets, Set<String> sampled) {
+    if (!(s.distribution() instanceof Ast.Call c)) {
+      diags.error(s.distribution().span(), "expected a distribution after '~'", "for example: Normal(0, 1); known: "
+          + String.join(", ", catalog.distributionNames()));
+      return;
+    }
+    if (catalog.distribution(c.callee()).isEmpty()) {
+      diags.error(c.calleeSpan(), "unknown distribution '" + c.callee() + "'", Suggest.didYouMean(c.callee(), catalog.distributionNames()));
+    }
+    for (Ast.Arg a : c.args()) checkExpr(a.value(), kind, locals, data, latents, nets, sampled);
+  }
+
+  private void checkExpr(Ast.Expr e, Ast.SectionKind kind, Map<String, Span> locals, Map<String, Ast.VarDecl> data,
+                         Map<String, Ast.VarDecl> latents, Map<String, Ast.NetworkDecl> nets, Set<String> sampled) {
+    if (e instanceof Ast.Name n) {
+        String id = n.name();
+        if (locals.containsKey(id) || data.containsKey(id)) return;
+        if (latents.containsKey(id)) {
+          if (kind == Ast.SectionKind.GUIDE && !sampled.contains(id)) {
+            diags.error(n.span(), "the guide uses latent '" + id + "' before sampling it",
+                "sample " + id + " earlier in the guide, or compute this from the data");
+          }
+          return;
+        }
+        if (nets.containsKey(id)) {
+          diags.error(n.span(), "'" + id + "' is a network; call it on a value, like " + id + "(x)");
+          return;
+        }
+        if (catalog.distribution(id).isPresent()) {
+          diags.error(n.span(), "'" + id + "' is a distribution; it can only follow '~'");
+          return;
+        }
+        List<String> visible = new ArrayList<>(locals.keySet());
+        visible.addAll(data.keySet());
+        visible.addAll(latents.keySet());
+        diags.error(n.span(), "unknown name '" + id + "'", Suggest.didYouMean(id, visible));
+    } else if (e instanceof Ast.Call c) {
+        String f = c.callee();
+        if (!nets.containsKey(f) && catalog.function(f).isEmpty() && !BUILTINS.contains(f)) {
+          if (catalog.distribution(f).isPresent()) {
+            diags.error(c.calleeSpan(), "distribution '" + f + "' used as a value", "distributions can only follow '~'");
+          } else {
+            List<String> callable = new ArrayList<>(nets.keySet());
+            callable.addAll(catalog.functionNames());
+            callable.addAll(BUILTINS);
+            diags.error(c.calleeSpan(), "unknown function or network '" + f + "'", Suggest.didYouMean(f, callable));
+          }
+        }
+        for (Ast.Arg a : c.args()) checkExpr(a.value(), kind, locals, data, latents, nets, sampled);
+    } else if (e instanceof Ast.Binary b) {
+      checkExpr(b.left(), kind, locals, data, latents, nets, sampled);
+      checkExpr(b.right(), kind, locals, data, latents, nets, sampled);
+    } else if (e instanceof Ast.Negate n) {
+      checkExpr(n.operand(), kind, locals, data, latents, nets, sampled);
+    } else if (e instanceof Ast.SliceExpr s) {
+      checkExpr(s.target(), kind, locals, data, latents, nets, sampled);
+    } else if (e instanceof Ast.Arrow a) {
+      diags.error(a.span(), "'->' only describes network layer widths, as in MLP(784 -> 400 -> 40)");
+    }
+  }
+}

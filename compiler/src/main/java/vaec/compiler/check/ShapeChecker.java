@@ -1,0 +1,483 @@
+package vaec.compiler.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import vaec.compiler.Diagnostics;
+import vaec.compiler.SourceFile;
+import vaec.compiler.Span;
+import vaec.compiler.Suggest;
+import vaec.compiler.ast.Ast;
+import vaec.compiler.ir.IrExpr;
+import vaec.compiler.ir.ProbModel;
+import vaec.compiler.ir.Site;
+import vaec.compiler.ir.Variable;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.model.TrainConfig;
+import vaec.runtime.ops.Activation;
+import vaec.stdlib.Catalog;
+import vaec.stdlib.distributions.DistributionFamily;
+import vaec.stdlib.distributions.ParamSpec;
+import vaec.stdlib.networks.NetworkFamily;
+import vaec.stdlib.networks.NetworkSpec;
+
+/**
+ * Pass 3: widths and domains, and the probabilistic IR built from the checked statements.
+ * Every expression gets a width (a scalar constant broadcasts); network inputs, distribution
+ * arguments, slices and arithmetic must agree; a distribution's arguments must be of the right
+ * kind; a likelihood's support must hold the data's declared domain, and a latent's declared type
+ * the draws of its prior and guide.
+ */
+public final class ShapeChecker {
+  private final Catalog catalog;
+  private final SourceFile file;
+  private final Diagnostics diags;
+  private final Map<String, Variable> vars = new LinkedHashMap<>();
+  private final Map<String, NetworkSpec> networks = new LinkedHashMap<>();
+
+  private ShapeChecker(Catalog catalog, SourceFile file) {
+    this.catalog = catalog;
+    this.file = file;
+    this.diags = new Diagnostics(file);
+  }
+
+  public static ProbModel check(Symbols symbols, SourceFile file, Catalog catalog) {
+    ShapeChecker c = new ShapeChecker(catalog, file);
+    ProbModel m = c.run(symbols);
+    c.diags.throwIfAny();
+    return m;
+  }
+
+  /** A value whose width is unknown because of an error already reported. */
+  private static final int UNKNOWN = -1;
+
+  private ProbModel run(Symbols s) {
+    List<Variable> data = new ArrayList<>();
+    List<Variable> latents = new ArrayList<>();
+    for (Ast.VarDecl v : s.data().values()) data.add(variable(v));
+    for (Ast.VarDecl v : s.latents().values()) latents.add(variable(v));
+    for (Variable v : data) vars.put(v.name(), v);
+    for (Variable v : latents) vars.put(v.name(), v);
+    for (Ast.NetworkDecl n : s.networks().values()) {
+      NetworkSpec spec = network(n);
+      if (spec != null) networks.put(n.name(), spec);
+    }
+    List<Site> guide = new ArrayList<>();
+    List<Site> prior = new ArrayList<>();
+    List<Site> likelihood = new ArrayList<>();
+    for (Ast.Section sec : s.sections()) {
+      Map<String, IrExpr> locals = new HashMap<>();
+      for (Ast.Stmt st : sec.stmts()) {
+        SourceRef origin = new SourceRef(file.name(), st.span().line(), st.span().column(), st.text());
+        if (st instanceof Ast.Assign a) {
+          assign(a, locals, origin);
+        } else if (st instanceof Ast.Sample smp) {
+          Site site = site(smp, sec.kind(), locals, origin);
+          if (site == null) continue;
+          switch (sec.kind()) {
+            case GUIDE -> guide.add(site);
+            case PRIOR -> prior.add(site);
+            case LIKELIHOOD -> likelihood.add(site);
+          }
+        }
+      }
+    }
+    TrainConfig train = TrainSettings.read(s.train(), diags, catalog);
+    List<Variable> ordered = new ArrayList<>();
+    for (Site g : guide) ordered.add(vars.get(g.variable()));
+    return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train);
+  }
+
+  private Variable variable(Ast.VarDecl v) {
+    Ast.Type t = v.type();
+    long width = 1;
+    for (int d : t.dims()) {
+      if (d <= 0 || d > 100_000_000) diags.error(t.span(), "dimension " + (d == Integer.MAX_VALUE ? "too large" : d) + " of '" + v.name() + "' must be between 1 and 100000000");
+      width *= Math.max(1, d);
+    }
+    ValueDomain domain = switch (t.kind()) {
+      case "real" -> ValueDomain.REAL;
+      case "binary" -> ValueDomain.BINARY;
+      case "onehot" -> ValueDomain.ONE_HOT;
+      default -> {
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot")));
+        yield ValueDomain.REAL;
+      }
+    };
+    if (t.low() != null) {
+      if (domain != ValueDomain.REAL) diags.error(t.span(), "a value range applies only to real data", "write: real[...] in [0, 1]");
+      else if (t.low() == 0.0 && t.high() == 1.0) domain = ValueDomain.UNIT_INTERVAL;
+      else diags.error(t.span(), "unsupported value range [" + fmt(t.low()) + ", " + fmt(t.high()) + "]", "supported: real (any value) or real[...] in [0, 1]");
+    }
+    String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
+    return new Variable(v.name(), (int) Math.min(width, Integer.MAX_VALUE), domain, decl, v.nameSpan());
+  }
+
+  private static String typeText(Ast.Type t) {
+    StringBuilder b = new StringBuilder(t.kind()).append('[');
+    for (int i = 0; i < t.dims().size(); i++) b.append(i == 0 ? "" : ", ").append(t.dims().get(i));
+    b.append(']');
+    if (t.low() != null) b.append(" in [").append(fmt(t.low())).append(", ").append(fmt(t.high())).append(']');
+    return b.toString();
+  }
+
+  static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
+  private NetworkSpec network(Ast.NetworkDecl n) {
+    Ast.Call c = n.spec();
+    NetworkFamily fam = catalog.network(c.callee()).orElse(null);
+    if (fam == null) {
+      diags.error(c.calleeSpan(), "unknown network type '" + c.callee() + "'", Suggest.didYouMean(c.callee(), catalog.networkNames()));
+      return null;
+    }
+    List<Integer> widths = new ArrayList<>();
+    Map<String, Activation> options = new HashMap<>();
+    boolean ok = true;
+    for (Ast.Arg a : c.args()) {
+      if (a.name() == null) {
+        if (!widths.isEmpty()) {
+          diags.error(a.span(), "layer widths are given once, as a chain like 784 -> 400 -> 40");
+          ok = false;
+          continue;
+        }
+        List<Ast.Expr> items = a.value() instanceof Ast.Arrow ar ? ar.items() : List.of(a.value());
+        for (Ast.Expr it : items) {
+          if (it instanceof Ast.Num num && num.value() == Math.rint(num.value()) && num.value() >= 1 && num.value() <= 1e8) {
+            widths.add((int) num.value());
+          } else {
+            diags.error(it.span(), "a layer width must be a positive whole number");
+            ok = false;
+          }
+        }
+      } else {
+        if (!fam.options().contains(a.name())) {
+          diags.error(a.span(), c.callee() + " has no option '" + a.name() + "'", Suggest.didYouMean(a.name(), fam.options()));
+          ok = false;
+        } else if (a.value() instanceof Ast.Name act && catalog.activation(act.name()).isPresent()) {
+          options.put(a.name(), catalog.activation(act.name()).get());
+        } else {
+          String got = a.value() instanceof Ast.Name act ? act.name() : "this";
+          diags.error(a.value().span(), "unknown activation '" + got + "'", Suggest.didYouMean(got, catalog.activationNames()));
+          ok = false;
+        }
+      }
+    }
+    if (!ok) return null;
+    try {
+      return fam.build(n.name(), widths, options);
+    } catch (IllegalArgumentException e) {
+      diags.error(c.span(), e.getMessage());
+      return null;
+    }
+  }
+
+  private void assign(Ast.Assign a, Map<String, IrExpr> locals, SourceRef origin) {
+    List<String> ts = a.targets();
+    if (ts.size() == 1) {
+      if (a.value() instanceof Ast.Call c && c.callee().equals("split")) {
+        diags.error(a.span(), "split gives several values; name each, like: mu, log_sigma = split(h)");
+        return;
+      }
+      IrExpr v = expr(a.value(), locals, origin);
+      if (v != null) locals.put(ts.get(0), v);
+      return;
+    }
+    if (!(a.value() instanceof Ast.Call c) || !c.callee().equals("split")) {
+      diags.error(a.value().span(), "only split(...) gives several values", "write: " + String.join(", ", ts) + " = split(h)");
+      return;
+    }
+    if (c.args().isEmpty()) {
+      diags.error(c.span(), "split needs the value to split, like split(h) or split(h, 20, 20)");
+      return;
+    }
+    IrExpr whole = expr(c.args().get(0).value(), locals, origin);
+    if (whole == null) return;
+    List<Integer> sizes = new ArrayList<>();
+    if (c.args().size() == 1) {
+      if (whole.width() % ts.size() != 0) {
+        diags.error(c.span(), "cannot split width " + whole.width() + " into " + ts.size() + " equal parts",
+            "give the sizes: split(h, ...)");
+        return;
+      }
+      for (int i = 0; i < ts.size(); i++) sizes.add(whole.width() / ts.size());
+    } else {
+      for (Ast.Arg arg : c.args().subList(1, c.args().size())) {
+        if (arg.value() instanceof Ast.Num n && n.value() == Math.rint(n.value()) && n.value() >= 1) sizes.add((int) n.value());
+        else {
+          diags.error(arg.span(), "split sizes must be positive whole numbers");
+          return;
+        }
+      }
+      if (sizes.size() != ts.size()) {
+        diags.error(c.span(), "split gives " + sizes.size() + " parts but " + ts.size() + " names receive them");
+        return;
+      }
+      int sum = sizes.stream().mapToInt(Integer::intValue).sum();
+      if (sum != whole.width()) {
+        diags.error(c.span(), "shape mismatch: split sizes add up to " + sum + " but the value has width " + whole.width());
+        return;
+      }
+    }
+    int from = 0;
+    for (int i = 0; i < ts.size(); i++) {
+      locals.put(ts.get(i), new IrExpr.Slice(whole, from, from + sizes.get(i), origin));
+      from += sizes.get(i);
+    }
+  }
+
+  private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, SourceRef origin) {
+    Variable target = vars.get(s.target());
+    Ast.Call c = (Ast.Call) s.distribution();
+    DistributionFamily fam = catalog.distribution(c.callee()).orElseThrow();
+    Map<String, Ast.Arg> named = new LinkedHashMap<>();
+    List<ParamSpec> defaults = fam.parameterizations().get(0);
+    int positional = 0;
+    boolean ok = true;
+    for (Ast.Arg a : c.args()) {
+      String name;
+      if (a.name() == null) {
+        if (!named.isEmpty() && named.values().stream().anyMatch(x -> x.name() != null)) {
+          diags.error(a.span(), "positional argument after a named one");
+          ok = false;
+          continue;
+        }
+        if (positional >= defaults.size()) {
+          diags.error(a.span(), fam.name() + " takes " + defaults.size() + " argument" + (defaults.size() == 1 ? "" : "s"), fam.signature());
+          ok = false;
+          continue;
+        }
+        name = defaults.get(positional++).name();
+      } else name = a.name();
+      if (named.containsKey(name)) {
+        diags.error(a.span(), "argument '" + name + "' given twice");
+        ok = false;
+      }
+      named.put(name, a);
+    }
+    if (!ok) return null;
+    List<ParamSpec> params = fam.parameterizationFor(named.keySet());
+    if (params == null) {
+      Set<String> known = new LinkedHashSet<>();
+      fam.parameterizations().forEach(p -> p.forEach(x -> known.add(x.name())));
+      for (String n : named.keySet()) {
+        if (!known.contains(n)) {
+          diags.error(named.get(n).span(), fam.name() + " has no argument '" + n + "'", Suggest.didYouMean(n, known));
+          return null;
+        }
+      }
+      diags.error(c.span(), "wrong arguments for " + fam.name(), "expected " + fam.signature());
+      return null;
+    }
+    Map<String, IrExpr> args = new LinkedHashMap<>();
+    Set<String> deps = new LinkedHashSet<>();
+    for (ParamSpec p : params) {
+      Ast.Arg a = named.get(p.name());
+      if (a.value() instanceof Ast.Str str) {
+        diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be a number or a value, not a string");
+        ok = false;
+        continue;
+      }
+      IrExpr v = expr(a.value(), locals, origin);
+      if (v == null) { ok = false; continue; }
+      if (v instanceof IrExpr.Const k && !p.constraint().admits(k.value())) {
+        diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
+        ok = false;
+      }
+      if (v.width() != 0 && v.width() != target.width()) {
+        diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
+            + " but " + target.name() + " has width " + target.width(), "declared as: " + target.declaration());
+        ok = false;
+      }
+      collectLatents(v, deps);
+      args.put(p.name(), v);
+    }
+    // Domains: the data must lie in what the likelihood can score; a latent's declared type must
+    // be what its prior and guide draw.
+    if (kind == Ast.SectionKind.LIKELIHOOD) {
+      if (!fam.support().contains(target.domain())) {
+        diags.error(c.calleeSpan(), fam.name() + " likelihood has support " + fam.support() + " but '" + target.name()
+            + "' is declared " + target.domain(), supportHint(fam, target));
+        ok = false;
+      }
+    } else if (drawDomain(fam) != target.domain()) {
+      diags.error(c.calleeSpan(), fam.name() + " draws " + drawDomain(fam) + " values but latent '" + target.name() + "' is declared "
+          + target.domain(), "declared as: " + target.declaration());
+      ok = false;
+    }
+    if (!ok) return null;
+    Site.Role role = switch (kind) {
+      case PRIOR -> Site.Role.PRIOR;
+      case GUIDE -> Site.Role.GUIDE;
+      case LIKELIHOOD -> Site.Role.LIKELIHOOD;
+    };
+    return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), s.estimator(), deps);
+  }
+
+  private static ValueDomain drawDomain(DistributionFamily f) {
+    return f.support() == ValueDomain.UNIT_INTERVAL && f.isDiscrete() ? ValueDomain.BINARY : f.support();
+  }
+
+  private static String supportHint(DistributionFamily fam, Variable target) {
+    if (target.domain() == ValueDomain.REAL) {
+      return "declare the data's range (" + target.name() + " : real[" + target.width() + "] in [0, 1]) or use Normal for real values";
+    }
+    return "declared as: " + target.declaration();
+  }
+
+  private static void collectLatents(IrExpr e, Set<String> out) {
+    if (e instanceof IrExpr.Latent l) out.add(l.name());
+    else if (e instanceof IrExpr.Fn f) collectLatents(f.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      collectLatents(a.left(), out);
+      collectLatents(a.right(), out);
+    } else if (e instanceof IrExpr.NetCall n) collectLatents(n.input(), out);
+    else if (e instanceof IrExpr.Slice s) collectLatents(s.target(), out);
+    else if (e instanceof IrExpr.Concat c) c.parts().forEach(p -> collectLatents(p, out));
+  }
+
+  private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, SourceRef o) {
+    if (e instanceof Ast.Num n) return new IrExpr.Const(n.value(), o);
+    if (e instanceof Ast.Str s) {
+      diags.error(s.span(), "a string is not a value here");
+      return null;
+    }
+    if (e instanceof Ast.Name n) {
+        if (locals.containsKey(n.name())) return locals.get(n.name());
+        Variable v = vars.get(n.name());
+        if (v == null) return null;   // reported by the resolver
+        return v.span() != null && isData(v) ? new IrExpr.Data(v.name(), v.width(), o) : new IrExpr.Latent(v.name(), v.width(), o);
+    }
+    if (e instanceof Ast.Negate n) {
+        IrExpr x = expr(n.operand(), locals, o);
+        if (x == null) return null;
+        if (x instanceof IrExpr.Const k) return new IrExpr.Const(-k.value(), o);
+        return new IrExpr.Arith('*', new IrExpr.Const(-1, o), x, o);
+    }
+    if (e instanceof Ast.Binary b) {
+        IrExpr l = expr(b.left(), locals, o);
+        IrExpr r = expr(b.right(), locals, o);
+        if (l == null || r == null) return null;
+        if (l instanceof IrExpr.Const x && r instanceof IrExpr.Const y) return new IrExpr.Const(fold(b.op(), x.value(), y.value()), o);
+        if (l.width() != 0 && r.width() != 0 && l.width() != r.width()) {
+          diags.error(b.span(), "shape mismatch: '" + b.op() + "' between values of width " + l.width() + " and " + r.width());
+          return null;
+        }
+        if (b.op() == '/' && r instanceof IrExpr.Const y && y.value() == 0) {
+          diags.error(b.span(), "division by zero");
+          return null;
+        }
+        return new IrExpr.Arith(b.op(), l, r, o);
+    }
+    if (e instanceof Ast.SliceExpr s) {
+        IrExpr t = expr(s.target(), locals, o);
+        if (t == null) return null;
+        int from = s.from() == null ? 0 : s.from();
+        int to = s.to() == null ? t.width() : s.to();
+        if (t.width() == 0) {
+          diags.error(s.span(), "cannot slice a number");
+          return null;
+        }
+        if (from >= to || to > t.width()) {
+          diags.error(s.span(), "slice [" + from + ":" + to + "] is out of range for a value of width " + t.width(),
+              "valid columns are 0 to " + (t.width() - 1));
+          return null;
+        }
+        return from == 0 && to == t.width() ? t : new IrExpr.Slice(t, from, to, o);
+    }
+    if (e instanceof Ast.Call c) return call(c, locals, o);
+    return null;   // an arrow outside a network declaration, reported by the resolver
+  }
+
+  private boolean isData(Variable v) {
+    return v.declaration().startsWith("data ");
+  }
+
+  private static double fold(char op, double a, double b) {
+    return switch (op) {
+      case '+' -> a + b;
+      case '-' -> a - b;
+      case '*' -> a * b;
+      default -> a / b;
+    };
+  }
+
+  private IrExpr call(Ast.Call c, Map<String, IrExpr> locals, SourceRef o) {
+    for (Ast.Arg a : c.args()) {
+      if (a.name() != null) {
+        diags.error(a.span(), c.callee() + " takes no named arguments");
+        return null;
+      }
+    }
+    List<IrExpr> args = new ArrayList<>();
+    for (Ast.Arg a : c.args()) {
+      IrExpr v = expr(a.value(), locals, o);
+      if (v == null) return null;
+      args.add(v);
+    }
+    String f = c.callee();
+    if (f.equals("split")) {
+      diags.error(c.span(), "split gives several values; use it as: a, b = split(h)");
+      return null;
+    }
+    if (f.equals("concat")) {
+      if (args.size() < 2) {
+        diags.error(c.span(), "concat joins two or more values");
+        return null;
+      }
+      for (int i = 0; i < args.size(); i++) {
+        if (args.get(i).width() == 0) {
+          diags.error(c.args().get(i).span(), "concat joins values, not numbers");
+          return null;
+        }
+      }
+      return new IrExpr.Concat(args, o);
+    }
+    if (args.size() != 1) {
+      diags.error(c.span(), f + " takes exactly one argument, got " + args.size());
+      return null;
+    }
+    IrExpr x = args.get(0);
+    NetworkSpec net = networks.get(f);
+    if (net != null) {
+      if (x.width() != net.inputWidth()) {
+        diags.error(c.args().get(0).span(), "shape mismatch: network '" + f + "' takes width " + net.inputWidth()
+            + " but is given width " + x.width(), f + " is " + net.architecture());
+        return null;
+      }
+      return new IrExpr.NetCall(net, x, o);
+    }
+    if (!catalog.function(f).isPresent()) return null;   // an unknown network already reported
+    var fn = catalog.function(f).get();
+    if (x instanceof IrExpr.Const k) {
+      double v = constFn(fn, k.value());
+      if (!Double.isFinite(v)) {
+        diags.error(c.span(), f + "(" + fmt(k.value()) + ") is not a finite number");
+        return null;
+      }
+      return new IrExpr.Const(v, o);
+    }
+    return new IrExpr.Fn(fn, x, o);
+  }
+
+  private static double constFn(vaec.runtime.ops.Unary.Fn fn, double v) {
+    return switch (fn) {
+      case EXP -> Math.exp(v);
+      case LOG -> Math.log(v);
+      case SOFTPLUS -> Math.log1p(Math.exp(v));
+      case SIGMOID -> 1 / (1 + Math.exp(-v));
+      case TANH -> Math.tanh(v);
+      case RELU -> Math.max(0, v);
+      case SQRT -> Math.sqrt(v);
+      case SQUARE -> v * v;
+      case ELU -> v > 0 ? v : Math.expm1(v);
+      case ABS -> Math.abs(v);
+    };
+  }
+}

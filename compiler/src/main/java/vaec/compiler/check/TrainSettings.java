@@ -1,0 +1,98 @@
+package vaec.compiler.check;
+
+import java.util.List;
+import java.util.Locale;
+import vaec.compiler.Diagnostics;
+import vaec.compiler.Suggest;
+import vaec.compiler.ast.Ast;
+import vaec.runtime.model.TrainConfig;
+import vaec.stdlib.Catalog;
+
+/**
+ * Reads the {@code train { ... }} section into a {@link TrainConfig}, with the defaults a user
+ * would expect when a setting is left out (the reference VAE's: Adam 1e-3, batch 128).
+ */
+public final class TrainSettings {
+  public static final List<String> KEYS =
+      List.of("dataset", "test_dataset", "objective", "optimizer", "batch", "epochs", "seed", "binarize", "eval_samples");
+
+  private TrainSettings() {}
+
+  public static TrainConfig defaults() {
+    return new TrainConfig("mnist_digits", null, "elbo", "adam", 1e-3, 128, 10, 0, false, 1000);
+  }
+
+  static TrainConfig read(Ast.TrainDecl t, Diagnostics diags, Catalog catalog) {
+    TrainConfig c = defaults();
+    if (t == null) return c;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Ast.Setting s : t.settings()) {
+      if (!seen.add(s.key())) diags.error(s.keySpan(), "setting '" + s.key() + "' given twice");
+      Ast.Expr v = s.value();
+      switch (s.key()) {
+        case "dataset", "test_dataset" -> {
+          String d = v instanceof Ast.Name n ? n.name() : v instanceof Ast.Str str ? str.value() : null;
+          if (d == null) diags.error(v.span(), "a dataset is a name like mnist_digits or a file path in quotes");
+          else c = s.key().equals("dataset") ? c.withDataset(d) : c.withTestDataset(d);
+        }
+        case "objective" -> {
+          String o = v instanceof Ast.Name n ? n.name().toLowerCase(Locale.ROOT) : null;
+          if (o == null || !catalog.objectiveNames().contains(o)) {
+            diags.error(v.span(), "unknown objective", Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
+          }
+        }
+        case "optimizer" -> c = optimizer(v, c, diags, catalog);
+        case "batch" -> c = c.withBatch(positiveInt(v, "batch", 1, diags, 128));
+        case "epochs" -> c = c.withEpochs(positiveInt(v, "epochs", 0, diags, 10));
+        case "seed" -> c = c.withSeed(positiveInt(v, "seed", 0, diags, 0));
+        case "eval_samples" -> c = c.withEvalSamples(positiveInt(v, "eval_samples", 1, diags, 1000));
+        case "binarize" -> {
+          String b = v instanceof Ast.Name n ? n.name() : "";
+          if (b.equals("dynamic")) c = c.withBinarization(true);
+          else if (b.equals("none")) c = c.withBinarization(false);
+          else diags.error(v.span(), "binarize is 'dynamic' or 'none'");
+        }
+        default -> diags.error(s.keySpan(), "unknown training setting '" + s.key() + "'", Suggest.didYouMean(s.key(), KEYS));
+      }
+    }
+    return c;
+  }
+
+  private static int positiveInt(Ast.Expr v, String key, int min, Diagnostics diags, int fallback) {
+    if (v instanceof Ast.Num n && n.value() == Math.rint(n.value()) && n.value() >= min && n.value() <= Integer.MAX_VALUE) {
+      return (int) n.value();
+    }
+    diags.error(v.span(), key + " must be a whole number of at least " + min);
+    return fallback;
+  }
+
+  private static TrainConfig optimizer(Ast.Expr v, TrainConfig c, Diagnostics diags, Catalog catalog) {
+    String name;
+    List<Ast.Arg> args = List.of();
+    if (v instanceof Ast.Name n) name = n.name();
+    else if (v instanceof Ast.Call call) {
+      name = call.callee();
+      args = call.args();
+    } else {
+      diags.error(v.span(), "an optimizer is written like Adam(lr = 1e-3) or SGD(lr = 0.01)");
+      return c;
+    }
+    var params = catalog.optimizer(name);
+    if (params.isEmpty()) {
+      diags.error(v.span(), "unknown optimizer '" + name + "'", Suggest.didYouMean(name, catalog.optimizerNames()));
+      return c;
+    }
+    c = c.withOptimizer(name.toLowerCase(Locale.ROOT));
+    for (Ast.Arg a : args) {
+      String key = a.name() == null ? "lr" : a.name();
+      if (!params.get().contains(key)) {
+        diags.error(a.span(), name + " has no setting '" + key + "'", Suggest.didYouMean(key, params.get()));
+      } else if (!(a.value() instanceof Ast.Num num) || !(num.value() > 0)) {
+        diags.error(a.value().span(), key + " must be a positive number");
+      } else if (key.equals("lr")) {
+        c = c.withLearningRate(num.value());
+      }
+    }
+    return c;
+  }
+}

@@ -1,0 +1,56 @@
+package vaec.compiler.emit;
+
+import java.util.Locale;
+import vaec.compiler.Compiler.Compilation;
+import vaec.compiler.ir.Site;
+import vaec.compiler.ir.Variable;
+import vaec.compiler.plan.LatentPlan;
+import vaec.runtime.model.TrainConfig;
+import vaec.stdlib.networks.NetworkSpec;
+
+/** What {@code vaec compile} prints: the model as the compiler understood it, and its decisions. */
+public final class Summary {
+  private Summary() {}
+
+  public static String of(Compilation c) {
+    StringBuilder b = new StringBuilder();
+    var m = c.model();
+    b.append("model ").append(m.name()).append("  (").append(c.source().name()).append(")\n\n");
+    b.append("data\n");
+    for (Variable x : m.data()) {
+      Site s = m.likelihood().stream().filter(l -> l.variable().equals(x.name())).findFirst().orElseThrow();
+      b.append(String.format(Locale.ROOT, "  %-10s %-26s likelihood %s%n", x.name(), x.declaration().replaceFirst("^data \\w+ : ", ""),
+          site(s)));
+    }
+    b.append("\nlatents\n");
+    for (LatentPlan lp : c.plan().latents()) {
+      Variable z = lp.latent();
+      b.append(String.format(Locale.ROOT, "  %-10s %s%n", z.name(), z.declaration().replaceFirst("^latent \\w+ : ", "")));
+      b.append(String.format(Locale.ROOT, "    prior      %s%n", site(lp.prior())));
+      b.append(String.format(Locale.ROOT, "    guide      %s%n", site(lp.guide())));
+      b.append(String.format(Locale.ROOT, "    estimator  %s%n", lp.estimatorReason()));
+      b.append(String.format(Locale.ROOT, "    KL term    %s%n", lp.klReason()));
+    }
+    b.append("\nnetworks\n");
+    long total = 0;
+    for (NetworkSpec n : m.networks().values()) {
+      b.append(String.format(Locale.ROOT, "  %-10s %-4s %-36s %,12d parameters%n", n.name(), n.family(), n.architecture(), n.parameterCount()));
+      total += n.parameterCount();
+    }
+    b.append(String.format(Locale.ROOT, "  %-52s %,12d parameters%n", "total", total));
+    TrainConfig t = c.compiled().config();
+    b.append("\ntraining\n");
+    b.append(String.format(Locale.ROOT, "  objective ELBO (negative ELBO minimized, nats per example); optimizer %s lr %s; batch %d; epochs %d; seed %d%n",
+        t.optimizer(), t.learningRate(), t.batch(), t.epochs(), t.seed()));
+    b.append(String.format(Locale.ROOT, "  dataset %s%s%s%n", t.dataset(), t.testDataset() == null ? "" : ", test " + t.testDataset(),
+        t.dynamicBinarization() ? ", dynamically binarized" : ""));
+    b.append(String.format(Locale.ROOT, "\ngraphs (nodes): train %d, log-weight %d, prior sample %d, reconstruct %d%n",
+        c.compiled().train().nodes().size(), c.compiled().logWeight().nodes().size(), c.compiled().priorSample().nodes().size(),
+        c.compiled().reconstruct().nodes().size()));
+    return b.toString();
+  }
+
+  private static String site(Site s) {
+    return s.family().name() + "(" + String.join(", ", s.args().keySet()) + ")" + "   line " + s.span().line();
+  }
+}

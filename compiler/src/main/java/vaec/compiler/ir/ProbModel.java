@@ -1,0 +1,31 @@
+package vaec.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+import vaec.compiler.SourceFile;
+import vaec.runtime.model.TrainConfig;
+import vaec.stdlib.networks.NetworkSpec;
+
+/**
+ * The probabilistic IR: variables, networks (parameters), and the sample and observe sites with
+ * their deterministic argument expressions. Guide sites are in the order the guide samples them.
+ */
+public record ProbModel(
+    String name,
+    SourceFile source,
+    List<Variable> data,
+    List<Variable> latents,
+    Map<String, NetworkSpec> networks,
+    List<Site> guide,
+    List<Site> prior,
+    List<Site> likelihood,
+    TrainConfig train) {
+
+  public Site guideOf(String latent) {
+    return guide.stream().filter(s -> s.variable().equals(latent)).findFirst().orElseThrow();
+  }
+
+  public Site priorOf(String latent) {
+    return prior.stream().filter(s -> s.variable().equals(latent)).findFirst().orElseThrow();
+  }
+}

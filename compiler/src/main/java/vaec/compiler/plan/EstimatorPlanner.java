@@ -1,0 +1,83 @@
+package vaec.compiler.plan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import vaec.compiler.Diagnostics;
+import vaec.compiler.Suggest;
+import vaec.compiler.ir.ProbModel;
+import vaec.compiler.ir.Site;
+import vaec.compiler.ir.Variable;
+import vaec.stdlib.Catalog;
+import vaec.stdlib.estimators.Estimator;
+
+/**
+ * Pass 4: choose each latent's gradient estimator from its guide family's properties (pathwise
+ * sampler, discreteness, support size), honour a {@code using ...} clause when it can work and
+ * reject it with the reason when it cannot, and decide analytic versus Monte Carlo KL.
+ */
+public final class EstimatorPlanner {
+  private EstimatorPlanner() {}
+
+  public static EstimatorPlan plan(ProbModel m, Catalog catalog) {
+    Diagnostics diags = new Diagnostics(m.source());
+    List<LatentPlan> plans = new ArrayList<>();
+    for (Variable z : m.latents()) {
+      Site q = m.guideOf(z.name());
+      Site p = m.priorOf(z.name());
+      Estimator est;
+      String reason;
+      if (q.estimator() != null) {
+        String name = q.estimator().callee();
+        est = Estimator.byKeyword(name);
+        if (est == null) {
+          List<String> known = Arrays.stream(Estimator.values()).map(Estimator::keyword).collect(Collectors.toList());
+          diags.error(q.estimator().calleeSpan(), "unknown estimator '" + name + "'", Suggest.didYouMean(name, known));
+          continue;
+        }
+        String whyNot = est.whyNot(q.family(), z.width());
+        if (whyNot != null) {
+          diags.error(q.estimator().span(), "estimator '" + name + "' cannot serve latent '" + z.name() + "': " + whyNot,
+              "the plan would choose: " + Estimator.choose(q.family(), z.width()).reason());
+          continue;
+        }
+        reason = est.keyword() + ": requested in the model";
+      } else {
+        Estimator.Choice c = Estimator.choose(q.family(), z.width());
+        est = c.estimator();
+        reason = c.reason();
+      }
+      var rule = catalog.kl(q.family(), p.family());
+      boolean analytic = rule.isPresent();
+      String klReason = analytic ? "analytic: " + rule.get().reference()
+          : "Monte Carlo: no closed form for KL(" + q.family().name() + " || " + p.family().name() + ")";
+      plans.add(new LatentPlan(z, q, p, est, reason, analytic, klReason));
+    }
+    List<Site> order = ancestralOrder(m, diags);
+    diags.throwIfAny();
+    return new EstimatorPlan(plans, order);
+  }
+
+  /** Prior sites ordered so that each comes after the latents it depends on. */
+  private static List<Site> ancestralOrder(ProbModel m, Diagnostics diags) {
+    List<Site> out = new ArrayList<>();
+    Set<String> done = new LinkedHashSet<>();
+    List<Site> left = new ArrayList<>(m.prior());
+    while (!left.isEmpty()) {
+      Site next = left.stream().filter(s -> done.containsAll(s.dependsOn())).findFirst().orElse(null);
+      if (next == null) {
+        Site s = left.get(0);
+        diags.error(s.span(), "the prior of '" + s.variable() + "' depends on itself through " + s.dependsOn(),
+            "a prior may use only latents whose priors do not use it");
+        return out;
+      }
+      out.add(next);
+      done.add(next.variable());
+      left.remove(next);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+package vaec.compiler.syntax;
+
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import vaec.compiler.Diagnostics;
+import vaec.compiler.SourceFile;
+import vaec.compiler.Span;
+import vaec.compiler.ast.Ast;
+import vaec.grammar.VaeLexer;
+import vaec.grammar.VaeParser;
+
+/** Pass 1: text to AST. Syntax errors become diagnostics with the offending token underlined. */
+public final class ModelParser {
+  private ModelParser() {}
+
+  public static Ast.Program parse(SourceFile file) {
+    Diagnostics diags = new Diagnostics(file);
+    VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
+    VaeParser parser = new VaeParser(new CommonTokenStream(lexer));
+    SyntaxErrors listener = new SyntaxErrors(diags);
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+    parser.addErrorListener(listener);
+    VaeParser.ProgramContext tree = parser.program();
+    diags.throwIfAny();
+    return new AstBuilder(file).program(tree);
+  }
+
+  /** Turns ANTLR's reports into diagnostics; only the first per line, since later ones are echoes. */
+  private static final class SyntaxErrors extends BaseErrorListener {
+    private final Diagnostics diags;
+    private int lastLine = -1;
+
+    SyntaxErrors(Diagnostics diags) { this.diags = diags; }
+
+    @Override
+    public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
+                            RecognitionException e) {
+      if (line == lastLine) return;
+      lastLine = line;
+      Token t = offending instanceof Token tok ? tok : null;
+      int len = t != null && t.getText() != null && t.getType() != Token.EOF ? Math.max(1, t.getText().length()) : 1;
+      String what = t == null ? "input" : describe(t);
+      String message;
+      if (t != null && t.getType() == VaeLexer.ERROR_CHAR) message = "unexpected character " + what;
+      else if (msg.startsWith("missing ")) message = msg.replace("missing ", "expected ").replaceAll(" at .*", "") + " before " + what;
+      else if (msg.startsWith("extraneous input") || msg.startsWith("mismatched input") || msg.startsWith("no viable alternative")) {
+        message = "unexpected " + what;
+      } else message = msg;
+      String hint = null;
+      int exp = msg.indexOf("expecting ");
+      if (exp >= 0) hint = "expected " + msg.substring(exp + "expecting ".length()).replace("NEWLINE", "a new line")
+          .replace("<EOF>", "end of file");
+      diags.error(new Span(line, col + 1, len), message, hint);
+    }
+
+    private static String describe(Token t) {
+      if (t.getType() == Token.EOF) return "end of file";
+      if (t.getType() == VaeLexer.NEWLINE) return "end of line";
+      return "'" + t.getText() + "'";
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package vaec.runtime.model;
+
+import java.util.List;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+
+/**
+ * What the compiler hands the runtime: one graph per purpose over shared, named parameters.
+ *
+ * <ul>
+ *   <li>{@code train}: per-example negative ELBO as the loss (analytic KL where the plan says so),
+ *       with outputs "loss", "reconstruction" (-log p(x|z)) and "kl";</li>
+ *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
+ *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
+ *   <li>{@code priorSample}: output "mean", the likelihood's mean for z drawn from the prior;</li>
+ *   <li>{@code reconstruct}: output "mean", the likelihood's mean at the guide's mean of z.</li>
+ * </ul>
+ * The observed data enters every graph as the input named {@code dataName}.
+ */
+public record CompiledModel(
+    String name,
+    String file,
+    String sourceHash,
+    String dataName,
+    int dataWidth,
+    ValueDomain dataDomain,
+    List<ParamInit> params,
+    Graph train,
+    Graph logWeight,
+    Graph priorSample,
+    Graph reconstruct,
+    TrainConfig config) {}

@@ -1,0 +1,63 @@
+package vaec.stdlib;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import vaec.runtime.ops.Activation;
+import vaec.runtime.ops.Unary;
+import vaec.stdlib.distributions.Bernoulli;
+import vaec.stdlib.distributions.Categorical;
+import vaec.stdlib.distributions.DistributionFamily;
+import vaec.stdlib.distributions.KlRule;
+import vaec.stdlib.distributions.Normal;
+import vaec.stdlib.distributions.NormalNormalKl;
+import vaec.stdlib.networks.Linear;
+import vaec.stdlib.networks.Mlp;
+import vaec.stdlib.networks.NetworkFamily;
+
+/**
+ * Everything a name in a model file can resolve to: distributions, network families,
+ * element-wise functions, activations, closed-form KL pairs, objectives and optimizers. The
+ * compiler holds no list of its own; a new family is one entry here.
+ */
+public final class Catalog {
+  private static final Catalog STANDARD = new Catalog();
+
+  private final Map<String, DistributionFamily> distributions = new LinkedHashMap<>();
+  private final Map<String, NetworkFamily> networks = new LinkedHashMap<>();
+  private final Map<String, Unary.Fn> functions = new LinkedHashMap<>();
+  private final Map<String, Activation> activations = new LinkedHashMap<>();
+  private final List<KlRule> klRules;
+  private final Map<String, List<String>> optimizers = new LinkedHashMap<>();
+  private final List<String> objectives = List.of("elbo");
+
+  private Catalog() {
+    for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical())) distributions.put(d.name(), d);
+    for (NetworkFamily n : List.of(new Mlp(), new Linear())) networks.put(n.name(), n);
+    for (Unary.Fn f : Unary.Fn.values()) functions.put(f.name().toLowerCase(java.util.Locale.ROOT), f);
+    for (Activation a : Activation.values()) activations.put(a.lowerName(), a);
+    klRules = List.of(new NormalNormalKl());
+    optimizers.put("Adam", List.of("lr", "beta1", "beta2", "eps"));
+    optimizers.put("SGD", List.of("lr"));
+  }
+
+  public static Catalog standard() { return STANDARD; }
+
+  public Optional<DistributionFamily> distribution(String name) { return Optional.ofNullable(distributions.get(name)); }
+  public Optional<NetworkFamily> network(String name) { return Optional.ofNullable(networks.get(name)); }
+  public Optional<Unary.Fn> function(String name) { return Optional.ofNullable(functions.get(name)); }
+  public Optional<Activation> activation(String name) { return Optional.ofNullable(activations.get(name)); }
+  public Optional<List<String>> optimizer(String name) { return Optional.ofNullable(optimizers.get(name)); }
+
+  public Optional<KlRule> kl(DistributionFamily guide, DistributionFamily prior) {
+    return klRules.stream().filter(r -> r.guideFamily().equals(guide.name()) && r.priorFamily().equals(prior.name())).findFirst();
+  }
+
+  public List<String> distributionNames() { return List.copyOf(distributions.keySet()); }
+  public List<String> networkNames() { return List.copyOf(networks.keySet()); }
+  public List<String> functionNames() { return List.copyOf(functions.keySet()); }
+  public List<String> activationNames() { return List.copyOf(activations.keySet()); }
+  public List<String> optimizerNames() { return List.copyOf(optimizers.keySet()); }
+  public List<String> objectiveNames() { return objectives; }
+}

@@ -1,0 +1,50 @@
+package vaec.stdlib.distributions;
+
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.BernoulliLogitsLogProb;
+import vaec.runtime.ops.BernoulliProbsLogProb;
+import vaec.runtime.ops.Unary;
+import vaec.stdlib.distributions.ParamSpec.Constraint;
+
+/**
+ * Independent Bernoulli variables, by logits (preferred: stable for any logit) or probabilities.
+ * As a likelihood it also accepts data in [0, 1], where its log-probability is the negated binary
+ * cross-entropy that the classic VAE uses on grey-level images. No pathwise sampler: a latent of
+ * this family needs the score function, enumeration or a relaxation.
+ */
+public final class Bernoulli extends DistributionFamily {
+  @Override public String name() { return "Bernoulli"; }
+
+  @Override
+  public List<List<ParamSpec>> parameterizations() {
+    return List.of(List.of(new ParamSpec("logits", Constraint.REAL)), List.of(new ParamSpec("probs", Constraint.UNIT_INTERVAL)));
+  }
+
+  @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
+  @Override public boolean hasPathwiseSampler() { return false; }
+  @Override public boolean isDiscrete() { return true; }
+  @Override public double log2SupportSize(int width) { return width; }
+
+  @Override
+  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
+    if (a.containsKey("logits")) return g.apply(new BernoulliLogitsLogProb(), o, value, a.get("logits"));
+    return g.apply(new BernoulliProbsLogProb(), o, value, a.get("probs"));
+  }
+
+  @Override
+  public Node sample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
+    // Ancestral sampling shows the mean image, as VAE papers' sample grids do.
+    return mean(g, o, a);
+  }
+
+  @Override
+  public Node mean(Graph g, SourceRef o, Map<String, Node> a) {
+    if (a.containsKey("logits")) return g.apply(new Unary(Unary.Fn.SIGMOID), o, a.get("logits"));
+    return a.get("probs");
+  }
+}

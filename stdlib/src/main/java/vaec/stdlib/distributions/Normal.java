@@ -1,0 +1,40 @@
+package vaec.stdlib.distributions;
+
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.NormalLogProb;
+import vaec.runtime.ops.NormalRsample;
+import vaec.stdlib.distributions.ParamSpec.Constraint;
+
+/** The diagonal Gaussian N(loc, scale^2), with the pathwise sampler loc + scale * eps. */
+public final class Normal extends DistributionFamily {
+  @Override public String name() { return "Normal"; }
+
+  @Override
+  public List<List<ParamSpec>> parameterizations() {
+    return List.of(List.of(new ParamSpec("loc", Constraint.REAL), new ParamSpec("scale", Constraint.POSITIVE)));
+  }
+
+  @Override public ValueDomain support() { return ValueDomain.REAL; }
+  @Override public boolean hasPathwiseSampler() { return true; }
+  @Override public boolean isDiscrete() { return false; }
+
+  @Override
+  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
+    return g.apply(new NormalLogProb(), o, value, a.get("loc"), a.get("scale"));
+  }
+
+  @Override
+  public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
+    Node eps = g.noise("eps_" + site, NoiseKind.STANDARD_NORMAL, width);
+    return g.apply(new NormalRsample(), o, a.get("loc"), a.get("scale"), eps);
+  }
+
+  @Override
+  public Node mean(Graph g, SourceRef o, Map<String, Node> a) { return a.get("loc"); }
+}

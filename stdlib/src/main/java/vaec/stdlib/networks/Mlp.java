@@ -1,0 +1,29 @@
+package vaec.stdlib.networks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.ops.Activation;
+
+/**
+ * A multi-layer perceptron: MLP(784 -> 400 -> 40, activation = relu, output = identity). Hidden
+ * layers use {@code activation} (default relu); the last layer uses {@code output} (default
+ * identity), since the model usually maps it to distribution arguments itself.
+ */
+public final class Mlp implements NetworkFamily {
+  @Override public String name() { return "MLP"; }
+  @Override public List<String> options() { return List.of("activation", "output"); }
+
+  @Override
+  public NetworkSpec build(String name, List<Integer> widths, Map<String, Activation> options) {
+    if (widths.size() < 2) throw new IllegalArgumentException("MLP needs at least an input and an output width, like MLP(784 -> 400 -> 40)");
+    Activation hidden = options.getOrDefault("activation", Activation.RELU);
+    Activation out = options.getOrDefault("output", Activation.IDENTITY);
+    List<LayerSpec> layers = new ArrayList<>();
+    for (int i = 0; i + 1 < widths.size(); i++) {
+      boolean last = i + 2 == widths.size();
+      layers.add(new LayerSpec(widths.get(i), widths.get(i + 1), last ? out : hidden));
+    }
+    return new NetworkSpec(name, name(), layers);
+  }
+}
