@@ -16,6 +16,9 @@ public final class Affine implements Op {
   public int outputWidth(List<Node> in) { return in.get(0).width(); }
 
   @Override
+  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
+
+  @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     if (a == 1.0) in[0].add(b, out);
     else {
@@ -29,7 +32,7 @@ public final class Affine implements Op {
     if (gIn[0] == null) return;
     if (acc[0]) {
       if (a == 1.0) gIn[0].addi(g);
-      else org.nd4j.linalg.factory.Nd4j.getBlasWrapper().level1().axpy(g.length(), a, g, gIn[0]);
+      else gIn[0].addi(g.mul(a, s[0]));   // not BLAS axpy: gIn may be a strided view (a slice)
     } else {
       g.mul(a, gIn[0]);
     }

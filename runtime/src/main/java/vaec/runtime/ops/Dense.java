@@ -32,7 +32,7 @@ public final class Dense implements Op {
 
   @Override
   public int[] scratchWidths(List<Node> in) {
-    return new int[] {outputWidth(in)};
+    return new int[] {outputWidth(in), in.get(0).width()};
   }
 
   @Override
@@ -56,7 +56,15 @@ public final class Dense implements Op {
       if (acc[2]) gIn[2].addi(dPre.sum(0));
       else dPre.sum(gIn[2], 0);
     }
-    if (gIn[0] != null) Nd4j.gemm(dPre, in[1], gIn[0], false, true, 1.0, acc[0] ? 1.0 : 0.0);
+    if (gIn[0] != null) {
+      if (gIn[0].isView()) {
+        // ND4J's gemm cannot write into a strided view (the input was a slice): go through scratch.
+        Nd4j.gemm(dPre, in[1], scratch[1], false, true, 1.0, 0.0);
+        Kernels.put(gIn[0], scratch[1], acc[0]);
+      } else {
+        Nd4j.gemm(dPre, in[1], gIn[0], false, true, 1.0, acc[0] ? 1.0 : 0.0);
+      }
+    }
   }
 
   @Override

@@ -44,6 +44,12 @@ class GradientCheckTest {
   }
 
   static Stream<Arguments> cases() {
+    // Every case twice: inputs as whole parameters, and as column slices of wider parameters, so
+    // each op also writes its input gradients into strided views in accumulate mode.
+    return baseCases().flatMap(c -> Stream.of(Arguments.of(c, false), Arguments.of(c, true)));
+  }
+
+  static Stream<Case> baseCases() {
     List<Case> cs = new ArrayList<>();
     for (Activation a : Activation.values()) {
       cs.add(new Case("dense " + a, (g, p) -> {
@@ -88,17 +94,23 @@ class GradientCheckTest {
         new boolean[] {false, true, false, true}, W, W, W, W));
     cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),
         new boolean[] {false, true}, W, W));
-    return cs.stream().map(Arguments::of);
+    return cs.stream();
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0}, through slices: {1}")
   @MethodSource("cases")
-  void gradientMatchesFiniteDifferences(Case tc) {
+  void gradientMatchesFiniteDifferences(Case tc, boolean throughSlices) {
     Graph g = new Graph();
     List<Node> inputs = new ArrayList<>();
     // Inputs are parameters of shape [BATCH, w] so that each example's values get a gradient;
     // the "dense" case's x is such a parameter too. Parameters enter ops as batch x w values.
-    for (int i = 0; i < tc.widths().length; i++) inputs.add(g.param("in" + i, BATCH, tc.widths()[i]));
+    for (int i = 0; i < tc.widths().length; i++) {
+      int w = tc.widths()[i];
+      if (throughSlices) {
+        Node wide = g.param("in" + i, BATCH, w + 2);
+        inputs.add(g.apply(new Slice(1, 1 + w), SourceRef.NONE, wide));
+      } else inputs.add(g.param("in" + i, BATCH, w));
+    }
     Node out = tc.build().apply(g, inputs);
     Node weights = g.input("weights", out.width());
     Node loss = g.apply(new RowSum(), SourceRef.NONE, g.apply(new Binary(Binary.Kind.MUL), SourceRef.NONE, out, weights));
@@ -133,7 +145,7 @@ class GradientCheckTest {
       double down = meanLoss(ex, loss);
       flat.putScalar(k, x0);
       double numeric = (up - down) / (2 * h);
-      if (tc.name().startsWith("stop gradient") && k >= BATCH * W) {
+      if (tc.name().startsWith("stop gradient") && k >= BATCH * (W + (throughSlices ? 2 : 0))) {
         // in1 sits behind the stop-gradient: its gradient must be exactly zero whatever the loss does.
         assertEquals(0.0, analytic[(int) k], "stop-gradient leaked into param " + k);
         continue;

@@ -1,0 +1,46 @@
+package vaec.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import vaec.runtime.UserError;
+
+/**
+ * The {@code vaec} command. User mistakes ({@link UserError}) print their message and exit 1;
+ * bad flags print the usage and exit 2; anything else is our bug and prints a stack trace.
+ */
+@Command(name = "vaec", mixinStandardHelpOptions = true, version = "vaec 0.1.0",
+    description = "Compile, train and evaluate variational autoencoders declared in .vae files.",
+    subcommands = {CompileCommand.class, RunCommand.class, EvalCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: compile, run, eval or sample");
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns the exit status (tests call this directly). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof UserError) {
+        err.println(ex.getMessage());
+        err.flush();
+        return 1;
+      }
+      err.println("vaec: internal error (a bug in vaec; please report it with this trace):");
+      ex.printStackTrace(err);
+      err.flush();
+      return 70;
+    });
+    return cl.execute(args);
+  }
+}

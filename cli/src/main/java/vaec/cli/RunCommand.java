@@ -1,0 +1,126 @@
+package vaec.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import vaec.runtime.UserError;
+import vaec.runtime.checkpoint.CheckpointIO;
+import vaec.runtime.data.DataSplit;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.train.Evaluator;
+import vaec.runtime.train.ModelState;
+import vaec.runtime.train.Trainer;
+
+/** {@code vaec run FILE}: train, then report test ELBO and log p(x) and write pictures. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Train a model; write a checkpoint, sample and reconstruction grids and loss curves into the output folder.")
+final class RunCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
+  @Mixin TrainingOptions options;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/MODEL_NAME)") Path out;
+  @Option(names = "--resume", description = "continue from the checkpoint in the output folder") boolean resume;
+  @Option(names = "--metrics-json", paramLabel = "FILE", description = "also write the run's numbers as JSON here") Path metricsJson;
+
+  @Override
+  public Integer call() throws Exception {
+    var compilation = ModelFiles.compile(file);
+    CompiledModel base = compilation.compiled();
+    CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
+    var cfg = m.config();
+    Path dir = out != null ? out : Path.of("runs", m.name());
+    Path ckpt = RunOutputs.checkpoint(dir);
+    DataSplit data = ModelFiles.load(m, cfg);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UserError("cannot create output folder " + dir + ": " + e.getMessage());
+    }
+
+    ModelState state;
+    if (resume) {
+      if (!Files.exists(ckpt)) throw new UserError("--resume: no checkpoint at " + ckpt + "; run without --resume to start");
+      state = ModelState.restore(m, CheckpointIO.read(ckpt), ckpt.toString());
+      System.out.printf(Locale.ROOT, "resuming %s at epoch %d, step %d%n", ckpt, state.epoch(), state.step());
+    } else {
+      if (Files.exists(ckpt)) {
+        Path previous = dir.resolve("checkpoint.previous.vaeckpt");
+        Files.move(ckpt, previous, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("an earlier run's checkpoint was kept as " + previous + " (use --resume to continue a run)");
+      }
+      state = ModelState.fresh(m);
+    }
+    System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s lr %s, seed %d%n",
+        m.name(), cfg.dataset(), data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
+        cfg.optimizer(), cfg.learningRate(), cfg.seed());
+
+    ProgressDisplay display = new ProgressDisplay(System.out);
+    Trainer trainer = new Trainer(state, data, ckpt, display);
+    Thread mainThread = Thread.currentThread();
+    Thread hook = new Thread(() -> {
+      // Ctrl-C: let the loop finish its step and save, then let the JVM exit.
+      trainer.requestStop();
+      try {
+        mainThread.join(60_000);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean finished;
+    try {
+      finished = trainer.train(cfg.epochs());
+    } finally {
+      display.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is already exiting (Ctrl-C); the hook is waiting for us.
+      }
+    }
+    if (!finished) {
+      System.out.printf(Locale.ROOT, "%ninterrupted: saved %s at epoch %d, step %d; continue with --resume%n", ckpt, state.epoch(), state.step());
+      return 130;
+    }
+
+    Evaluator ev = new Evaluator(state);
+    Evaluator.Elbo test = ev.elbo(data.test());
+    int k = cfg.evalSamples();
+    System.out.printf(Locale.ROOT, "%ntest -ELBO %.3f nats per example (reconstruction %.3f, KL %.3f)%n", test.loss(), test.reconstruction(), test.kl());
+    long t0 = System.nanoTime();
+    double logPx = ev.logLikelihood(data.test(), k, null);
+    System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", logPx, k,
+        (System.nanoTime() - t0) / 1e9);
+    List<Path> pics = RunOutputs.pictures(dir, state, ev, data.test());
+    double peak = RunOutputs.peakRssMiB();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("model", m.name());
+    metrics.put("dataset", cfg.dataset());
+    metrics.put("epochs", state.epoch());
+    metrics.put("epoch_seconds", state.curves().getOrDefault("epoch_seconds", List.of()));
+    metrics.put("train_neg_elbo", state.curves().getOrDefault("train_loss", List.of()));
+    metrics.put("test_neg_elbo_per_epoch", state.curves().getOrDefault("test_loss", List.of()));
+    metrics.put("test_neg_elbo", test.loss());
+    metrics.put("test_reconstruction", test.reconstruction());
+    metrics.put("test_kl", test.kl());
+    metrics.put("test_log_px", logPx);
+    metrics.put("eval_samples", k);
+    metrics.put("peak_rss_mb", peak);
+    RunOutputs.writeMetrics(dir.resolve("metrics.json"), metrics);
+    if (metricsJson != null) RunOutputs.writeMetrics(metricsJson, metrics);
+    System.out.printf(Locale.ROOT, "peak memory %.0f MiB%n", peak);
+    System.out.println("wrote " + ckpt + ", " + dir.resolve("metrics.json")
+        + (pics.isEmpty() ? "" : ", " + String.join(", ", pics.stream().map(Path::toString).toList())));
+    return 0;
+  }
+}

@@ -1,0 +1,119 @@
+package vaec.runtime.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import vaec.runtime.UserError;
+import vaec.runtime.checkpoint.Checkpoint;
+import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
+import vaec.runtime.exec.ParameterStore;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.ParamInit;
+import vaec.runtime.optim.Adam;
+import vaec.runtime.optim.Optimizer;
+import vaec.runtime.optim.Sgd;
+import vaec.runtime.rng.NoiseSource;
+
+/**
+ * A model's trainable state: parameters, optimizer, progress counters and loss history. Made
+ * fresh from a seed, or restored from a checkpoint after checking it belongs to this model.
+ */
+public final class ModelState {
+  /** Host-side generator streams, kept apart so that adding one never shifts another. */
+  static final long STREAM_INIT = 1, STREAM_SHUFFLE = 2, STREAM_EVAL = 3;
+
+  final CompiledModel model;
+  final ParameterStore params;
+  final Optimizer optimizer;
+  final NoiseSource noise;
+  long epoch;
+  long step;
+  final Map<String, List<Double>> curves = new LinkedHashMap<>();
+
+  private ModelState(CompiledModel model, ParameterStore params, Optimizer optimizer, NoiseSource noise) {
+    this.model = model;
+    this.params = params;
+    this.optimizer = optimizer;
+    this.noise = noise;
+  }
+
+  public static ModelState fresh(CompiledModel model) {
+    ModelState s = empty(model, model.config().seed());
+    SplittableRandom r = new SplittableRandom(s.noise.derive(STREAM_INIT, 0));
+    float[] flat = new float[(int) s.params.values().length()];
+    int off = 0;
+    for (ParamInit p : model.params()) {
+      long n = 1;
+      for (long d : p.shape()) n *= d;
+      for (long i = 0; i < n; i++) {
+        flat[off++] = (float) (p.kind() == ParamInit.Kind.CONSTANT ? p.value() : (2 * r.nextDouble() - 1) * p.value());
+      }
+    }
+    s.params.load(flat);
+    return s;
+  }
+
+  private static ModelState empty(CompiledModel model, long seed) {
+    List<ParamEntry> layout = new ArrayList<>();
+    for (ParamInit p : model.params()) layout.add(new ParamEntry(p.name(), p.shape()));
+    ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
+    var cfg = model.config();
+    Optimizer opt = cfg.optimizer().equals("sgd") ? new Sgd(cfg.learningRate())
+        : new Adam(store.values().length(), DataType.FLOAT, cfg.learningRate(), 0.9, 0.999, 1e-8);
+    return new ModelState(model, store, opt, new NoiseSource(seed));
+  }
+
+  /** Restores a checkpoint; refuses one written for another model source or parameter layout. */
+  public static ModelState restore(CompiledModel model, Checkpoint c, String checkpointPath) {
+    if (!c.modelHash().equals(model.sourceHash())) {
+      throw new UserError(checkpointPath + " was written for a different model source (" + c.modelFile()
+          + ", hash " + c.modelHash().substring(0, 12) + ") than " + model.file() + " (hash " + model.sourceHash().substring(0, 12)
+          + "); use the model file it was trained with, or start a new run in another --out folder");
+    }
+    ModelState s = empty(model, c.seed());
+    List<ParamEntry> expected = s.params.layout();
+    if (expected.size() != c.layout().size()) throw new UserError(checkpointPath + " holds another parameter layout than the model");
+    for (int i = 0; i < expected.size(); i++) {
+      if (!expected.get(i).name().equals(c.layout().get(i).name())
+          || !java.util.Arrays.equals(expected.get(i).shape(), c.layout().get(i).shape())) {
+        throw new UserError(checkpointPath + ": parameter " + c.layout().get(i).name() + " does not match the model's "
+            + expected.get(i).name());
+      }
+    }
+    if (!c.optimizer().equals(s.optimizer.name())) {
+      throw new UserError(checkpointPath + " was trained with " + c.optimizer() + " but the model now asks for " + s.optimizer.name());
+    }
+    s.params.load(c.params());
+    s.optimizer.loadState(c.optimizerState());
+    s.epoch = c.epoch();
+    s.step = c.step();
+    c.curves().forEach((k, v) -> {
+      List<Double> l = new ArrayList<>();
+      for (double d : v) l.add(d);
+      s.curves.put(k, l);
+    });
+    return s;
+  }
+
+  public Checkpoint toCheckpoint() {
+    Map<String, double[]> cv = new LinkedHashMap<>();
+    curves.forEach((k, v) -> cv.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+    return new Checkpoint(model.sourceHash(), model.file(), epoch, step, noise.seed(), params.layout(), params.toFloatArray(),
+        optimizer.name(), optimizer.state(), cv);
+  }
+
+  public ParameterStore params() { return params; }
+  public long epoch() { return epoch; }
+  public long step() { return step; }
+  public NoiseSource noise() { return noise; }
+  public CompiledModel model() { return model; }
+
+  public Map<String, List<Double>> curves() { return curves; }
+
+  void record(String curve, double v) {
+    curves.computeIfAbsent(curve, k -> new ArrayList<>()).add(v);
+  }
+}

@@ -1,0 +1,140 @@
+package vaec.runtime.train;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import vaec.runtime.checkpoint.CheckpointIO;
+import vaec.runtime.data.DataSplit;
+import vaec.runtime.exec.Executor;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.ops.Kernels;
+
+/**
+ * The training loop: shuffled mini-batches (the last incomplete batch of an epoch is dropped),
+ * one forward and backward pass and one optimizer step per batch, a test evaluation and an
+ * atomic checkpoint after every epoch. A stop request (Ctrl-C) is honoured between steps with a
+ * checkpoint of the exact position, so that {@code --resume} continues the same run.
+ */
+public final class Trainer {
+  private final ModelState state;
+  private final DataSplit data;
+  private final Path checkpoint;
+  private final TrainingListener listener;
+  private final Evaluator evaluator;
+  private volatile boolean stopRequested;
+  private volatile boolean running;
+
+  public Trainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener) {
+    this.state = state;
+    this.data = data;
+    this.checkpoint = checkpoint;
+    this.listener = listener;
+    this.evaluator = new Evaluator(state);
+  }
+
+  /** Asks the loop to save and return after the current step; safe from any thread. */
+  public void requestStop() { stopRequested = true; }
+
+  public boolean isRunning() { return running; }
+
+  /** Trains until {@code epochs} epochs are complete; returns false when stopped early. */
+  public boolean train(int epochs) {
+    running = true;
+    try {
+      return loop(epochs);
+    } finally {
+      running = false;
+    }
+  }
+
+  private boolean loop(int epochs) {
+    CompiledModel m = state.model;
+    Batches train = new Batches(data.train());
+    int rows = data.train().rows();
+    int batch = Math.min(m.config().batch(), rows);
+    int perEpoch = rows / batch;
+    Executor ex = new Executor(m.train(), batch, state.params);
+    INDArray x = ex.input(m.dataName());
+    INDArray uniform = m.config().dynamicBinarization() ? Nd4j.create(x.dataType(), x.shape()) : null;
+    Node lossNode = m.train().output("loss");
+    Node reconNode = m.train().output("reconstruction");
+    Node klNode = m.train().output("kl");
+    int[] idx = new int[batch];
+
+    while (state.epoch < epochs) {
+      long epoch = state.epoch;
+      int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
+      long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
+      listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
+      double sumLoss = 0, sumRecon = 0, sumKl = 0;
+      long n = 0;
+      long t0 = System.nanoTime();
+      for (long b = start; b < perEpoch; b++) {
+        if (stopRequested) {
+          CheckpointIO.write(checkpoint, state.toCheckpoint());
+          return false;
+        }
+        System.arraycopy(order, (int) (b * batch), idx, 0, batch);
+        train.gather(idx, x);
+        if (uniform != null) binarize(x, uniform, state.step);
+        ex.drawNoise(state.noise, state.step);
+        ex.forward();
+        double loss = ex.value(lossNode).sumNumber().doubleValue() / batch;
+        if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
+        ex.backward();
+        if (!Double.isFinite(state.params.grads().sumNumber().doubleValue())) {
+          throw fault(ex, "gradient", ex.firstNonFiniteGradient());
+        }
+        state.optimizer.step(state.params.values(), state.params.grads());
+        state.step++;
+        sumLoss += loss;
+        sumRecon += ex.value(reconNode).sumNumber().doubleValue() / batch;
+        sumKl += ex.value(klNode).sumNumber().doubleValue() / batch;
+        n++;
+        listener.batchDone(b + 1, sumLoss / n, sumRecon / n, sumKl / n);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Evaluator.Elbo test = evaluator.elbo(data.test());
+      state.epoch++;
+      state.record("train_loss", n == 0 ? Double.NaN : sumLoss / n);
+      state.record("test_loss", test.loss());
+      state.record("epoch_seconds", seconds);
+      CheckpointIO.write(checkpoint, state.toCheckpoint());
+      listener.epochDone(new TrainingListener.EpochReport(state.epoch, epochs, sumLoss / n, sumRecon / n, sumKl / n, test.loss(),
+          seconds, n * batch / seconds));
+    }
+    return true;
+  }
+
+  /** x = 1 with probability x (dynamic binarization, fresh for every step). */
+  private void binarize(INDArray x, INDArray u, long step) {
+    state.noise.fill(u, NoiseKind.UNIFORM, step, -1);
+    x.subi(u);
+    Kernels.step(x, x);
+  }
+
+  private TrainingFault fault(Executor ex, String what, Node bad) {
+    String where = bad == null || bad.origin().line() == 0 ? "in the objective"
+        : "first at " + bad.origin().file() + ":" + bad.origin().line() + ": " + bad.origin().text().strip();
+    return new TrainingFault("training stopped at step " + (state.step + 1) + " (epoch " + (state.epoch + 1) + "): a " + what
+        + " became NaN or infinite, " + where + " [" + (bad == null ? "?" : bad.label()) + "]"
+        + "\nthe last good checkpoint is kept at " + checkpoint
+        + "\ntry a smaller learning rate, or bound the value (softplus or exp of a clipped value for scales)");
+  }
+
+  static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) p[i] = i;
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
