@@ -65,6 +65,7 @@ public final class Executor {
           int[] sw = op.scratchWidths(node.inputs());
           scratch[i] = new INDArray[sw.length];
           for (int k = 0; k < sw.length; k++) scratch[i][k] = Nd4j.create(dtype, batch, sw[k]);
+          op.initScratch(scratch[i]);
         }
       }
       inValues[i] = new INDArray[node.inputs().size()];
@@ -168,23 +169,33 @@ public final class Executor {
     }
   }
 
-  public void forward() {
+  public void forward() { forward(null); }
+
+  /** Forward, adding each node's time in nanoseconds to {@code nanos[node id]} when not null. */
+  public void forward(long[] nanos) {
     for (Node node : nodes) {
       if (node.kind() != Node.Kind.OP || node.op().aliasesInput()) continue;
       int i = node.id();
+      long t = nanos == null ? 0 : System.nanoTime();
       node.op().forward(inValues[i], value[i], scratch[i]);
+      if (nanos != null) nanos[i] += System.nanoTime() - t;
     }
   }
 
   /** Gradients of the mean loss into the parameter store's flat gradient vector. */
-  public void backward() {
+  public void backward() { backward(null); }
+
+  /** Backward, adding each node's time in nanoseconds to {@code nanos[node id]} when not null. */
+  public void backward(long[] nanos) {
     if (loss == null) throw new IllegalStateException("graph has no loss");
     for (INDArray z : zeroBeforeBackward) z.assign(0);
     for (INDArray z : unreachedParamGrads) z.assign(0);
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node node = nodes.get(i);
       if (!needsGrad[i] || node.kind() != Node.Kind.OP || !node.op().differentiable()) continue;
+      long t = nanos == null ? 0 : System.nanoTime();
       node.op().backward(inValues[i], value[i], grad[i], inGrads[i], accumulate[i], scratch[i]);
+      if (nanos != null) nanos[i] += System.nanoTime() - t;
     }
   }
 

@@ -13,6 +13,9 @@ public interface Op {
   /** Widths of per-batch scratch buffers this op needs (rows = batch), allocated once. */
   default int[] scratchWidths(java.util.List<Node> inputs) { return new int[0]; }
 
+  /** Fills scratch buffers that hold constants (e.g. a column of ones), once after allocation. */
+  default void initScratch(INDArray[] scratch) {}
+
   /** out = f(in). */
   void forward(INDArray[] in, INDArray out, INDArray[] scratch);
 

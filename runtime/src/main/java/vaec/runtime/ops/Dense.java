@@ -2,7 +2,6 @@ package vaec.runtime.ops;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 
@@ -32,12 +31,17 @@ public final class Dense implements Op {
 
   @Override
   public int[] scratchWidths(List<Node> in) {
-    return new int[] {outputWidth(in), in.get(0).width()};
+    return new int[] {outputWidth(in), 1};
+  }
+
+  @Override
+  public void initScratch(INDArray[] scratch) {
+    scratch[1].assign(1.0);   // a column of ones: the bias gradient is ones^T dPre, one gemm
   }
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] scratch) {
-    Nd4j.gemm(in[0], in[1], out, false, false, 1.0, 0.0);
+    Gemm.gemm(in[0], false, in[1], false, out, 1.0, 0.0);
     out.addiRowVector(in[2]);
     activation.apply(out, out);
   }
@@ -51,20 +55,13 @@ public final class Dense implements Op {
       activation.derivativeFromOutput(out, dPre);
       dPre.muli(gOut);
     }
-    if (gIn[1] != null) Nd4j.gemm(in[0], dPre, gIn[1], true, false, 1.0, acc[1] ? 1.0 : 0.0);
+    if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, acc[1] ? 1.0 : 0.0);
     if (gIn[2] != null) {
-      if (acc[2]) gIn[2].addi(dPre.sum(0));
-      else dPre.sum(gIn[2], 0);
+      // Column sums as a gemm: measured faster than ND4J's reduction along dimension 0, and it
+      // accumulates for free through beta.
+      Gemm.gemm(scratch[1], true, dPre, false, gIn[2], 1.0, acc[2] ? 1.0 : 0.0);
     }
-    if (gIn[0] != null) {
-      if (gIn[0].isView()) {
-        // ND4J's gemm cannot write into a strided view (the input was a slice): go through scratch.
-        Nd4j.gemm(dPre, in[1], scratch[1], false, true, 1.0, 0.0);
-        Kernels.put(gIn[0], scratch[1], acc[0]);
-      } else {
-        Nd4j.gemm(dPre, in[1], gIn[0], false, true, 1.0, acc[0] ? 1.0 : 0.0);
-      }
-    }
+    if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, acc[0] ? 1.0 : 0.0);
   }
 
   @Override

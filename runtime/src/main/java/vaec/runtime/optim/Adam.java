@@ -9,8 +9,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.UserError;
 
 /**
- * Adam (Kingma and Ba) with bias correction, as one fused native op over the whole flat parameter
- * vector per step: the update is written over the gradient, then subtracted from the parameters.
+ * Adam (Kingma and Ba) with bias correction over the whole flat parameter vector.
+ *
+ * <p>On the CPU backend the update runs as one Java loop over heap copies of the vectors, which
+ * the JIT vectorizes: measured 0.35 ms for 650k parameters against 5.0 ms for ND4J's fused
+ * AdamUpdater op (and 5.4 ms for the same arithmetic as separate ND4J ops) on the 2-core
+ * development machine; the two bulk copies between ND4J's memory and the heap cost about as much
+ * again. On other backends (CUDA) the fused native op is used, where the vectors live on the
+ * device.
  */
 public final class Adam implements Optimizer {
   private final double lr;
@@ -19,6 +25,8 @@ public final class Adam implements Optimizer {
   private final double eps;
   private final INDArray m;
   private final INDArray v;
+  private final boolean onHost;
+  private float[] hp, hg, hm, hv;
   private long t;
 
   public Adam(long size, DataType dtype, double lr, double beta1, double beta2, double eps) {
@@ -28,14 +36,59 @@ public final class Adam implements Optimizer {
     this.eps = eps;
     this.m = Nd4j.zeros(dtype, size);
     this.v = Nd4j.zeros(dtype, size);
+    this.onHost = dtype == DataType.FLOAT && Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend");
   }
 
   @Override
   public void step(INDArray params, INDArray grads) {
+    if (onHost) hostStep(params, grads);
+    else nativeStep(params, grads);
+  }
+
+  private void hostStep(INDArray params, INDArray grads) {
+    int n = (int) params.length();
+    if (hp == null) {
+      hp = new float[n];
+      hg = new float[n];
+      hm = m.toFloatVector();
+      hv = v.toFloatVector();
+    }
+    params.data().asNioFloat().get(0, hp);
+    grads.data().asNioFloat().get(0, hg);
+    float b1 = (float) beta1;
+    float b2 = (float) beta2;
+    float a1 = 1 - b1;
+    float a2 = 1 - b2;
+    // Bias-corrected step size, folded as in the Adam paper's efficient form.
+    double c2 = Math.sqrt(1 - Math.pow(beta2, t + 1));
+    float stepSize = (float) (lr * c2 / (1 - Math.pow(beta1, t + 1)));
+    float epsHat = (float) (eps * c2);
+    float[] p = hp, g = hg, mm = hm, vv = hv;
+    for (int i = 0; i < n; i++) {
+      float gi = g[i];
+      float mi = b1 * mm[i] + a1 * gi;
+      float vi = b2 * vv[i] + a2 * gi * gi;
+      mm[i] = mi;
+      vv[i] = vi;
+      p[i] -= stepSize * mi / ((float) Math.sqrt(vi) + epsHat);
+    }
+    params.data().asNioFloat().put(0, hp);
+    t++;
+  }
+
+  private void nativeStep(INDArray params, INDArray grads) {
     // The op's iteration argument is the number of updates already made (it bias-corrects with t+1).
     Nd4j.exec(new AdamUpdater(grads, v, m, grads, v, m, lr, beta1, beta2, eps, (int) t));
     params.subi(grads);
     t++;
+  }
+
+  /** The host loop keeps the moments on the heap; copy them back before they are read. */
+  private void syncToDevice() {
+    if (hm != null) {
+      m.data().asNioFloat().put(0, hm);
+      v.data().asNioFloat().put(0, hv);
+    }
   }
 
   @Override public String name() { return "adam"; }
@@ -43,6 +96,7 @@ public final class Adam implements Optimizer {
 
   @Override
   public Map<String, float[]> state() {
+    syncToDevice();
     Map<String, float[]> s = new LinkedHashMap<>();
     s.put("m", m.castTo(DataType.FLOAT).toFloatVector());
     s.put("v", v.castTo(DataType.FLOAT).toFloatVector());
@@ -60,6 +114,9 @@ public final class Adam implements Optimizer {
     }
     m.assign(Nd4j.createFromArray(sm).castTo(m.dataType()));
     v.assign(Nd4j.createFromArray(sv).castTo(v.dataType()));
+    hm = null;   // re-read from m and v on the next host step
+    hv = null;
+    hp = null;
     t = ((long) Float.floatToRawIntBits(st[0]) << 32) | (Float.floatToRawIntBits(st[1]) & 0xffffffffL);
   }
 }
