@@ -50,9 +50,9 @@ statement
     | targets+=ID (',' targets+=ID)* '=' value=expr                     # assignStatement
     ;
 
-// z ~ Bernoulli(logits = l) using reinforce(baseline = nvil)
+// z ~ Bernoulli(logits = l) using score_function(baseline = nvil), or just: using enumerate
 estimator
-    : 'using' call
+    : 'using' (call | name=ID)
     ;
 
 setting

@@ -66,7 +66,11 @@ final class AstBuilder {
   private Ast.Stmt stmt(VaeParser.StatementContext s) {
     String text = text(s);
     if (s instanceof VaeParser.SampleStatementContext st) {
-      Ast.Call est = st.estimator() == null ? null : call(st.estimator().call());
+      Ast.Call est = null;
+      if (st.estimator() != null) {
+        est = st.estimator().call() != null ? call(st.estimator().call())
+            : new Ast.Call(st.estimator().name.getText(), List.of(), span(st.estimator().name), span(st.estimator().name));
+      }
       return new Ast.Sample(st.target.getText(), expr(st.distribution), est, span(st), span(st.target), text);
     }
     VaeParser.AssignStatementContext a = (VaeParser.AssignStatementContext) s;

@@ -1,0 +1,163 @@
+package vaec.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every class of user mistake the compiler must catch, each with its position and a message a
+ * user can act on. Models are small variations of the reference VAE.
+ */
+class DiagnosticsTest {
+  static final String GOOD = """
+      model vae
+      data   x : real[784] in [0, 1]
+      latent z : real[20]
+      network encoder = MLP(784 -> 400 -> 40, activation = relu)
+      network decoder = MLP(20 -> 400 -> 784, activation = relu)
+      prior z ~ Normal(0, 1)
+      guide {
+        mu, log_var = split(encoder(x))
+        z ~ Normal(mu, exp(0.5 * log_var))
+      }
+      likelihood x ~ Bernoulli(logits = decoder(z))
+      train { optimizer = Adam(lr = 1e-3); batch = 128; epochs = 10; seed = 0 }
+      """;
+
+  static CompileError fail(String text) {
+    return assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("m.vae", text)));
+  }
+
+  static Diagnostic only(CompileError e) {
+    assertEquals(1, e.diagnostics().size(), e.getMessage());
+    return e.diagnostics().get(0);
+  }
+
+  @Test
+  void theReferenceModelCompiles() {
+    var c = Compiler.compile(new SourceFile("m.vae", GOOD));
+    assertEquals(652_824, c.model().networks().values().stream().mapToLong(n -> n.parameterCount()).sum());
+    assertEquals(128, c.compiled().config().batch());
+  }
+
+  @Test
+  void syntaxErrorPointsAtTheToken() {
+    CompileError e = fail(GOOD.replace("prior z ~ Normal(0, 1)", "prior z ~ Normal(0, 1))"));
+    Diagnostic d = only(e);
+    assertEquals(6, d.span().line());
+    assertEquals(23, d.span().column());
+    assertTrue(e.getMessage().startsWith("m.vae:6:23: error: unexpected ')'"), e.getMessage());
+    assertTrue(e.getMessage().contains("\n 6 | prior z ~ Normal(0, 1))\n   |                       ^"), e.getMessage());
+  }
+
+  @Test
+  void unexpectedCharacter() {
+    Diagnostic d = only(fail(GOOD.replace("latent z : real[20]", "latent z : real[20] $")));
+    assertEquals(3, d.span().line());
+    assertTrue(d.message().contains("unexpected character '$'"), d.message());
+  }
+
+  @Test
+  void unknownNameSuggestsTheClosest() {
+    Diagnostic d = only(fail(GOOD.replace("logits = decoder(z)", "logits = decodr(z)")));
+    assertEquals(11, d.span().line());
+    assertEquals(35, d.span().column());
+    assertTrue(d.message().contains("unknown function or network 'decodr'"), d.message());
+    assertEquals("did you mean 'decoder'?", d.hint());
+  }
+
+  @Test
+  void unknownDistributionSuggestsTheClosest() {
+    Diagnostic d = only(fail(GOOD.replace("z ~ Normal(0, 1)", "z ~ Normel(0, 1)")));
+    assertEquals("did you mean 'Normal'?", d.hint());
+  }
+
+  @Test
+  void duplicateDefinition() {
+    Diagnostic d = only(fail(GOOD.replace("latent z : real[20]", "latent z : real[20]\nlatent z : real[5]")));
+    assertTrue(d.message().contains("duplicate definition of 'z'"), d.message());
+    assertTrue(d.hint().contains("line 3"), d.hint());
+  }
+
+  @Test
+  void decoderWidthMustMatchTheData() {
+    Diagnostic d = only(fail(GOOD.replace("MLP(20 -> 400 -> 784", "MLP(20 -> 400 -> 700")));
+    assertEquals(11, d.span().line());
+    assertTrue(d.message().contains("shape mismatch") && d.message().contains("width 700") && d.message().contains("x has width 784"),
+        d.message());
+  }
+
+  @Test
+  void networkInputWidthIsChecked() {
+    Diagnostic d = only(fail(GOOD.replace("MLP(784 -> 400 -> 40", "MLP(780 -> 400 -> 40")));
+    assertTrue(d.message().contains("network 'encoder' takes width 780 but is given width 784"), d.message());
+  }
+
+  @Test
+  void priorWithoutGuide() {
+    Diagnostic d = only(fail(GOOD.replace("  z ~ Normal(mu, exp(0.5 * log_var))\n", "")));
+    assertTrue(d.message().contains("latent 'z' has a prior but no guide"), d.message());
+    assertEquals(6, d.span().line());
+  }
+
+  @Test
+  void guideWithoutPrior() {
+    Diagnostic d = only(fail(GOOD.replace("prior z ~ Normal(0, 1)\n", "")));
+    assertTrue(d.message().contains("latent 'z' has a guide but no prior"), d.message());
+  }
+
+  @Test
+  void argumentOfTheWrongKind() {
+    Diagnostic d = only(fail(GOOD.replace("Normal(0, 1)", "Normal(0, \"one\")")));
+    assertTrue(d.message().contains("argument 'scale' of Normal must be a number or a value, not a string"), d.message());
+    Diagnostic neg = only(fail(GOOD.replace("Normal(0, 1)", "Normal(0, -1)")));
+    assertTrue(neg.message().contains("'scale' of Normal must be positive, got -1"), neg.message());
+    Diagnostic named = only(fail(GOOD.replace("Bernoulli(logits = decoder(z))", "Bernoulli(logit = decoder(z))")));
+    assertTrue(named.message().contains("Bernoulli has no argument 'logit'"), named.message());
+    assertEquals("did you mean 'logits'?", named.hint());
+    Diagnostic net = only(fail(GOOD.replace("Bernoulli(logits = decoder(z))", "Bernoulli(logits = decoder)")));
+    assertTrue(net.message().contains("'decoder' is a network; call it"), net.message());
+  }
+
+  @Test
+  void likelihoodSupportMustHoldTheData() {
+    Diagnostic d = only(fail(GOOD.replace("data   x : real[784] in [0, 1]", "data   x : real[784]")));
+    assertTrue(d.message().contains("Bernoulli likelihood has support [0,1] but 'x' is declared real"), d.message());
+    assertTrue(d.hint().contains("in [0, 1]"), d.hint());
+  }
+
+  @Test
+  void latentTypeMustMatchItsDraws() {
+    Diagnostic d = fail(GOOD.replace("latent z : real[20]", "latent z : binary[20]")).diagnostics().get(0);
+    assertTrue(d.message().contains("Normal draws real values but latent 'z' is declared binary"), d.message());
+  }
+
+  @Test
+  void splitMustAddUp() {
+    Diagnostic d = only(fail(GOOD.replace("split(encoder(x))", "split(encoder(x), 20, 10)")));
+    assertTrue(d.message().contains("split sizes add up to 30 but the value has width 40"), d.message());
+  }
+
+  @Test
+  void unknownTrainingSettingAndOptimizer() {
+    Diagnostic d = only(fail(GOOD.replace("batch = 128", "bacth = 128")));
+    assertEquals("did you mean 'batch'?", d.hint());
+    Diagnostic o = only(fail(GOOD.replace("Adam(lr = 1e-3)", "Adma(lr = 1e-3)")));
+    assertEquals("did you mean 'Adam'?", o.hint());
+  }
+
+  @Test
+  void impossibleEstimatorOverrideIsRejected() {
+    Diagnostic d = only(fail(GOOD.replace("z ~ Normal(mu, exp(0.5 * log_var))", "z ~ Normal(mu, exp(0.5 * log_var)) using enumerate")));
+    assertTrue(d.message().contains("estimator 'enumerate' cannot serve latent 'z': Normal is continuous"), d.message());
+  }
+
+  @Test
+  void severalErrorsAreReportedTogether() {
+    CompileError e = fail(GOOD.replace("logits = decoder(z)", "logits = decodr(z)").replace("Normal(0, 1)", "Normal(0, locc)"));
+    assertEquals(2, e.diagnostics().size(), e.getMessage());
+    assertTrue(e.getMessage().endsWith("2 errors"));
+  }
+}
