@@ -34,6 +34,14 @@ final class ModelFiles {
    * or else its last 10% held out), checked against the model's declaration.
    */
   static DataSplit load(CompiledModel m, TrainConfig c) {
+    // Data that will be binarized on the fly only has to be in [0, 1].
+    ValueDomain domain = c.dynamicBinarization() && m.dataDomain() == ValueDomain.BINARY ? ValueDomain.UNIT_INTERVAL : m.dataDomain();
+    String decl = "data " + m.dataName() + " : " + switch (m.dataDomain()) {
+      case REAL -> "real[" + m.dataWidth() + "]";
+      case UNIT_INTERVAL -> "real[" + m.dataWidth() + "] in [0, 1]";
+      case BINARY -> "binary[" + m.dataWidth() + "]";
+      case ONE_HOT -> "onehot[" + m.dataWidth() + "]";
+    };
     DataSplit split;
     if (NamedDatasets.names().contains(c.dataset())) {
       split = NamedDatasets.load(c.dataset());
@@ -47,13 +55,12 @@ final class ModelFiles {
         split = new DataSplit(all, DataFiles.read(Path.of(c.testDataset())));
       } else {
         if (all.rows() < 2) throw new UserError(p + " holds " + all.rows() + " example; at least 2 are needed to hold one out for testing");
+        // Checked whole, so that a bad value in the held-out part is reported with its row in the file.
+        DataChecks.check(all, m.dataWidth(), domain, decl);
         int test = Math.max(1, all.rows() / 10);
         split = new DataSplit(all.slice(0, all.rows() - test), all.slice(all.rows() - test, all.rows()));
       }
     }
-    // Data that will be binarized on the fly only has to be in [0, 1].
-    ValueDomain domain = c.dynamicBinarization() && m.dataDomain() == ValueDomain.BINARY ? ValueDomain.UNIT_INTERVAL : m.dataDomain();
-    String decl = "data " + m.dataName() + " : " + m.dataDomain() + "[" + m.dataWidth() + "]";
     DataChecks.check(split.train(), m.dataWidth(), domain, decl);
     DataChecks.check(split.test(), m.dataWidth(), domain, decl);
     return split;

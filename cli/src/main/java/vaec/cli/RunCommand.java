@@ -51,6 +51,17 @@ final class RunCommand implements Callable<Integer> {
     if (resume) {
       if (!Files.exists(ckpt)) throw new UserError("--resume: no checkpoint at " + ckpt + "; run without --resume to start");
       state = ModelState.restore(m, CheckpointIO.read(ckpt), ckpt.toString());
+      // The trainer finds its place in the epoch from the step count, which only fits the batch
+      // size and training set the checkpoint was trained with (another one indexed out of bounds
+      // or silently skipped the rest of the epoch).
+      int batch = Math.min(cfg.batch(), data.train().rows());
+      long perEpoch = data.train().rows() / batch;
+      long inEpoch = state.step() - state.epoch() * perEpoch;
+      if (inEpoch < 0 || inEpoch >= perEpoch) {
+        throw new UserError("--resume: " + ckpt + " is at epoch " + state.epoch() + ", step " + state.step() + ", which does not fit "
+            + perEpoch + " steps per epoch (" + data.train().rows() + " training examples, batch " + batch
+            + "); resume with the batch size and dataset the run was trained with");
+      }
       System.out.printf(Locale.ROOT, "resuming %s at epoch %d, step %d%n", ckpt, state.epoch(), state.step());
     } else {
       if (Files.exists(ckpt)) {
@@ -93,6 +104,8 @@ final class RunCommand implements Callable<Integer> {
       return 130;
     }
 
+    // With --epochs 0 (evaluate the initialisation) the trainer saved nothing; the summary below names the checkpoint.
+    if (!Files.exists(ckpt)) CheckpointIO.write(ckpt, state.toCheckpoint());
     Evaluator ev = new Evaluator(state);
     Evaluator.Elbo test = ev.elbo(data.test());
     int k = cfg.evalSamples();

@@ -9,7 +9,7 @@ final class TrainingOptions {
   @Option(names = "--dataset", paramLabel = "NAME|FILE", description = "mnist_digits, fashion_mnist, or an IDX/CSV/NPY file")
   String dataset;
 
-  @Option(names = "--test-dataset", paramLabel = "FILE", description = "held-out data file (default: the last 10% of --dataset)")
+  @Option(names = "--test-dataset", paramLabel = "FILE", description = "held-out data file (default: the last 10%% of --dataset)")
   String testDataset;
 
   @Option(names = "--epochs", paramLabel = "N") Integer epochs;

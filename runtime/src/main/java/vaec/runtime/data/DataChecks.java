@@ -43,7 +43,7 @@ public final class DataChecks {
 
   /** The commonest cause of an out-of-domain value, when it is recognisable. */
   private static String hint(ValueDomain domain, float v) {
-    if (domain == ValueDomain.UNIT_INTERVAL && v > 1f && v <= 255f) {
+    if (domain == ValueDomain.UNIT_INTERVAL && v > 1f && v <= 255f && v == Math.rint(v)) {
       return " (pixel values 0..255 must be divided by 255)";
     }
     return "";

@@ -121,7 +121,8 @@ public final class Trainer {
         : "first at " + bad.origin().file() + ":" + bad.origin().line() + ": " + bad.origin().text().strip();
     return new TrainingFault("training stopped at step " + (state.step + 1) + " (epoch " + (state.epoch + 1) + "): a " + what
         + " became NaN or infinite, " + where + " [" + (bad == null ? "?" : bad.label()) + "]"
-        + "\nthe last good checkpoint is kept at " + checkpoint
+        + (java.nio.file.Files.exists(checkpoint) ? "\nthe last good checkpoint is kept at " + checkpoint
+            : "\nno checkpoint of this run was written yet (none completed an epoch)")
         + "\ntry a smaller learning rate, or bound the value (softplus or exp of a clipped value for scales)");
   }
 
