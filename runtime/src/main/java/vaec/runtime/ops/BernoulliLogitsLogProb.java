@@ -24,7 +24,7 @@ public final class BernoulliLogitsLogProb implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray t = s[0];
     Kernels.softplus(in[1], t);
-    t.subi(in[0].mul(in[1], s[1])).negi();
+    t.rsubi(in[0].mul(in[1], s[1]));    // x l - softplus(l)
     Kernels.rowSum(t, out);
   }
 

@@ -40,12 +40,11 @@ public final class Adam implements Optimizer {
   }
 
   @Override
-  public void step(INDArray params, INDArray grads) {
-    if (onHost) hostStep(params, grads);
-    else nativeStep(params, grads);
+  public boolean step(INDArray params, INDArray grads) {
+    return onHost ? hostStep(params, grads) : nativeStep(params, grads);
   }
 
-  private void hostStep(INDArray params, INDArray grads) {
+  private boolean hostStep(INDArray params, INDArray grads) {
     int n = (int) params.length();
     if (hp == null) {
       hp = new float[n];
@@ -55,6 +54,11 @@ public final class Adam implements Optimizer {
     }
     params.data().asNioFloat().get(0, hp);
     grads.data().asNioFloat().get(0, hg);
+    // A float is NaN or infinite exactly when its exponent bits are all ones; adding one unit to
+    // the exponent field then carries into the sign bit. An OR over ints vectorizes.
+    int flags = 0;
+    for (float g : hg) flags |= (Float.floatToRawIntBits(g) & 0x7f800000) + 0x00800000;
+    if (flags < 0) return false;
     float b1 = (float) beta1;
     float b2 = (float) beta2;
     float a1 = 1 - b1;
@@ -74,13 +78,16 @@ public final class Adam implements Optimizer {
     }
     params.data().asNioFloat().put(0, hp);
     t++;
+    return true;
   }
 
-  private void nativeStep(INDArray params, INDArray grads) {
+  private boolean nativeStep(INDArray params, INDArray grads) {
+    if (!Double.isFinite(grads.sumNumber().doubleValue())) return false;
     // The op's iteration argument is the number of updates already made (it bias-corrects with t+1).
     Nd4j.exec(new AdamUpdater(grads, v, m, grads, v, m, lr, beta1, beta2, eps, (int) t));
     params.subi(grads);
     t++;
+    return true;
   }
 
   /** The host loop keeps the moments on the heap; copy them back before they are read. */

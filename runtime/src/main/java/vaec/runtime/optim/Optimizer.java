@@ -8,7 +8,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step count) is named flat vectors, so a checkpoint can hold it and resume exactly.
  */
 public interface Optimizer {
-  void step(INDArray params, INDArray grads);
+  /**
+   * One update. Returns false, leaving everything untouched, when the gradient holds a NaN or an
+   * infinity (checked here because the optimizer reads every gradient anyway).
+   */
+  boolean step(INDArray params, INDArray grads);
 
   String name();
 

@@ -12,9 +12,11 @@ public final class Sgd implements Optimizer {
   public Sgd(double lr) { this.lr = lr; }
 
   @Override
-  public void step(INDArray params, INDArray grads) {
+  public boolean step(INDArray params, INDArray grads) {
+    if (!Double.isFinite(grads.sumNumber().doubleValue())) return false;
     Nd4j.getBlasWrapper().level1().axpy(params.length(), -lr, grads, params);
     t++;
+    return true;
   }
 
   @Override public String name() { return "sgd"; }

@@ -85,10 +85,9 @@ public final class Trainer {
         double loss = ex.value(lossNode).sumNumber().doubleValue() / batch;
         if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
         ex.backward();
-        if (!Double.isFinite(state.params.grads().sumNumber().doubleValue())) {
+        if (!state.optimizer.step(state.params.values(), state.params.grads())) {
           throw fault(ex, "gradient", ex.firstNonFiniteGradient());
         }
-        state.optimizer.step(state.params.values(), state.params.grads());
         state.step++;
         sumLoss += loss;
         sumRecon += ex.value(reconNode).sumNumber().doubleValue() / batch;

@@ -41,6 +41,19 @@ class AdamTest {
   }
 
   @Test
+  void nonFiniteGradientIsRefusedAndChangesNothing() {
+    float[] p0 = {1f, 2f, 3f};
+    for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+      INDArray params = Nd4j.createFromArray(p0.clone());
+      Adam adam = new Adam(3, DataType.FLOAT, 0.1, 0.9, 0.999, 1e-8);
+      assertEquals(false, adam.step(params, Nd4j.createFromArray(new float[] {0.5f, bad, -1f})));
+      assertArrayEquals(p0, params.toFloatVector());
+      assertEquals(0, adam.steps());
+      assertEquals(true, adam.step(params, Nd4j.createFromArray(new float[] {0.5f, Float.MAX_VALUE, -1f})));
+    }
+  }
+
+  @Test
   void stateRoundTripContinuesIdentically() {
     Random r = new Random(3);
     float[] p0 = new float[N];
