@@ -24,7 +24,8 @@ public final class BernoulliLogitsLogProb implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray t = s[0];
     Kernels.softplus(in[1], t);
-    t.rsubi(in[0].mul(in[1], s[1]));    // x l - softplus(l)
+    Kernels.mul(in[0], in[1], s[1]);
+    t.rsubi(s[1]);    // x l - softplus(l)
     Kernels.rowSum(t, out);
   }
 

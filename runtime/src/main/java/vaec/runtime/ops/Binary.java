@@ -27,10 +27,10 @@ public final class Binary implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     switch (kind) {
-      case ADD -> in[0].add(in[1], out);
-      case SUB -> in[0].sub(in[1], out);
-      case MUL -> in[0].mul(in[1], out);
-      case DIV -> in[0].div(in[1], out);
+      case ADD -> Kernels.add(in[0], in[1], out);
+      case SUB -> Kernels.sub(in[0], in[1], out);
+      case MUL -> Kernels.mul(in[0], in[1], out);
+      case DIV -> Kernels.div(in[0], in[1], out);
     }
   }
 
@@ -42,7 +42,7 @@ public final class Binary implements Op {
       switch (kind) {
         case ADD -> d.assign(g);
         case SUB -> { if (i == 0) d.assign(g); else g.mul(-1.0, d); }
-        case MUL -> g.mul(in[1 - i], d);
+        case MUL -> Kernels.mul(g, in[1 - i], d);
         case DIV -> {
           if (i == 0) g.div(in[1], d);
           else { g.mul(out, d); d.divi(in[1]).negi(); }   // -g a / b^2 = -g y / b

@@ -48,15 +48,20 @@ public final class Gemm {
     DataType t = c.dataType();
     int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-    int lda = (int) a.stride(0);
-    int ldb = (int) b.stride(0);
-    int ldc = (int) c.stride(0);
+    int lda = leading(a);
+    int ldb = leading(b);
+    int ldc = leading(c);
     if (t == DataType.FLOAT) {
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha, fp(a), lda, fp(b), ldb,
           (float) beta, fp(c), ldc);
     } else {
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha, dp(a), lda, dp(b), ldb, beta, dp(c), ldc);
     }
+  }
+
+  /** The row pitch BLAS wants: ND4J reports stride 1 for the rows of a one-row matrix. */
+  private static int leading(INDArray x) {
+    return (int) (x.rows() == 1 ? Math.max(x.columns(), x.stride(0)) : x.stride(0));
   }
 
   /** Rank 2 with unit column stride and rows at least a row apart: what cblas row-major reads. */

@@ -24,8 +24,9 @@ public final class KlNormalStdNormal implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray t = s[0];
     INDArray u = s[1];
-    in[1].mul(in[1], t);
-    t.addi(in[0].mul(in[0], u)).muli(0.5).subi(0.5);
+    Kernels.mul(in[1], in[1], t);
+    Kernels.mul(in[0], in[0], u);
+    t.addi(u).muli(0.5).subi(0.5);
     Kernels.log(in[1], u);
     t.subi(u);
     Kernels.rowSum(t, out);

@@ -21,7 +21,7 @@ public final class NormalRsample implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    in[1].mul(in[2], out);
+    Kernels.mul(in[1], in[2], out);
     out.addi(in[0]);
   }
 
@@ -30,11 +30,11 @@ public final class NormalRsample implements Op {
     if (gIn[0] != null) Kernels.put(gIn[0], g, acc[0]);
     if (gIn[1] != null) {
       if (acc[1]) gIn[1].addi(g.mul(in[2]));
-      else g.mul(in[2], gIn[1]);
+      else Kernels.mul(g, in[2], gIn[1]);
     }
     if (gIn[2] != null) {
       if (acc[2]) gIn[2].addi(g.mul(in[1]));
-      else g.mul(in[1], gIn[2]);
+      else Kernels.mul(g, in[1], gIn[2]);
     }
   }
 

@@ -35,6 +35,19 @@ class GemmTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void oneRowAndOneColumnOperands() {
+    // ND4J reports a row stride of 1 for one-row matrices; BLAS needs a pitch of at least the width.
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);
+    INDArray ones = Nd4j.ones(DataType.FLOAT, 1, 6);
+    INDArray sums = Nd4j.create(DataType.FLOAT, 4, 1);
+    Gemm.gemm(x, false, ones, true, sums, 1.0, 0.0);
+    for (int i = 0; i < 4; i++) assertEquals(x.getRow(i).sumNumber().doubleValue(), sums.getDouble(i, 0), 1e-5);
+    INDArray colSums = Nd4j.create(DataType.FLOAT, 1, 6);
+    Gemm.gemm(Nd4j.ones(DataType.FLOAT, 4, 1), true, x, false, colSums, 1.0, 0.0);
+    for (int j = 0; j < 6; j++) assertEquals(x.getColumn(j).sumNumber().doubleValue(), colSums.getDouble(0, j), 1e-5);
+  }
+
   /** A rows x cols operand: a fresh matrix, or a column slice of a wider one inside a flat buffer. */
   private static INDArray operand(int rows, int cols, boolean view, DataType dt) {
     if (!view) return Nd4j.rand(dt, rows, cols);
