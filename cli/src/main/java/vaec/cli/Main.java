@@ -11,7 +11,7 @@ import vaec.runtime.UserError;
  */
 @Command(name = "vaec", mixinStandardHelpOptions = true, version = "vaec 0.1.0",
     description = "Compile, train and evaluate variational autoencoders declared in .vae files.",
-    subcommands = {CompileCommand.class, RunCommand.class, EvalCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CompileCommand.class, RunCommand.class, EvalCommand.class, SampleCommand.class, VarianceCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -37,21 +37,17 @@ public final class Compiler {
   }
 
   public static Compilation compile(SourceFile source, Catalog catalog) {
+    return compile(source, catalog, java.util.Map.of());
+  }
+
+  /** Compiles with some latents' estimators forced (see {@link vaec.compiler.plan.EstimatorPlanner.Forced}). */
+  public static Compilation compile(SourceFile source, Catalog catalog,
+                                    java.util.Map<String, vaec.compiler.plan.EstimatorPlanner.Forced> forced) {
     Ast.Program ast = ModelParser.parse(source);
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
-    EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog);
-    Graph train;
-    try {
-      train = GraphLowering.lower(model, plan, catalog, Purpose.TRAIN);
-    } catch (GraphLowering.UnsupportedEstimator e) {
-      var lp = e.latent;
-      throw new CompileError(source, List.of(new Diagnostic(lp.guide().span(),
-          "latent '" + lp.latent().name() + "' needs the " + lp.estimator().keyword() + " estimator ("
-              + lp.estimatorReason() + "), which this version of vaec does not lower yet",
-          "latents with a pathwise sampler (Normal) train today; discrete latents arrive with the score-function, "
-              + "enumeration and relaxation estimators")));
-    }
+    EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
+    Graph train = GraphLowering.lower(model, plan, catalog, Purpose.TRAIN);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
@@ -59,6 +55,7 @@ public final class Compiler {
     for (NetworkSpec n : model.networks().values()) {
       if (train.params().containsKey(n.name() + ".0.W")) params.addAll(n.params());
     }
+    params.addAll(GraphLowering.estimatorParams(model, plan));
     Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),

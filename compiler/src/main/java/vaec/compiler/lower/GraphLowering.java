@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
@@ -15,149 +17,360 @@ import vaec.compiler.plan.LatentPlan;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
+import vaec.runtime.model.ParamInit;
+import vaec.runtime.ops.Activation;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
 import vaec.runtime.ops.Reciprocal;
+import vaec.runtime.ops.RunningBaseline;
 import vaec.runtime.ops.Slice;
+import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.Catalog;
-import vaec.stdlib.estimators.Estimator;
+import vaec.stdlib.estimators.Baseline;
+import vaec.stdlib.networks.LayerSpec;
+import vaec.stdlib.networks.NetworkSpec;
 
 /**
  * Pass 5: the IR and the plan to computation graphs, one per purpose (see
- * {@link vaec.runtime.model.CompiledModel}). Deterministic expressions become ops, each sample
- * site becomes its family's sampler (pathwise where the plan says reparameterized), and the
- * objective is assembled from small pieces: reconstruction terms, KL terms (closed form or
- * Monte Carlo), their sum as the per-example loss.
+ * {@link vaec.runtime.model.CompiledModel}).
+ *
+ * <p>The training objective is assembled from small pieces, Pyro-style. Every latent, in guide
+ * order, contributes according to its planned estimator:
+ * <ul>
+ *   <li>reparameterized: a pathwise draw, and either the closed-form KL or log p(z) - log q(z);</li>
+ *   <li>score function: a draw without gradient, its Monte Carlo terms, and a surrogate term
+ *       -stop(c - b) log q(z), where c sums only the ELBO terms that depend on z
+ *       (Rao-Blackwellization by dependency) and b is the planned baseline;</li>
+ *   <li>enumeration: the rest of the objective is lowered once per value of z and summed,
+ *       weighted by q(value), which is exact and differentiable in q's parameters.</li>
+ * </ul>
+ * The reported loss is the negative ELBO; the loss that is differentiated adds the surrogate
+ * terms, whose value is not part of the ELBO.
  */
 public final class GraphLowering {
   /** What a graph is for. */
   public enum Purpose { TRAIN, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT }
 
+  /** Hidden width of NVIL's baseline network. */
+  static final int NVIL_HIDDEN = 100;
+  /** Decay of the running-average baseline. */
+  static final double BASELINE_DECAY = 0.99;
+
   private final ProbModel model;
   private final EstimatorPlan plan;
   private final Catalog catalog;
   private final Graph g = new Graph();
-  private final Map<IrExpr, Node> memo = new IdentityHashMap<>();
   private final Map<String, Node> constants = new HashMap<>();
-  private final Map<String, Node> latents = new LinkedHashMap<>();
+  private final Map<String, Set<String>> closure = new HashMap<>();
+
+  /** Values bound so far: lowered expressions and latents. Enumeration branches get a child. */
+  private static final class Scope {
+    final Map<IrExpr, Node> memo;
+    final Map<String, Node> latents;
+
+    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents) {
+      this.memo = memo;
+      this.latents = latents;
+    }
+
+    Scope child() {
+      Map<IrExpr, Node> m = new IdentityHashMap<>(memo);
+      return new Scope(m, new LinkedHashMap<>(latents));
+    }
+  }
+
+  /** One additive piece of the ELBO, the latents it depends on, and whether it is a likelihood. */
+  private record Term(Node node, Set<String> deps, boolean likelihood) {}
+
+  /** What lowering the rest of the model gives: ELBO terms and a surrogate to add to the loss. */
+  private record Part(List<Term> terms, Node surrogate) {}
 
   private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog) {
     this.model = model;
     this.plan = plan;
     this.catalog = catalog;
+    for (Site q : model.guide()) closureOf(q.variable());
   }
 
   public static Graph lower(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
     GraphLowering l = new GraphLowering(model, plan, catalog);
-    for (LatentPlan lp : plan.latents()) {
-      if (lp.estimator() != Estimator.REPARAMETERIZED) {
-        throw new UnsupportedEstimator(lp);
-      }
-    }
     switch (purpose) {
-      case TRAIN -> l.elbo(true);
-      case LOG_WEIGHT -> l.elbo(false);
+      case TRAIN -> l.train();
+      case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
     }
     return l.g;
   }
 
-  /** A latent whose planned estimator this version cannot lower yet. */
-  public static final class UnsupportedEstimator extends RuntimeException {
-    public final LatentPlan latent;
-
-    UnsupportedEstimator(LatentPlan latent) {
-      super(latent.estimator().keyword(), null, false, false);
-      this.latent = latent;
+  /** Parameters the estimators add: baseline state and NVIL networks, with their initialization. */
+  public static List<ParamInit> estimatorParams(ProbModel model, EstimatorPlan plan) {
+    List<ParamInit> ps = new ArrayList<>();
+    for (LatentPlan lp : plan.latents()) {
+      if (lp.estimator() != vaec.stdlib.estimators.Estimator.SCORE_FUNCTION) continue;
+      if (lp.baseline() == Baseline.AVERAGE) ps.add(ParamInit.constant(baselineState(lp), 0, 2));
+      if (lp.baseline() == Baseline.NVIL) ps.addAll(nvilNetwork(model, lp).params());
     }
+    return ps;
   }
 
-  private void elbo(boolean training) {
+  static String baselineState(LatentPlan lp) { return lp.latent().name() + ".baseline"; }
+
+  static NetworkSpec nvilNetwork(ProbModel model, LatentPlan lp) {
+    int in = model.data().stream().mapToInt(Variable::width).sum();
+    return new NetworkSpec(lp.latent().name() + ".nvil", "MLP",
+        List.of(new LayerSpec(in, NVIL_HIDDEN, Activation.TANH), new LayerSpec(NVIL_HIDDEN, 1, Activation.IDENTITY)));
+  }
+
+  // ---------------------------------------------------------------- training objective
+
+  private void train() {
+    Scope root = rootScope();
+    Part part = rest(0, root);
+    Node elbo = null;
+    Node logLik = null;
+    for (Term t : part.terms()) {
+      elbo = sum(elbo, t.node());
+      if (t.likelihood()) logLik = sum(logLik, t.node());
+    }
+    Node loss = g.apply(new Affine(-1, 0), SourceRef.NONE, elbo);
+    Node recon = g.apply(new Affine(-1, 0), SourceRef.NONE, logLik);
+    g.output("loss", loss);
+    g.output("reconstruction", recon);
+    g.output("kl", g.apply(new Binary(Binary.Kind.SUB), SourceRef.NONE, loss, recon));
+    g.setLoss(part.surrogate() == null ? loss : g.apply(new Binary(Binary.Kind.ADD), SourceRef.NONE, loss, part.surrogate()));
+  }
+
+  private Scope rootScope() {
     for (Variable x : model.data()) g.input(x.name(), x.width());
-    Map<String, Map<String, Node>> guideArgs = new HashMap<>();
+    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>());
+  }
+
+  /** The ELBO terms of latents i.. and the likelihood, given the latents bound in {@code s}. */
+  private Part rest(int i, Scope s) {
+    if (i == plan.latents().size()) {
+      List<Term> terms = new ArrayList<>();
+      for (Site x : model.likelihood()) {
+        terms.add(new Term(x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)), depsOfArgs(x), true));
+      }
+      return new Part(terms, null);
+    }
+    LatentPlan lp = plan.latents().get(i);
+    return switch (lp.estimator()) {
+      case REPARAMETERIZED -> reparameterized(i, lp, s);
+      case SCORE_FUNCTION -> scoreFunction(i, lp, s);
+      case ENUMERATION -> enumeration(i, lp, s);
+    };
+  }
+
+  private Part reparameterized(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    Map<String, Node> qArgs = args(q, s);
+    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), z);
+    s.latents.put(z, value);
+    List<Term> terms = new ArrayList<>();
+    Map<String, Node> pArgs = args(p, s);
+    if (lp.analyticKl()) {
+      Node kl = catalog.kl(q.family(), p.family()).orElseThrow().lower(g, p.origin(), qArgs, pArgs);
+      terms.add(new Term(g.apply(new Affine(-1, 0), p.origin(), kl), union(depsOfArgs(q), depsOfArgs(p)), false));
+    } else {
+      terms.addAll(sampleTerms(q, p, value, q.family().logProb(g, q.origin(), value, qArgs), pArgs));
+    }
+    Part rest = rest(i + 1, s);
+    terms.addAll(rest.terms());
+    return new Part(terms, rest.surrogate());
+  }
+
+  private Part scoreFunction(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    Map<String, Node> qArgs = args(q, s);
+    Node value = q.family().sample(g, q.origin(), qArgs, q.width(), z);
+    s.latents.put(z, value);
+    Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
+    List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
+    Part rest = rest(i + 1, s);
+    terms.addAll(rest.terms());
+
+    // The learning signal: only the terms that depend on z (Rao-Blackwellization by dependency).
+    Node signal = null;
+    for (Term t : terms) if (t.deps().contains(z)) signal = sum(signal, t.node());
+    signal = g.apply(new StopGradient(), q.origin(), signal);
+    Node surrogate = rest.surrogate();
+    Node advantage = signal;
+    switch (lp.baseline()) {
+      case NONE -> { }
+      case AVERAGE -> {
+        Node state = g.param(baselineState(lp), 2);
+        Node b = g.apply(new RunningBaseline(BASELINE_DECAY), q.origin(), signal, state);
+        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, b);
+      }
+      case NVIL -> {
+        Node data = dataInput();
+        Node b = nvilNetwork(model, lp).apply(g, q.origin(), data);
+        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, g.apply(new StopGradient(), q.origin(), b));
+        // The baseline network learns to predict the signal: squared error, gradient to b only.
+        Node err = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, b);
+        surrogate = sum(surrogate, g.apply(new Unary(Unary.Fn.SQUARE), q.origin(), err));
+      }
+    }
+    Node scored = g.apply(new Binary(Binary.Kind.MUL), q.origin(), g.apply(new StopGradient(), q.origin(), advantage), logQ);
+    surrogate = sum(surrogate, g.apply(new Affine(-1, 0), q.origin(), scored));
+    return new Part(terms, surrogate);
+  }
+
+  private Part enumeration(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    Map<String, Node> qArgs = args(q, s);
+    Map<String, Node> pArgs = args(p, s);
+    Node objective = null;
+    Node likelihood = null;
+    Node surrogate = null;
+    Set<String> deps = union(depsOfArgs(q), depsOfArgs(p));
+    for (double[] v : q.family().enumerate(q.width())) {
+      Scope branch = s.child();
+      Node value = g.constantRow(v);
+      branch.latents.put(z, value);
+      Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
+      Node weight = g.apply(new Unary(Unary.Fn.EXP), q.origin(), logQ);
+      Node f = g.apply(new Binary(Binary.Kind.SUB), p.origin(), p.family().logProb(g, p.origin(), value, pArgs), logQ);
+      Node lik = null;
+      Part rest = rest(i + 1, branch);
+      for (Term t : rest.terms()) {
+        f = sum(f, t.node());
+        if (t.likelihood()) lik = sum(lik, t.node());
+        deps.addAll(t.deps());
+      }
+      objective = sum(objective, g.apply(new Binary(Binary.Kind.MUL), q.origin(), weight, f));
+      if (lik != null) likelihood = sum(likelihood, g.apply(new Binary(Binary.Kind.MUL), q.origin(), weight, lik));
+      if (rest.surrogate() != null) {
+        surrogate = sum(surrogate, g.apply(new Binary(Binary.Kind.MUL), q.origin(),
+            g.apply(new StopGradient(), q.origin(), weight), rest.surrogate()));
+      }
+    }
+    deps.remove(z);   // summed out: nothing downstream of this point varies with z any more
+    List<Term> terms = new ArrayList<>();
+    if (likelihood != null) {
+      terms.add(new Term(likelihood, deps, true));
+      objective = g.apply(new Binary(Binary.Kind.SUB), q.origin(), objective, likelihood);
+    }
+    terms.add(new Term(objective, deps, false));
+    return new Part(terms, surrogate);
+  }
+
+  /** log p(z) and -log q(z) for a drawn z, as two terms. */
+  private List<Term> sampleTerms(Site q, Site p, Node value, Node logQ, Map<String, Node> pArgs) {
+    String z = q.variable();
+    Set<String> own = union(Set.of(z), closureOf(z));
+    Node logP = p.family().logProb(g, p.origin(), value, pArgs);
+    return List.of(new Term(logP, union(own, depsOfArgs(p)), false),
+        new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
+  }
+
+  private Node dataInput() {
+    List<Node> xs = new ArrayList<>();
+    for (Variable x : model.data()) xs.add(g.inputs().get(x.name()));
+    return xs.size() == 1 ? xs.get(0) : g.apply(new Concat(), SourceRef.NONE, xs.toArray(new Node[0]));
+  }
+
+  // ---------------------------------------------------------------- other purposes
+
+  /** log p(x, z) - log q(z | x) for one draw of every latent (pathwise or not: no gradient needed). */
+  private void logWeight() {
+    Scope s = rootScope();
+    Node logW = null;
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
-      Map<String, Node> args = args(q);
-      guideArgs.put(q.variable(), args);
-      latents.put(q.variable(), q.family().rsample(g, q.origin(), args, q.width(), q.variable()));
+      Map<String, Node> qArgs = args(q, s);
+      Node z = q.family().hasPathwiseSampler() ? q.family().rsample(g, q.origin(), qArgs, q.width(), q.variable())
+          : q.family().sample(g, q.origin(), qArgs, q.width(), q.variable());
+      s.latents.put(q.variable(), z);
+      Site p = lp.prior();
+      logW = sum(logW, p.family().logProb(g, p.origin(), z, args(p, s)));
+      logW = g.apply(new Binary(Binary.Kind.SUB), q.origin(), logW, q.family().logProb(g, q.origin(), z, qArgs));
     }
-    Node logLik = null;
-    for (Site s : model.likelihood()) {
-      logLik = sum(logLik, s.family().logProb(g, s.origin(), g.inputs().get(s.variable()), args(s)), s.origin());
+    for (Site x : model.likelihood()) {
+      logW = sum(logW, x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)));
     }
-    if (training) {
-      Node kl = null;
-      for (LatentPlan lp : plan.latents()) {
-        Site q = lp.guide();
-        Site p = lp.prior();
-        Map<String, Node> pArgs = args(p);
-        Node term;
-        if (lp.analyticKl()) {
-          term = catalog.kl(q.family(), p.family()).orElseThrow().lower(g, p.origin(), guideArgs.get(q.variable()), pArgs);
-        } else {
-          Node z = latents.get(q.variable());
-          Node logQ = q.family().logProb(g, q.origin(), z, guideArgs.get(q.variable()));
-          Node logP = p.family().logProb(g, p.origin(), z, pArgs);
-          term = g.apply(new Binary(Binary.Kind.SUB), p.origin(), logQ, logP);
-        }
-        kl = sum(kl, term, p.origin());
-      }
-      Node recon = g.apply(new Affine(-1, 0), SourceRef.NONE, logLik);
-      Node loss = kl == null ? recon : g.apply(new Binary(Binary.Kind.ADD), SourceRef.NONE, recon, kl);
-      g.output("reconstruction", recon);
-      g.output("kl", kl == null ? g.constant(0, 1) : kl);
-      g.output("loss", loss);
-      g.setLoss(loss);
-    } else {
-      Node logW = logLik;
-      for (LatentPlan lp : plan.latents()) {
-        Site q = lp.guide();
-        Site p = lp.prior();
-        Node z = latents.get(q.variable());
-        Node logP = p.family().logProb(g, p.origin(), z, args(p));
-        Node logQ = q.family().logProb(g, q.origin(), z, guideArgs.get(q.variable()));
-        logW = g.apply(new Binary(Binary.Kind.ADD), p.origin(), logW, logP);
-        logW = g.apply(new Binary(Binary.Kind.SUB), q.origin(), logW, logQ);
-      }
-      g.output("log_weight", logW);
-    }
+    g.output("log_weight", logW);
   }
 
   private void priorSample() {
+    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>());
     for (Site p : plan.priorOrder()) {
-      latents.put(p.variable(), p.family().sample(g, p.origin(), args(p), p.width(), p.variable()));
+      s.latents.put(p.variable(), p.family().sample(g, p.origin(), args(p, s), p.width(), p.variable()));
     }
-    likelihoodMeans();
+    likelihoodMeans(s);
   }
 
   private void reconstruct() {
-    for (Variable x : model.data()) g.input(x.name(), x.width());
+    Scope s = rootScope();
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
-      latents.put(q.variable(), q.family().mean(g, q.origin(), args(q)));
+      s.latents.put(q.variable(), q.family().mean(g, q.origin(), args(q, s)));
     }
-    likelihoodMeans();
+    likelihoodMeans(s);
   }
 
-  private void likelihoodMeans() {
-    for (Site s : model.likelihood()) {
-      g.output(model.likelihood().size() == 1 ? "mean" : "mean_" + s.variable(), s.family().mean(g, s.origin(), args(s)));
+  private void likelihoodMeans(Scope s) {
+    for (Site x : model.likelihood()) {
+      g.output(model.likelihood().size() == 1 ? "mean" : "mean_" + x.variable(), x.family().mean(g, x.origin(), args(x, s)));
     }
   }
 
-  private Node sum(Node acc, Node term, SourceRef o) {
-    return acc == null ? term : g.apply(new Binary(Binary.Kind.ADD), o, acc, term);
+  // ---------------------------------------------------------------- dependencies
+
+  /** The latents whose draws a latent's value depends on, itself excluded. */
+  private Set<String> closureOf(String latent) {
+    Set<String> done = closure.get(latent);
+    if (done != null) return done;
+    Set<String> out = new LinkedHashSet<>();
+    closure.put(latent, out);   // guards against cycles; guide order makes them impossible
+    for (Site q : model.guide()) {
+      if (!q.variable().equals(latent)) continue;
+      for (String d : q.dependsOn()) {
+        out.add(d);
+        out.addAll(closureOf(d));
+      }
+    }
+    return out;
+  }
+
+  private Set<String> depsOfArgs(Site s) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String d : s.dependsOn()) {
+      out.add(d);
+      out.addAll(closureOf(d));
+    }
+    return out;
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new LinkedHashSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private Node sum(Node acc, Node term) {
+    if (term == null) return acc;
+    return acc == null ? term : g.apply(new Binary(Binary.Kind.ADD), term.origin(), acc, term);
   }
 
   /** A site's arguments as nodes of the site's width: scalar constants are broadcast. */
-  private Map<String, Node> args(Site s) {
+  private Map<String, Node> args(Site site, Scope s) {
     Map<String, Node> out = new LinkedHashMap<>();
-    for (var e : s.args().entrySet()) {
+    for (var e : site.args().entrySet()) {
       IrExpr v = e.getValue();
-      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), s.width()) : node(v));
+      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), site.width()) : node(v, s));
     }
     return out;
   }
@@ -166,33 +379,33 @@ public final class GraphLowering {
     return constants.computeIfAbsent(v + "@" + width, k -> g.constant(v, width));
   }
 
-  private Node node(IrExpr e) {
-    Node done = memo.get(e);
+  private Node node(IrExpr e, Scope s) {
+    Node done = s.memo.get(e);
     if (done != null) return done;
     Node n;
     SourceRef o = e.origin();
     if (e instanceof IrExpr.Data d) n = g.inputs().get(d.name());
-    else if (e instanceof IrExpr.Latent l) n = latents.get(l.name());
-    else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg()));
-    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input()));
-    else if (e instanceof IrExpr.Slice s) n = g.apply(new Slice(s.from(), s.to()), o, node(s.target()));
+    else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
+    else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg(), s));
+    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s));
+    else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
     else if (e instanceof IrExpr.Concat c) {
       List<Node> parts = new ArrayList<>();
-      for (IrExpr p : c.parts()) parts.add(node(p));
+      for (IrExpr p : c.parts()) parts.add(node(p, s));
       n = g.apply(new Concat(), o, parts.toArray(new Node[0]));
-    } else if (e instanceof IrExpr.Arith a) n = arith(a);
+    } else if (e instanceof IrExpr.Arith a) n = arith(a, s);
     else throw new IllegalStateException("constant outside an argument: " + e);
     if (n == null) throw new IllegalStateException("unbound value in " + e);
-    memo.put(e, n);
+    s.memo.put(e, n);
     return n;
   }
 
   /** Scalar arithmetic folds into one affine op; value-with-value arithmetic is element-wise. */
-  private Node arith(IrExpr.Arith a) {
+  private Node arith(IrExpr.Arith a, Scope s) {
     SourceRef o = a.origin();
     if (a.left() instanceof IrExpr.Const c) {
       double k = c.value();
-      Node x = node(a.right());
+      Node x = node(a.right(), s);
       return switch (a.op()) {
         case '+' -> g.apply(new Affine(1, k), o, x);
         case '-' -> g.apply(new Affine(-1, k), o, x);
@@ -202,7 +415,7 @@ public final class GraphLowering {
     }
     if (a.right() instanceof IrExpr.Const c) {
       double k = c.value();
-      Node x = node(a.left());
+      Node x = node(a.left(), s);
       return switch (a.op()) {
         case '+' -> g.apply(new Affine(1, k), o, x);
         case '-' -> g.apply(new Affine(1, -k), o, x);
@@ -216,6 +429,6 @@ public final class GraphLowering {
       case '*' -> Binary.Kind.MUL;
       default -> Binary.Kind.DIV;
     };
-    return g.apply(new Binary(kind), o, node(a.left()), node(a.right()));
+    return g.apply(new Binary(kind), o, node(a.left(), s), node(a.right(), s));
   }
 }

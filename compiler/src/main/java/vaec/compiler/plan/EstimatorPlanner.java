@@ -12,6 +12,7 @@ import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
 import vaec.stdlib.Catalog;
+import vaec.stdlib.estimators.Baseline;
 import vaec.stdlib.estimators.Estimator;
 
 /**
@@ -23,6 +24,18 @@ public final class EstimatorPlanner {
   private EstimatorPlanner() {}
 
   public static EstimatorPlan plan(ProbModel m, Catalog catalog) {
+    return plan(m, catalog, java.util.Map.of());
+  }
+
+  /** A forced choice for one latent, as `vaec variance` uses to compare estimators. */
+  public record Forced(Estimator estimator, Baseline baseline) {}
+
+  /**
+   * The plan with some latents' estimators forced (ignoring their using clauses). A forced
+   * estimator that cannot serve the latent is an IllegalArgumentException: callers ask only for
+   * applicable ones ({@link Estimator#whyNot}).
+   */
+  public static EstimatorPlan plan(ProbModel m, Catalog catalog, java.util.Map<String, Forced> forced) {
     Diagnostics diags = new Diagnostics(m.source());
     List<LatentPlan> plans = new ArrayList<>();
     for (Variable z : m.latents()) {
@@ -30,7 +43,15 @@ public final class EstimatorPlanner {
       Site p = m.priorOf(z.name());
       Estimator est;
       String reason;
-      if (q.estimator() != null) {
+      Baseline baseline = Baseline.AVERAGE;
+      Forced f = forced.get(z.name());
+      if (f != null) {
+        String whyNot = f.estimator().whyNot(q.family(), z.width());
+        if (whyNot != null) throw new IllegalArgumentException(whyNot);
+        est = f.estimator();
+        baseline = f.baseline() == null ? Baseline.AVERAGE : f.baseline();
+        reason = est.keyword() + ": forced for comparison";
+      } else if (q.estimator() != null) {
         String name = q.estimator().callee();
         est = Estimator.byKeyword(name);
         if (est == null) {
@@ -45,6 +66,24 @@ public final class EstimatorPlanner {
           continue;
         }
         reason = est.keyword() + ": requested in the model";
+        boolean argsOk = true;
+        for (var arg : q.estimator().args()) {
+          String key = arg.name() == null ? "baseline" : arg.name();
+          if (est != Estimator.SCORE_FUNCTION || !key.equals("baseline")) {
+            diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
+                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?" : null);
+            argsOk = false;
+            continue;
+          }
+          String value = arg.value() instanceof vaec.compiler.ast.Ast.Name n ? n.name() : "";
+          Baseline b = Baseline.byKeyword(value);
+          if (b == null) {
+            List<String> known = Arrays.stream(Baseline.values()).map(Baseline::keyword).collect(Collectors.toList());
+            diags.error(arg.value().span(), "unknown baseline '" + value + "'", "known: " + String.join(", ", known));
+            argsOk = false;
+          } else baseline = b;
+        }
+        if (!argsOk) continue;
       } else {
         Estimator.Choice c = Estimator.choose(q.family(), z.width());
         est = c.estimator();
@@ -54,7 +93,18 @@ public final class EstimatorPlanner {
       boolean analytic = rule.isPresent();
       String klReason = analytic ? "analytic: " + rule.get().reference()
           : "Monte Carlo: no closed form for KL(" + q.family().name() + " || " + p.family().name() + ")";
-      plans.add(new LatentPlan(z, q, p, est, reason, analytic, klReason));
+      if (est == Estimator.SCORE_FUNCTION) {
+        reason += "; control variate: " + switch (baseline) {
+          case NONE -> "none";
+          case AVERAGE -> "running-average baseline";
+          case NVIL -> "learned input-dependent baseline (NVIL)";
+        } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
+      }
+      if (est != Estimator.REPARAMETERIZED && analytic) {
+        analytic = false;
+        klReason = "Monte Carlo: the " + est.keyword() + " estimator scores every term by sampling or summing";
+      }
+      plans.add(new LatentPlan(z, q, p, est, baseline, reason, analytic, klReason));
     }
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();

@@ -56,7 +56,11 @@ public final class Executor {
       int i = node.id();
       switch (node.kind()) {
         case PARAM -> value[i] = params.value(node.name());
-        case CONSTANT -> value[i] = Nd4j.valueArrayOf(new long[] {batch, node.width()}, node.constant(), dtype);
+        case CONSTANT -> {
+          double[] row = node.constantRow();
+          value[i] = row == null ? Nd4j.valueArrayOf(new long[] {batch, node.width()}, node.constant(), dtype)
+              : Nd4j.createFromArray(row).castTo(dtype).reshape(1, row.length).repeat(0, batch).reshape(batch, row.length);
+        }
         case INPUT, NOISE -> value[i] = Nd4j.create(dtype, batch, node.width());
         case OP -> {
           Op op = node.op();
@@ -196,6 +200,9 @@ public final class Executor {
       long t = nanos == null ? 0 : System.nanoTime();
       node.op().backward(inValues[i], value[i], grad[i], inGrads[i], accumulate[i], scratch[i]);
       if (nanos != null) nanos[i] += System.nanoTime() - t;
+    }
+    for (Node node : nodes) {
+      if (node.kind() == Node.Kind.OP && node.op().hasState()) node.op().afterTrainingStep(inValues[node.id()], value[node.id()]);
     }
   }
 

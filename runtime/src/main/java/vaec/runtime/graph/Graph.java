@@ -41,6 +41,13 @@ public final class Graph {
     return add(Node.Kind.CONSTANT, null, null, List.of(), width, null, value, null, SourceRef.NONE);
   }
 
+  /** A constant row (one value per column) repeated for every example. */
+  public Node constantRow(double[] row) {
+    Node n = add(Node.Kind.CONSTANT, null, null, List.of(), row.length, null, Double.NaN, null, SourceRef.NONE);
+    n.setConstantRow(row);
+    return n;
+  }
+
   public Node apply(Op op, SourceRef origin, Node... in) {
     List<Node> inputs = List.of(in);
     return add(Node.Kind.OP, null, op, inputs, op.outputWidth(inputs), null, 0, null, origin);

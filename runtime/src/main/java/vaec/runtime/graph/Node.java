@@ -20,6 +20,7 @@ public final class Node {
   private final int width;
   private final long[] paramShape;
   private final double constant;
+  private double[] constantRow;
   private final NoiseKind noiseKind;
   private final SourceRef origin;
 
@@ -47,6 +48,11 @@ public final class Node {
   public int width() { return width; }
   public long[] paramShape() { return paramShape; }
   public double constant() { return constant; }
+
+  /** For a constant with a different value per column (an enumerated one-hot value), the row; else null. */
+  public double[] constantRow() { return constantRow == null ? null : constantRow.clone(); }
+
+  void setConstantRow(double[] row) { this.constantRow = row.clone(); }
   public NoiseKind noiseKind() { return noiseKind; }
   public SourceRef origin() { return origin; }
   public boolean isParam() { return kind == Kind.PARAM; }
@@ -57,7 +63,7 @@ public final class Node {
       case INPUT -> "input " + name;
       case NOISE -> "noise " + name + " ~ " + noiseKind;
       case PARAM -> "param " + name + shapeText(paramShape);
-      case CONSTANT -> "const " + constant;
+      case CONSTANT -> constantRow == null ? "const " + constant : "const " + java.util.Arrays.toString(constantRow);
       case OP -> op.describe();
     };
   }

@@ -35,6 +35,12 @@ public interface Op {
   /** Whether {@link #backward} writes only part of input i's gradient (then it is zeroed first). */
   default boolean writesPartialGradient(int input) { return false; }
 
+  /** Whether the op keeps state that {@link #afterTrainingStep} updates (e.g. a running baseline). */
+  default boolean hasState() { return false; }
+
+  /** Called once after every training step's backward pass, never during evaluation. */
+  default void afterTrainingStep(INDArray[] in, INDArray out) {}
+
   /** A name with its settings, for summaries and DOT. */
   String describe();
 }

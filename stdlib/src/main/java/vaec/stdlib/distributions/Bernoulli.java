@@ -31,6 +31,17 @@ public final class Bernoulli extends DistributionFamily {
   @Override public double log2SupportSize(int width) { return width; }
 
   @Override
+  public List<double[]> enumerate(int width) {
+    List<double[]> values = new java.util.ArrayList<>();
+    for (int bits = 0; bits < (1 << width); bits++) {
+      double[] v = new double[width];
+      for (int j = 0; j < width; j++) v[j] = (bits >> j) & 1;
+      values.add(v);
+    }
+    return values;
+  }
+
+  @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
     if (a.containsKey("logits")) return g.apply(new BernoulliLogitsLogProb(), o, value, a.get("logits"));
     return g.apply(new BernoulliProbsLogProb(), o, value, a.get("probs"));

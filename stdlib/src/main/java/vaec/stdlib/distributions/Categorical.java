@@ -26,6 +26,17 @@ public final class Categorical extends DistributionFamily {
   @Override public double log2SupportSize(int width) { return Math.log(width) / Math.log(2); }
 
   @Override
+  public List<double[]> enumerate(int width) {
+    List<double[]> values = new java.util.ArrayList<>();
+    for (int k = 0; k < width; k++) {
+      double[] v = new double[width];
+      v[k] = 1;
+      values.add(v);
+    }
+    return values;
+  }
+
+  @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
     return g.apply(new CategoricalLogitsLogProb(), o, value, a.get("logits"));
   }

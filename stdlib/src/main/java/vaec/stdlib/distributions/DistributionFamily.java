@@ -34,6 +34,14 @@ public abstract class DistributionFamily {
   /** log2 of the number of values a draw of the given width can take; infinite when continuous. */
   public double log2SupportSize(int width) { return Double.POSITIVE_INFINITY; }
 
+  /**
+   * Every value a draw of the given width can take, as rows; only for discrete families whose
+   * support the planner allowed to enumerate.
+   */
+  public java.util.List<double[]> enumerate(int width) {
+    throw new UnsupportedOperationException(name() + " cannot be enumerated");
+  }
+
   /** log p(value) summed over the value's columns: a batch x 1 node. */
   public abstract Node logProb(Graph g, SourceRef origin, Node value, Map<String, Node> args);
 

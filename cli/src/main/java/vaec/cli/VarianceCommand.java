@@ -1,0 +1,118 @@
+package vaec.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import vaec.compiler.Compiler;
+import vaec.compiler.SourceFile;
+import vaec.compiler.ir.IrExpr;
+import vaec.compiler.ir.Site;
+import vaec.compiler.plan.EstimatorPlanner.Forced;
+import vaec.compiler.plan.LatentPlan;
+import vaec.runtime.UserError;
+import vaec.runtime.checkpoint.CheckpointIO;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.train.GradientVariance;
+import vaec.runtime.train.ModelState;
+import vaec.stdlib.Catalog;
+import vaec.stdlib.estimators.Baseline;
+import vaec.stdlib.estimators.Estimator;
+
+/**
+ * {@code vaec variance FILE}: for every latent and every estimator that can serve it, the mean
+ * and variance of the gradient with respect to that latent's guide parameters, at a checkpoint
+ * (or the initial parameters), with the same batches and seeds for all (000 ch. 6).
+ */
+@Command(name = "variance", mixinStandardHelpOptions = true,
+    description = "Compare the gradient variance of every applicable estimator for each latent.")
+final class VarianceCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "parameters to measure at (default: the run's checkpoint if it exists, else the initial parameters)")
+  Path checkpoint;
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "gradient samples per estimator (default 100)") int steps;
+  @Mixin TrainingOptions options;
+
+  @Override
+  public Integer call() {
+    if (steps < 2) throw new UserError("--steps must be at least 2, got " + steps);
+    SourceFile source = SourceFile.read(file);
+    var base = Compiler.compile(source);
+    CompiledModel m = ModelFiles.withConfig(base.compiled(), options.apply(base.compiled().config()));
+    var data = ModelFiles.load(m, m.config());
+    Map<String, float[]> start = startParameters(m);
+    System.out.printf(Locale.ROOT, "gradient of the negative ELBO w.r.t. each latent's guide parameters; %d steps of batch %d, %s%n%n",
+        steps, m.config().batch(), checkpointNote);
+    System.out.printf(Locale.ROOT, "%-10s %-44s %14s %14s %10s%n", "latent", "estimator", "|mean|^2", "variance", "coords");
+    for (LatentPlan lp : base.plan().latents()) {
+      Set<String> nets = new LinkedHashSet<>();
+      for (IrExpr e : lp.guide().args().values()) networksIn(e, nets);
+      if (nets.isEmpty()) continue;
+      for (Forced f : candidates(lp)) {
+        var variant = Compiler.compile(source, Catalog.standard(), Map.of(lp.latent().name(), f));
+        CompiledModel vm = ModelFiles.withConfig(variant.compiled(), m.config());
+        String z = lp.latent().name();
+        GradientVariance.Result r = GradientVariance.measure(vm, start, data.train(), m.config().batch(), steps, m.config().seed(),
+            name -> nets.stream().anyMatch(n -> name.startsWith(n + ".")), name -> name.startsWith(z + "."));
+        System.out.printf(Locale.ROOT, "%-10s %-44s %14.6g %14.6g %10d%n", z, label(f), r.meanNormSquared(), r.totalVariance(),
+            r.coordinates());
+      }
+    }
+    return 0;
+  }
+
+  private String checkpointNote = "";
+
+  private Map<String, float[]> startParameters(CompiledModel m) {
+    Path p = checkpoint != null ? checkpoint : RunOutputs.checkpoint(Path.of("runs", m.name()));
+    Map<String, float[]> start = new LinkedHashMap<>();
+    if (checkpoint == null && !Files.exists(p)) {
+      checkpointNote = "at the initial parameters (no checkpoint at " + p + ")";
+      ModelState s = ModelState.fresh(m);
+      for (var e : s.params().layout()) start.put(e.name(), s.params().value(e.name()).dup().reshape(-1).toFloatVector());
+      return start;
+    }
+    ModelState s = ModelState.restore(m, CheckpointIO.read(p), p.toString());
+    checkpointNote = "at " + p + " (epoch " + s.epoch() + ")";
+    for (var e : s.params().layout()) start.put(e.name(), s.params().value(e.name()).dup().reshape(-1).toFloatVector());
+    return start;
+  }
+
+  private static List<Forced> candidates(LatentPlan lp) {
+    var fam = lp.guide().family();
+    int w = lp.latent().width();
+    List<Forced> out = new ArrayList<>();
+    if (Estimator.REPARAMETERIZED.whyNot(fam, w) == null) out.add(new Forced(Estimator.REPARAMETERIZED, null));
+    for (Baseline b : Baseline.values()) out.add(new Forced(Estimator.SCORE_FUNCTION, b));
+    if (Estimator.ENUMERATION.whyNot(fam, w) == null && fam.log2SupportSize(w) <= Estimator.ENUMERATION_LIMIT_LOG2) {
+      out.add(new Forced(Estimator.ENUMERATION, null));
+    }
+    return out;
+  }
+
+  private static String label(Forced f) {
+    return f.estimator() == Estimator.SCORE_FUNCTION ? "score_function, baseline " + f.baseline().keyword() : f.estimator().keyword();
+  }
+
+  private static void networksIn(IrExpr e, Set<String> out) {
+    if (e instanceof IrExpr.NetCall c) {
+      out.add(c.network().name());
+      networksIn(c.input(), out);
+    } else if (e instanceof IrExpr.Fn f) networksIn(f.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      networksIn(a.left(), out);
+      networksIn(a.right(), out);
+    } else if (e instanceof IrExpr.Slice s) networksIn(s.target(), out);
+    else if (e instanceof IrExpr.Concat c) c.parts().forEach(p -> networksIn(p, out));
+  }
+}

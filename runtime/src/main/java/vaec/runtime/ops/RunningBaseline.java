@@ -1,0 +1,51 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/**
+ * The running-average baseline of a score-function estimator (000 section 9.2): outputs, for every
+ * example, the bias-corrected exponential moving average of the learning signal seen in earlier
+ * training steps. Inputs (signal, state) where state is a two-element parameter [sum, weight]
+ * that the optimizer never moves (it has no gradient) and that checkpoints carry. The average is
+ * updated only after a training step, so evaluation does not change it.
+ */
+public final class RunningBaseline implements Op {
+  private final double decay;
+
+  public RunningBaseline(double decay) {
+    if (!(decay > 0 && decay < 1)) throw new IllegalArgumentException("decay must be in (0, 1)");
+    this.decay = decay;
+  }
+
+  @Override
+  public int outputWidth(List<Node> in) {
+    if (in.get(0).width() != 1) throw new IllegalArgumentException("baseline signal must be batch x 1");
+    return 1;
+  }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    double weight = in[1].getDouble(1);
+    out.assign(weight > 0 ? in[1].getDouble(0) / weight : 0.0);
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
+
+  @Override public boolean differentiable() { return false; }
+  @Override public boolean hasState() { return true; }
+
+  @Override
+  public void afterTrainingStep(INDArray[] in, INDArray out) {
+    double mean = in[0].meanNumber().doubleValue();
+    if (!Double.isFinite(mean)) return;
+    // sum and weight decay together, so sum / weight is the bias-corrected average.
+    in[1].putScalar(0, decay * in[1].getDouble(0) + (1 - decay) * mean);
+    in[1].putScalar(1, decay * in[1].getDouble(1) + (1 - decay));
+  }
+
+  @Override public String describe() { return "running_baseline(decay " + decay + ")"; }
+}

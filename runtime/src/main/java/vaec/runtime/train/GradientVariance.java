@@ -1,0 +1,111 @@
+package vaec.runtime.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
+import vaec.runtime.data.Dataset;
+import vaec.runtime.exec.Executor;
+import vaec.runtime.exec.ParameterStore;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.ParamInit;
+import vaec.runtime.optim.Adam;
+import vaec.runtime.rng.NoiseSource;
+
+/**
+ * Measures a gradient estimator's mean and variance (000 ch. 6) at fixed model parameters: the
+ * gradient of the training loss with respect to chosen parameters, over many steps of fresh
+ * batches and fresh noise. Every estimator compared sees the same batches and the same seeds.
+ * Estimator state (a running-average baseline, an NVIL network) is first warmed up for as many
+ * steps with the model parameters held still, so that a baseline is judged trained, not fresh.
+ */
+public final class GradientVariance {
+  private GradientVariance() {}
+
+  /** Over the measured parameters: squared norm of the mean gradient, and the summed per-coordinate variance. */
+  public record Result(double meanNormSquared, double totalVariance, long coordinates) {}
+
+  public static Result measure(CompiledModel m, Map<String, float[]> start, Dataset data, int batch, int steps, long seed,
+                               Predicate<String> measured, Predicate<String> estimatorState) {
+    List<ParamEntry> layout = new ArrayList<>();
+    for (ParamInit p : m.params()) layout.add(new ParamEntry(p.name(), p.shape()));
+    ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
+    ModelState fresh = ModelState.fresh(m);
+    for (ParamEntry e : layout) {
+      float[] v = start.get(e.name());
+      INDArray target = store.value(e.name());
+      if (v != null && v.length == target.length()) target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(v).reshape(target.shape()));
+      else target.assign(fresh.params().value(e.name()));
+    }
+    int b = Math.min(batch, data.rows());
+    Executor ex = new Executor(m.train(), b, store);
+    Batches batches = new Batches(data);
+    NoiseSource noise = new NoiseSource(seed);
+    int[] order = Trainer.permutation(data.rows(), seed);
+    int[] idx = new int[b];
+
+    // Warm-up: only estimator state moves (running averages update themselves after each step).
+    Adam warm = new Adam(store.values().length(), DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
+    INDArray frozen = store.values().dup();
+    List<ParamEntry> stateEntries = layout.stream().filter(e -> estimatorState.test(e.name())).toList();
+    for (int t = 0; t < steps && !stateEntries.isEmpty(); t++) {
+      step(ex, batches, order, idx, t, noise);
+      warm.step(store.values(), store.grads());
+      for (ParamEntry e : layout) {
+        if (!estimatorState.test(e.name())) store.value(e.name()).assign(frozen.get(
+            org.nd4j.linalg.indexing.NDArrayIndex.interval(offset(layout, e), offset(layout, e) + e.size())).reshape(e.shape()));
+      }
+    }
+
+    List<String> names = layout.stream().map(ParamEntry::name).filter(measured).toList();
+    long n = 0;
+    for (String name : names) n += store.grad(name).length();
+    double[] sum = new double[(int) n];
+    double[] sumSq = new double[(int) n];
+    for (int t = 0; t < steps; t++) {
+      step(ex, batches, order, idx, steps + t, noise);
+      int k = 0;
+      for (String name : names) {
+        for (double gv : store.grad(name).dup().reshape(-1).toDoubleVector()) {
+          sum[k] += gv;
+          sumSq[k] += gv * gv;
+          k++;
+        }
+      }
+    }
+    double meanNorm = 0;
+    double variance = 0;
+    for (int k = 0; k < n; k++) {
+      double mean = sum[k] / steps;
+      meanNorm += mean * mean;
+      variance += Math.max(0, sumSq[k] / steps - mean * mean);
+    }
+    return new Result(meanNorm, variance, n);
+  }
+
+  private static long offset(List<ParamEntry> layout, ParamEntry target) {
+    long off = 0;
+    for (ParamEntry e : layout) {
+      if (e == target) return off;
+      off += e.size();
+    }
+    throw new IllegalArgumentException(target.name());
+  }
+
+  private static void step(Executor ex, Batches batches, int[] order, int[] idx, int t, NoiseSource noise) {
+    int b = idx.length;
+    int perEpoch = order.length / b;
+    System.arraycopy(order, (t % perEpoch) * b, idx, 0, b);
+    batches.gather(idx, ex.input(ex.graph().inputs().keySet().iterator().next()));
+    ex.drawNoise(noise, t);
+    ex.forward();
+    ex.backward();
+  }
+
+  /** Names of parameters in a set, for callers building predicates. */
+  public static Predicate<String> in(Set<String> names) { return names::contains; }
+}
