@@ -8,10 +8,12 @@ import vaec.runtime.ops.Activation;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.Bernoulli;
 import vaec.stdlib.distributions.Categorical;
+import vaec.stdlib.distributions.Concrete;
 import vaec.stdlib.distributions.DistributionFamily;
 import vaec.stdlib.distributions.KlRule;
 import vaec.stdlib.distributions.Normal;
 import vaec.stdlib.distributions.NormalNormalKl;
+import vaec.stdlib.distributions.RelaxedBernoulli;
 import vaec.stdlib.networks.Linear;
 import vaec.stdlib.networks.Mlp;
 import vaec.stdlib.networks.NetworkFamily;
@@ -33,7 +35,10 @@ public final class Catalog {
   private final List<String> objectives = List.of("elbo");
 
   private Catalog() {
-    for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical())) distributions.put(d.name(), d);
+    for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
+        new RelaxedBernoulli(), new Concrete())) {
+      distributions.put(d.name(), d);
+    }
     for (NetworkFamily n : List.of(new Mlp(), new Linear())) networks.put(n.name(), n);
     for (Unary.Fn f : Unary.Fn.values()) functions.put(f.name().toLowerCase(java.util.Locale.ROOT), f);
     for (Activation a : Activation.values()) activations.put(a.lowerName(), a);

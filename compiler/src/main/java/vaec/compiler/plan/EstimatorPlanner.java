@@ -100,9 +100,12 @@ public final class EstimatorPlanner {
           case NVIL -> "learned input-dependent baseline (NVIL)";
         } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
       }
-      if (est != Estimator.REPARAMETERIZED && analytic) {
+      if (est == Estimator.ENUMERATION) {
         analytic = false;
-        klReason = "Monte Carlo: the " + est.keyword() + " estimator scores every term by sampling or summing";
+        klReason = "exact: log p - log q is summed over every value, weighted by q";
+      } else if (est != Estimator.REPARAMETERIZED && analytic) {
+        analytic = false;
+        klReason = "Monte Carlo: the score-function estimator needs log p(z) - log q(z) at the drawn z";
       }
       plans.add(new LatentPlan(z, q, p, est, baseline, reason, analytic, klReason));
     }

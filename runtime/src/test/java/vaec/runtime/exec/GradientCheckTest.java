@@ -90,12 +90,31 @@ class GradientCheckTest {
     cs.add(cp("bernoulli probs log prob", (g, p) -> g.apply(new BernoulliProbsLogProb(), SourceRef.NONE, p.get(0),
         g.apply(new Unary(Unary.Fn.SIGMOID), SourceRef.NONE, p.get(1))), new boolean[] {true, false}, W, W));
     cs.add(c("categorical logits log prob", (g, p) -> g.apply(new CategoricalLogitsLogProb(), SourceRef.NONE, p.get(0), p.get(1)), W, W));
+    // The relaxed samplers and densities: uniform noise as sigmoid(param) stays inside (0, 1), well
+    // away from the clamp at 1e-7, so the noise's derivative is checked too; the values scored by
+    // the densities lie strictly inside (0, 1) and the simplex through a sigmoid and a softmax.
+    for (double temperature : new double[] {0.5, 2.0}) {
+      cs.add(c("concrete rsample, temperature " + temperature, (g, p) -> g.apply(new ConcreteRsample(temperature), SourceRef.NONE,
+          p.get(0), sigmoid(g, p.get(1))), W, W));
+      cs.add(c("relaxed bernoulli rsample, temperature " + temperature, (g, p) -> g.apply(new RelaxedBernoulliRsample(temperature),
+          SourceRef.NONE, p.get(0), sigmoid(g, p.get(1))), W, W));
+      cs.add(c("concrete log prob, temperature " + temperature, (g, p) -> g.apply(new ConcreteLogProb(temperature), SourceRef.NONE,
+          g.apply(new Softmax(), SourceRef.NONE, p.get(0)), p.get(1)), W, W));
+      cs.add(c("relaxed bernoulli log prob, temperature " + temperature, (g, p) -> g.apply(new RelaxedBernoulliLogProb(temperature),
+          SourceRef.NONE, sigmoid(g, p.get(0)), p.get(1)), W, W));
+    }
+    cs.add(c("concrete log prob of its own rsample", (g, p) -> {
+      Node y = g.apply(new ConcreteRsample(0.7), SourceRef.NONE, p.get(0), sigmoid(g, p.get(1)));
+      return g.apply(new ConcreteLogProb(0.7), SourceRef.NONE, y, p.get(0));
+    }, W, W));
     cs.add(cp("kl normal normal", (g, p) -> g.apply(new KlNormalNormal(), SourceRef.NONE, p.get(0), p.get(1), p.get(2), p.get(3)),
         new boolean[] {false, true, false, true}, W, W, W, W));
     cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),
         new boolean[] {false, true}, W, W));
     return cs.stream();
   }
+
+  static Node sigmoid(Graph g, Node x) { return g.apply(new Unary(Unary.Fn.SIGMOID), SourceRef.NONE, x); }
 
   @ParameterizedTest(name = "{0}, through slices: {1}")
   @MethodSource("cases")

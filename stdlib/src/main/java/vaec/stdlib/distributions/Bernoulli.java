@@ -5,9 +5,11 @@ import java.util.Map;
 import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.BernoulliLogitsLogProb;
 import vaec.runtime.ops.BernoulliProbsLogProb;
+import vaec.runtime.ops.BernoulliSample;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
@@ -15,7 +17,8 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
  * Independent Bernoulli variables, by logits (preferred: stable for any logit) or probabilities.
  * As a likelihood it also accepts data in [0, 1], where its log-probability is the negated binary
  * cross-entropy that the classic VAE uses on grey-level images. No pathwise sampler: a latent of
- * this family needs the score function, enumeration or a relaxation.
+ * this family needs the score function, enumeration or a relaxation ({@link RelaxedBernoulli}).
+ * Ancestral sampling draws 0/1 values; sample grids of a Bernoulli likelihood show its mean.
  */
 public final class Bernoulli extends DistributionFamily {
   @Override public String name() { return "Bernoulli"; }
@@ -47,10 +50,12 @@ public final class Bernoulli extends DistributionFamily {
     return g.apply(new BernoulliProbsLogProb(), o, value, a.get("probs"));
   }
 
+  /** A 0/1 draw by inversion of uniform noise; no gradient flows through it. */
   @Override
   public Node sample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
-    // Ancestral sampling shows the mean image, as VAE papers' sample grids do.
-    return mean(g, o, a);
+    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
+    if (a.containsKey("logits")) return g.apply(new BernoulliSample(BernoulliSample.Parameter.LOGITS), o, a.get("logits"), u);
+    return g.apply(new BernoulliSample(BernoulliSample.Parameter.PROBS), o, a.get("probs"), u);
   }
 
   @Override

@@ -1,0 +1,58 @@
+package vaec.stdlib.distributions;
+
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.ConcreteLogProb;
+import vaec.runtime.ops.ConcreteRsample;
+import vaec.runtime.ops.Softmax;
+import vaec.stdlib.distributions.ParamSpec.Constraint;
+
+/**
+ * The Concrete (Gumbel-softmax) distribution over the simplex of k classes (Maddison et al. 2017,
+ * Jang et al. 2017; 000 sec. 5.3.1): softmax((logits + Gumbel noise) / temperature), which tends
+ * to a one-hot Categorical(softmax(logits)) draw as the temperature goes to 0. It lets a
+ * categorical latent be trained with the pathwise gradient. Arguments: {@code logits}, and
+ * {@code temperature}, a positive constant. The whole value is ONE group of k = width classes.
+ *
+ * <p>The support is the simplex, for which {@link ValueDomain} has no member; the family reports
+ * {@link ValueDomain#UNIT_INTERVAL}, the domain of every coordinate, so a Concrete latent is
+ * declared {@code real[k] in [0, 1]}.
+ */
+public final class Concrete extends DistributionFamily {
+  @Override public String name() { return "Concrete"; }
+
+  @Override
+  public List<List<ParamSpec>> parameterizations() {
+    return List.of(List.of(new ParamSpec("logits", Constraint.REAL),
+        new ParamSpec(RelaxationTemperature.ARGUMENT, Constraint.POSITIVE)));
+  }
+
+  @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
+  @Override public boolean hasPathwiseSampler() { return true; }
+  @Override public boolean isDiscrete() { return false; }
+
+  @Override
+  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
+    return g.apply(new ConcreteLogProb(RelaxationTemperature.of(name(), a)), o, value, a.get("logits"));
+  }
+
+  @Override
+  public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
+    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
+    return g.apply(new ConcreteRsample(RelaxationTemperature.of(name(), a)), o, a.get("logits"), u);
+  }
+
+  /**
+   * softmax(logits): the mean of the one-hot categorical being relaxed, which the relaxation's
+   * own mean (no closed form) tends to as the temperature goes to 0.
+   */
+  @Override
+  public Node mean(Graph g, SourceRef o, Map<String, Node> a) {
+    return g.apply(new Softmax(), o, a.get("logits"));
+  }
+}
