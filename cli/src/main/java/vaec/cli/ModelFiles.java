@@ -63,6 +63,15 @@ final class ModelFiles {
     }
     DataChecks.check(split.train(), m.dataWidth(), domain, decl);
     DataChecks.check(split.test(), m.dataWidth(), domain, decl);
+    if (c.dynamicBinarization()) {
+      // Training draws a fresh binarization every step; the test set is binarized once, with a
+      // fixed seed, so that every evaluation scores the same binary images (the usual protocol).
+      Dataset t = split.test();
+      float[] bin = new float[t.values().length];
+      vaec.runtime.data.Binarize.dynamic(t.values(), bin, new java.util.SplittableRandom(c.seed() ^ 0x5EEDL));
+      split = new DataSplit(split.train(), new Dataset(t.origin() + " (binarized once)", t.rows(), t.width(), bin,
+          t.imageHeight(), t.imageWidth()));
+    }
     return split;
   }
 }
