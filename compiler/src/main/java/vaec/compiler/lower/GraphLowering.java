@@ -162,7 +162,76 @@ public final class GraphLowering {
       case REPARAMETERIZED -> reparameterized(i, lp, s);
       case SCORE_FUNCTION -> scoreFunction(i, lp, s);
       case ENUMERATION -> enumeration(i, lp, s);
+      case CONCRETE, STRAIGHT_THROUGH -> relaxed(i, lp, s);
+      case STICKING_THE_LANDING -> stickingTheLanding(i, lp, s);
     };
+  }
+
+  /**
+   * Concrete: the latent is its relaxation, scored with the relaxed densities of guide and prior
+   * (000 section 5.3.1 insists on both). Straight-through: the model sees the hardened draw, the
+   * relaxed draw carries the gradient, and the discrete densities score the hard value.
+   */
+  private Part relaxed(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    var relaxedName = vaec.stdlib.estimators.Estimator.relaxationOf(q.family());
+    var relaxedQ = catalog.distribution(relaxedName).orElseThrow();
+    var relaxedP = catalog.distribution(vaec.stdlib.estimators.Estimator.relaxationOf(p.family()) == null ? relaxedName
+        : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow();
+    Map<String, Node> qArgs = args(q, s);
+    Map<String, Node> pArgs = args(p, s);
+    Node temperature = constant(lp.temperature(), q.width());
+    Map<String, Node> qRel = relaxedArgs(qArgs, temperature, q);
+    Node soft = relaxedQ.rsample(g, q.origin(), qRel, q.width(), z);
+    List<Term> terms = new ArrayList<>();
+    Node value;
+    if (lp.estimator() == vaec.stdlib.estimators.Estimator.CONCRETE) {
+      value = soft;
+      Node logQ = relaxedQ.logProb(g, q.origin(), soft, qRel);
+      terms.addAll(sampleTerms(q, p, soft, logQ, pArgs, relaxedP, relaxedArgs(pArgs, temperature, p)));
+    } else {
+      Node hard = g.apply(new vaec.runtime.ops.Harden(relaxedName.equals("Concrete") ? vaec.runtime.ops.Harden.Kind.ONE_HOT
+          : vaec.runtime.ops.Harden.Kind.BINARY), q.origin(), soft);
+      value = g.apply(new vaec.runtime.ops.StraightThrough(), q.origin(), hard, soft);
+      Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
+      terms.addAll(sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs));
+    }
+    s.latents.put(z, value);
+    Part rest = rest(i + 1, s);
+    terms.addAll(rest.terms());
+    return new Part(terms, rest.surrogate());
+  }
+
+  /** A discrete family's arguments for its relaxation: the logits and the temperature. */
+  private static Map<String, Node> relaxedArgs(Map<String, Node> args, Node temperature, Site site) {
+    Node logits = args.get("logits");
+    if (logits == null) {
+      throw new IllegalArgumentException(site.family().name() + " at " + site.origin()
+          + " must be given by logits for its relaxation, not probs");
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    out.put("logits", logits);
+    out.put("temperature", temperature);
+    return out;
+  }
+
+  /** Pathwise draw; log q(z) evaluated with the guide's arguments held constant (no score term). */
+  private Part stickingTheLanding(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    Map<String, Node> qArgs = args(q, s);
+    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), z);
+    s.latents.put(z, value);
+    Map<String, Node> stopped = new LinkedHashMap<>();
+    for (var e : qArgs.entrySet()) stopped.put(e.getKey(), g.apply(new StopGradient(), q.origin(), e.getValue()));
+    Node logQ = q.family().logProb(g, q.origin(), value, stopped);
+    List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
+    Part rest = rest(i + 1, s);
+    terms.addAll(rest.terms());
+    return new Part(terms, rest.surrogate());
   }
 
   private Part reparameterized(int i, LatentPlan lp, Scope s) {
@@ -267,9 +336,14 @@ public final class GraphLowering {
 
   /** log p(z) and -log q(z) for a drawn z, as two terms. */
   private List<Term> sampleTerms(Site q, Site p, Node value, Node logQ, Map<String, Node> pArgs) {
+    return sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs);
+  }
+
+  private List<Term> sampleTerms(Site q, Site p, Node value, Node logQ, Map<String, Node> pArgs,
+                                 vaec.stdlib.distributions.DistributionFamily priorFamily, Map<String, Node> priorArgs) {
     String z = q.variable();
     Set<String> own = union(Set.of(z), closureOf(z));
-    Node logP = p.family().logProb(g, p.origin(), value, pArgs);
+    Node logP = priorFamily.logProb(g, p.origin(), value, priorArgs);
     return List.of(new Term(logP, union(own, depsOfArgs(p)), false),
         new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
   }

@@ -23,6 +23,9 @@ import vaec.stdlib.estimators.Estimator;
 public final class EstimatorPlanner {
   private EstimatorPlanner() {}
 
+  /** Temperature of the Concrete relaxation when the model names none (Jang et al. use 0.5 to 1). */
+  public static final double DEFAULT_TEMPERATURE = 0.5;
+
   public static EstimatorPlan plan(ProbModel m, Catalog catalog) {
     return plan(m, catalog, java.util.Map.of());
   }
@@ -44,6 +47,7 @@ public final class EstimatorPlanner {
       Estimator est;
       String reason;
       Baseline baseline = Baseline.AVERAGE;
+      double temperature = DEFAULT_TEMPERATURE;
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(q.family(), z.width());
@@ -67,11 +71,21 @@ public final class EstimatorPlanner {
         }
         reason = est.keyword() + ": requested in the model";
         boolean argsOk = true;
+        boolean relaxed = est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH;
         for (var arg : q.estimator().args()) {
-          String key = arg.name() == null ? "baseline" : arg.name();
+          String key = arg.name() == null ? (relaxed ? "temperature" : "baseline") : arg.name();
+          if (relaxed && key.equals("temperature")) {
+            if (arg.value() instanceof vaec.compiler.ast.Ast.Num num && num.value() > 0) {
+              temperature = num.value();
+            } else {
+              diags.error(arg.value().span(), "temperature must be a positive number");
+              argsOk = false;
+            }
+            continue;
+          }
           if (est != Estimator.SCORE_FUNCTION || !key.equals("baseline")) {
             diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
-                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?" : null);
+                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?" : relaxed ? "did you mean 'temperature'?" : null);
             argsOk = false;
             continue;
           }
@@ -100,14 +114,26 @@ public final class EstimatorPlanner {
           case NVIL -> "learned input-dependent baseline (NVIL)";
         } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
       }
-      if (est == Estimator.ENUMERATION) {
+      if (est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH) {
+        reason += "; temperature " + temperature;
+      }
+      if (est == Estimator.CONCRETE) {
+        analytic = false;
+        klReason = "Monte Carlo with the relaxed densities of guide and prior (000 section 5.3.1)";
+      } else if (est == Estimator.STICKING_THE_LANDING) {
+        analytic = false;
+        klReason = "Monte Carlo: sticking the landing needs log q(z) at the drawn z";
+      } else if (est == Estimator.ENUMERATION) {
         analytic = false;
         klReason = "exact: log p - log q is summed over every value, weighted by q";
+      } else if (est == Estimator.STRAIGHT_THROUGH) {
+        analytic = false;
+        klReason = "Monte Carlo: discrete log p(z) - log q(z) at the hard draw";
       } else if (est != Estimator.REPARAMETERIZED && analytic) {
         analytic = false;
         klReason = "Monte Carlo: the score-function estimator needs log p(z) - log q(z) at the drawn z";
       }
-      plans.add(new LatentPlan(z, q, p, est, baseline, reason, analytic, klReason));
+      plans.add(new LatentPlan(z, q, p, est, baseline, temperature, reason, analytic, klReason));
     }
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();

@@ -15,6 +15,7 @@ public record LatentPlan(
     Site prior,
     Estimator estimator,
     Baseline baseline,
+    double temperature,
     String estimatorReason,
     boolean analyticKl,
     String klReason) {}

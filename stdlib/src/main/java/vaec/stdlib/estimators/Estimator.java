@@ -10,7 +10,22 @@ import vaec.stdlib.distributions.DistributionFamily;
 public enum Estimator {
   REPARAMETERIZED("reparameterized"),
   SCORE_FUNCTION("score_function"),
-  ENUMERATION("enumerate");
+  ENUMERATION("enumerate"),
+  /** The discrete latent replaced by its Concrete relaxation, scored with relaxed densities. */
+  CONCRETE("concrete"),
+  /** Hard draws forward, the relaxed draw's gradient backward (straight-through Gumbel-softmax). */
+  STRAIGHT_THROUGH("straight_through"),
+  /** Pathwise, with the score term of the guide's density dropped (Roeder et al.; 000 ch. 6). */
+  STICKING_THE_LANDING("sticking_the_landing");
+
+  /** The relaxation of a discrete family by name: Bernoulli and Categorical have one. */
+  public static String relaxationOf(DistributionFamily f) {
+    return switch (f.name()) {
+      case "Bernoulli" -> "RelaxedBernoulli";
+      case "Categorical", "OneHotCategorical" -> "Concrete";
+      default -> null;
+    };
+  }
 
   /** The largest support the planner enumerates on its own: 2^6 = 64 values. */
   public static final double ENUMERATION_LIMIT_LOG2 = 6;
@@ -34,6 +49,10 @@ public enum Estimator {
       case REPARAMETERIZED -> f.hasPathwiseSampler() ? null
           : f.name() + " has no pathwise (reparameterized) sampler: its draws are not differentiable in its parameters";
       case SCORE_FUNCTION -> null;
+      case CONCRETE, STRAIGHT_THROUGH -> relaxationOf(f) != null ? null
+          : f.name() + " has no Concrete relaxation (only Bernoulli and Categorical do)";
+      case STICKING_THE_LANDING -> f.hasPathwiseSampler() ? null
+          : f.name() + " has no pathwise sampler, so there is no path to stick";
       case ENUMERATION -> !f.isDiscrete() ? f.name() + " is continuous: there is nothing finite to enumerate"
           : f.log2SupportSize(width) > ENUMERATION_MAX_LOG2
               ? String.format("%s[%d] has 2^%.0f values per example, more than the 2^%.0f enumeration can sum", f.name(), width,
