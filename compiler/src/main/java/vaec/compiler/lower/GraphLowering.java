@@ -163,7 +163,7 @@ public final class GraphLowering {
       case SCORE_FUNCTION -> scoreFunction(i, lp, s);
       case ENUMERATION -> enumeration(i, lp, s);
       case CONCRETE, STRAIGHT_THROUGH -> relaxed(i, lp, s);
-      case STICKING_THE_LANDING -> stickingTheLanding(i, lp, s);
+      case STICKING_THE_LANDING -> reparameterized(i, lp, s);
     };
   }
 
@@ -199,9 +199,7 @@ public final class GraphLowering {
       terms.addAll(sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs));
     }
     s.latents.put(z, value);
-    Part rest = rest(i + 1, s);
-    terms.addAll(rest.terms());
-    return new Part(terms, rest.surrogate());
+    return thenRest(i, s, terms);
   }
 
   /** A discrete family's arguments for its relaxation: the logits and the temperature. */
@@ -217,38 +215,34 @@ public final class GraphLowering {
     return out;
   }
 
-  /** Pathwise draw; log q(z) evaluated with the guide's arguments held constant (no score term). */
-  private Part stickingTheLanding(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    Map<String, Node> qArgs = args(q, s);
-    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), z);
-    s.latents.put(z, value);
-    Map<String, Node> stopped = new LinkedHashMap<>();
-    for (var e : qArgs.entrySet()) stopped.put(e.getKey(), g.apply(new StopGradient(), q.origin(), e.getValue()));
-    Node logQ = q.family().logProb(g, q.origin(), value, stopped);
-    List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
-    Part rest = rest(i + 1, s);
-    terms.addAll(rest.terms());
-    return new Part(terms, rest.surrogate());
-  }
-
+  /**
+   * A pathwise draw. Sticking the landing (Roeder et al.; 000 ch. 6) evaluates log q(z) with the
+   * guide's arguments held constant, dropping the score term whose expectation is zero.
+   */
   private Part reparameterized(int i, LatentPlan lp, Scope s) {
     Site q = lp.guide();
     Site p = lp.prior();
-    String z = q.variable();
     Map<String, Node> qArgs = args(q, s);
-    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), z);
-    s.latents.put(z, value);
+    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), q.variable());
+    s.latents.put(q.variable(), value);
     List<Term> terms = new ArrayList<>();
     Map<String, Node> pArgs = args(p, s);
     if (lp.analyticKl()) {
       Node kl = catalog.kl(q.family(), p.family()).orElseThrow().lower(g, p.origin(), qArgs, pArgs);
       terms.add(new Term(g.apply(new Affine(-1, 0), p.origin(), kl), union(depsOfArgs(q), depsOfArgs(p)), false));
     } else {
-      terms.addAll(sampleTerms(q, p, value, q.family().logProb(g, q.origin(), value, qArgs), pArgs));
+      Map<String, Node> densityArgs = qArgs;
+      if (lp.estimator() == vaec.stdlib.estimators.Estimator.STICKING_THE_LANDING) {
+        densityArgs = new LinkedHashMap<>();
+        for (var e : qArgs.entrySet()) densityArgs.put(e.getKey(), g.apply(new StopGradient(), q.origin(), e.getValue()));
+      }
+      terms.addAll(sampleTerms(q, p, value, q.family().logProb(g, q.origin(), value, densityArgs), pArgs));
     }
+    return thenRest(i, s, terms);
+  }
+
+  /** The given terms followed by those of the latents after i and the likelihood. */
+  private Part thenRest(int i, Scope s, List<Term> terms) {
     Part rest = rest(i + 1, s);
     terms.addAll(rest.terms());
     return new Part(terms, rest.surrogate());
