@@ -48,6 +48,7 @@ public final class Compiler {
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
     EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
     Graph train = GraphLowering.lower(model, plan, catalog, Purpose.TRAIN);
+    Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
@@ -59,7 +60,7 @@ public final class Compiler {
     Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
-        params, train, logWeight, prior, recon, cfg);
+        params, train, evaluate, logWeight, prior, recon, cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

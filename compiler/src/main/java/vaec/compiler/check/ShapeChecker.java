@@ -115,7 +115,9 @@ public final class ShapeChecker {
       else diags.error(t.span(), "unsupported value range [" + fmt(t.low()) + ", " + fmt(t.high()) + "]", "supported: real (any value) or real[...] in [0, 1]");
     }
     String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
-    return new Variable(v.name(), (int) Math.min(width, Integer.MAX_VALUE), domain, decl, v.nameSpan());
+    int w = (int) Math.min(width, Integer.MAX_VALUE);
+    int group = domain == ValueDomain.ONE_HOT && t.dims().size() > 1 ? Math.max(1, t.dims().get(t.dims().size() - 1)) : w;
+    return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
   }
 
   private static String typeText(Ast.Type t) {
@@ -317,6 +319,9 @@ public final class ShapeChecker {
       case GUIDE -> Site.Role.GUIDE;
       case LIKELIHOOD -> Site.Role.LIKELIHOOD;
     };
+    if (target.groupSize() < target.width() && fam.support() == ValueDomain.ONE_HOT) {
+      fam = new vaec.stdlib.distributions.GroupedFamily(fam, target.groupSize());   // n groups of k, each one-hot
+    }
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), s.estimator(), deps);
   }
 

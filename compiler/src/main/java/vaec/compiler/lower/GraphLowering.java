@@ -28,6 +28,7 @@ import vaec.runtime.ops.Slice;
 import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.Catalog;
+import vaec.stdlib.distributions.GroupedFamily;
 import vaec.stdlib.estimators.Baseline;
 import vaec.stdlib.networks.LayerSpec;
 import vaec.stdlib.networks.NetworkSpec;
@@ -51,7 +52,7 @@ import vaec.stdlib.networks.NetworkSpec;
  */
 public final class GraphLowering {
   /** What a graph is for. */
-  public enum Purpose { TRAIN, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT }
+  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT }
 
   /** Hidden width of NVIL's baseline network. */
   static final int NVIL_HIDDEN = 100;
@@ -64,6 +65,8 @@ public final class GraphLowering {
   private final Graph g = new Graph();
   private final Map<String, Node> constants = new HashMap<>();
   private final Map<String, Set<String>> closure = new HashMap<>();
+  /** True for the evaluation graph: relaxed latents are drawn discretely, as the model states them. */
+  private boolean evaluation;
 
   /** Values bound so far: lowered expressions and latents. Enumeration branches get a child. */
   private static final class Scope {
@@ -98,6 +101,10 @@ public final class GraphLowering {
     GraphLowering l = new GraphLowering(model, plan, catalog);
     switch (purpose) {
       case TRAIN -> l.train();
+      case EVALUATE -> {
+        l.evaluation = true;
+        l.train();
+      }
       case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
@@ -162,7 +169,7 @@ public final class GraphLowering {
       case REPARAMETERIZED -> reparameterized(i, lp, s);
       case SCORE_FUNCTION -> scoreFunction(i, lp, s);
       case ENUMERATION -> enumeration(i, lp, s);
-      case CONCRETE, STRAIGHT_THROUGH -> relaxed(i, lp, s);
+      case CONCRETE, STRAIGHT_THROUGH -> evaluation ? scoreFunction(i, lp, s) : relaxed(i, lp, s);
       case STICKING_THE_LANDING -> reparameterized(i, lp, s);
     };
   }
@@ -177,9 +184,9 @@ public final class GraphLowering {
     Site p = lp.prior();
     String z = q.variable();
     var relaxedName = vaec.stdlib.estimators.Estimator.relaxationOf(q.family());
-    var relaxedQ = catalog.distribution(relaxedName).orElseThrow();
-    var relaxedP = catalog.distribution(vaec.stdlib.estimators.Estimator.relaxationOf(p.family()) == null ? relaxedName
-        : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow();
+    var relaxedQ = GroupedFamily.like(q.family(), catalog.distribution(relaxedName).orElseThrow());
+    var relaxedP = GroupedFamily.like(p.family(), catalog.distribution(vaec.stdlib.estimators.Estimator.relaxationOf(p.family()) == null
+        ? relaxedName : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow());
     Map<String, Node> qArgs = args(q, s);
     Map<String, Node> pArgs = args(p, s);
     Node temperature = constant(lp.temperature(), q.width());
@@ -192,8 +199,10 @@ public final class GraphLowering {
       Node logQ = relaxedQ.logProb(g, q.origin(), soft, qRel);
       terms.addAll(sampleTerms(q, p, soft, logQ, pArgs, relaxedP, relaxedArgs(pArgs, temperature, p)));
     } else {
-      Node hard = g.apply(new vaec.runtime.ops.Harden(relaxedName.equals("Concrete") ? vaec.runtime.ops.Harden.Kind.ONE_HOT
-          : vaec.runtime.ops.Harden.Kind.BINARY), q.origin(), soft);
+      var kind = relaxedName.equals("Concrete") ? vaec.runtime.ops.Harden.Kind.ONE_HOT : vaec.runtime.ops.Harden.Kind.BINARY;
+      Node hard = q.family() instanceof GroupedFamily gf
+          ? gf.perGroup(g, q.origin(), soft, x -> g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), x))
+          : g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), soft);
       value = g.apply(new vaec.runtime.ops.StraightThrough(), q.origin(), hard, soft);
       Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
       terms.addAll(sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs));
@@ -259,6 +268,7 @@ public final class GraphLowering {
     List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
     Part rest = rest(i + 1, s);
     terms.addAll(rest.terms());
+    if (evaluation) return new Part(terms, rest.surrogate());   // only the ELBO's value is wanted
 
     // The learning signal: only the terms that depend on z (Rao-Blackwellization by dependency).
     Node signal = null;

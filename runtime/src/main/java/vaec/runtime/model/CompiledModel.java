@@ -10,6 +10,8 @@ import vaec.runtime.graph.Graph;
  * <ul>
  *   <li>{@code train}: per-example negative ELBO as the loss (analytic KL where the plan says so),
  *       with outputs "loss", "reconstruction" (-log p(x|z)) and "kl";</li>
+ *   <li>{@code evaluate}: like {@code train} but every relaxed latent is drawn discretely, so its
+ *       "loss" output is the model's own negative ELBO (what tests report);</li>
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
  *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
  *   <li>{@code priorSample}: output "mean", the likelihood's mean for z drawn from the prior;</li>
@@ -26,6 +28,7 @@ public record CompiledModel(
     ValueDomain dataDomain,
     List<ParamInit> params,
     Graph train,
+    Graph evaluate,
     Graph logWeight,
     Graph priorSample,
     Graph reconstruct,

@@ -32,7 +32,7 @@ public final class Evaluator {
     long pass = 0;
     for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
       int n = Math.min(ROWS_PER_PASS, d.rows() - from);
-      Executor ex = executor("train", m.train(), n);
+      Executor ex = executor("evaluate", m.evaluate(), n);
       b.gather(range(from, n), ex.input(m.dataName()));
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
