@@ -189,7 +189,8 @@ public final class GraphLowering {
         ? relaxedName : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow());
     Map<String, Node> qArgs = args(q, s);
     Map<String, Node> pArgs = args(p, s);
-    Node temperature = constant(lp.temperature(), q.width());
+    Node temperature = lp.temperature().isFixed() ? constant(lp.temperature().initial(), q.width())
+        : g.scheduledConstant(lp.temperature(), q.width());
     Map<String, Node> qRel = relaxedArgs(qArgs, temperature, q);
     Node soft = relaxedQ.rsample(g, q.origin(), qRel, q.width(), z);
     List<Term> terms = new ArrayList<>();

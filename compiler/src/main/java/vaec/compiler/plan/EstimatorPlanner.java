@@ -48,6 +48,8 @@ public final class EstimatorPlanner {
       String reason;
       Baseline baseline = Baseline.AVERAGE;
       double temperature = DEFAULT_TEMPERATURE;
+      double anneal = 0;
+      double minTemperature = -1;
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(q.family(), z.width());
@@ -74,18 +76,24 @@ public final class EstimatorPlanner {
         boolean relaxed = est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH;
         for (var arg : q.estimator().args()) {
           String key = arg.name() == null ? (relaxed ? "temperature" : "baseline") : arg.name();
-          if (relaxed && key.equals("temperature")) {
-            if (arg.value() instanceof vaec.compiler.ast.Ast.Num num && num.value() > 0) {
-              temperature = num.value();
+          if (relaxed && (key.equals("temperature") || key.equals("anneal") || key.equals("min_temperature"))) {
+            boolean zeroOk = key.equals("anneal");
+            if (arg.value() instanceof vaec.compiler.ast.Ast.Num num && (num.value() > 0 || zeroOk && num.value() == 0)) {
+              switch (key) {
+                case "temperature" -> temperature = num.value();
+                case "anneal" -> anneal = num.value();
+                default -> minTemperature = num.value();
+              }
             } else {
-              diags.error(arg.value().span(), "temperature must be a positive number");
+              diags.error(arg.value().span(), key + " must be a " + (zeroOk ? "non-negative" : "positive") + " number");
               argsOk = false;
             }
             continue;
           }
           if (est != Estimator.SCORE_FUNCTION || !key.equals("baseline")) {
             diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
-                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?" : relaxed ? "did you mean 'temperature'?" : null);
+                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?"
+                    : relaxed ? Suggest.didYouMean(key, List.of("temperature", "anneal", "min_temperature")) : null);
             argsOk = false;
             continue;
           }
@@ -114,8 +122,10 @@ public final class EstimatorPlanner {
           case NVIL -> "learned input-dependent baseline (NVIL)";
         } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
       }
+      vaec.runtime.graph.Schedule schedule = new vaec.runtime.graph.Schedule(temperature, anneal,
+          minTemperature > 0 ? Math.min(minTemperature, temperature) : anneal > 0 ? Math.min(DEFAULT_TEMPERATURE, temperature) : temperature);
       if (est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH) {
-        reason += "; temperature " + temperature;
+        reason += "; temperature " + schedule;
       }
       if (est == Estimator.CONCRETE) {
         analytic = false;
@@ -133,7 +143,7 @@ public final class EstimatorPlanner {
         analytic = false;
         klReason = "Monte Carlo: the score-function estimator needs log p(z) - log q(z) at the drawn z";
       }
-      plans.add(new LatentPlan(z, q, p, est, baseline, temperature, reason, analytic, klReason));
+      plans.add(new LatentPlan(z, q, p, est, baseline, schedule, reason, analytic, klReason));
     }
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();

@@ -15,7 +15,7 @@ public record LatentPlan(
     Site prior,
     Estimator estimator,
     Baseline baseline,
-    double temperature,
+    vaec.runtime.graph.Schedule temperature,
     String estimatorReason,
     boolean analyticKl,
     String klReason) {}

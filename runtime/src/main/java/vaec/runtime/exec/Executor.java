@@ -170,6 +170,7 @@ public final class Executor {
   public void drawNoise(NoiseSource noise, long step) {
     for (Node n : nodes) {
       if (n.kind() == Node.Kind.NOISE) noise.fill(value[n.id()], n.noiseKind(), step, n.id());
+      else if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
     }
   }
 

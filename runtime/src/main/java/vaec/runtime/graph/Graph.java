@@ -41,6 +41,13 @@ public final class Graph {
     return add(Node.Kind.CONSTANT, null, null, List.of(), width, null, value, null, SourceRef.NONE);
   }
 
+  /** A constant whose value follows a schedule; ops that read it as a setting follow it too. */
+  public Node scheduledConstant(Schedule schedule, int width) {
+    Node n = add(Node.Kind.CONSTANT, null, null, List.of(), width, null, schedule.initial(), null, SourceRef.NONE);
+    n.setSchedule(schedule);
+    return n;
+  }
+
   /** A constant row (one value per column) repeated for every example. */
   public Node constantRow(double[] row) {
     Node n = add(Node.Kind.CONSTANT, null, null, List.of(), row.length, null, Double.NaN, null, SourceRef.NONE);

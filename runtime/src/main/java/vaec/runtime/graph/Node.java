@@ -21,6 +21,7 @@ public final class Node {
   private final long[] paramShape;
   private final double constant;
   private double[] constantRow;
+  private Schedule schedule;
   private final NoiseKind noiseKind;
   private final SourceRef origin;
 
@@ -53,6 +54,11 @@ public final class Node {
   public double[] constantRow() { return constantRow == null ? null : constantRow.clone(); }
 
   void setConstantRow(double[] row) { this.constantRow = row.clone(); }
+
+  /** For a constant that follows a schedule (an annealed temperature), the schedule; else null. */
+  public Schedule schedule() { return schedule; }
+
+  void setSchedule(Schedule s) { this.schedule = s; }
   public NoiseKind noiseKind() { return noiseKind; }
   public SourceRef origin() { return origin; }
   public boolean isParam() { return kind == Kind.PARAM; }

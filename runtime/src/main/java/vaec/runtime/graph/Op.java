@@ -35,6 +35,9 @@ public interface Op {
   /** Whether {@link #backward} writes only part of input i's gradient (then it is zeroed first). */
   default boolean writesPartialGradient(int input) { return false; }
 
+  /** Called before each step's forward pass with the step number (settings that follow a schedule). */
+  default void beginStep(long step) {}
+
   /** Whether the op keeps state that {@link #afterTrainingStep} updates (e.g. a running baseline). */
   default boolean hasState() { return false; }
 

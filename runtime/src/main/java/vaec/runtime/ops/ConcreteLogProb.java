@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 
 /**
  * log density of the Concrete (Gumbel-softmax) distribution with logits alpha and temperature
@@ -25,10 +26,22 @@ import vaec.runtime.graph.Op;
  * treated as free.
  */
 public final class ConcreteLogProb implements Op {
-  private final double temperature;
+  private double temperature;
+  private Schedule schedule;
 
   public ConcreteLogProb(double temperature) {
     this.temperature = Temperature.requirePositive("Concrete log-density", temperature);
+  }
+
+  /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
+  public ConcreteLogProb(Schedule schedule) {
+    this(schedule.initial());
+    this.schedule = schedule;
+  }
+
+  @Override
+  public void beginStep(long step) {
+    if (schedule != null && step >= 0) temperature = schedule.at(step);
   }
 
   public double temperature() { return temperature; }

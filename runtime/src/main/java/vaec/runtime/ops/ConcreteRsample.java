@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 
 /**
  * The reparameterized Concrete (Gumbel-softmax) draw y = softmax((logits + g) / temperature) with
@@ -14,10 +15,22 @@ import vaec.runtime.graph.Op;
  * gradient) and, for completeness, in u, where the clamp of u has derivative 0 at its bounds.
  */
 public final class ConcreteRsample implements Op {
-  private final double temperature;
+  private double temperature;
+  private Schedule schedule;
 
   public ConcreteRsample(double temperature) {
     this.temperature = Temperature.requirePositive("Concrete sample", temperature);
+  }
+
+  /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
+  public ConcreteRsample(Schedule schedule) {
+    this(schedule.initial());
+    this.schedule = schedule;
+  }
+
+  @Override
+  public void beginStep(long step) {
+    if (schedule != null && step >= 0) temperature = schedule.at(step);
   }
 
   public double temperature() { return temperature; }

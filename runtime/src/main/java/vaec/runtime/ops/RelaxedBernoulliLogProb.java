@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 
 /**
  * log density of the binary Concrete (relaxed Bernoulli) distribution with logit a and
@@ -20,10 +21,22 @@ import vaec.runtime.graph.Op;
  * d/dy = -(1 + lambda r) / y + (1 - lambda r) / (1 - y).
  */
 public final class RelaxedBernoulliLogProb implements Op {
-  private final double temperature;
+  private double temperature;
+  private Schedule schedule;
 
   public RelaxedBernoulliLogProb(double temperature) {
     this.temperature = Temperature.requirePositive("relaxed Bernoulli log-density", temperature);
+  }
+
+  /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
+  public RelaxedBernoulliLogProb(Schedule schedule) {
+    this(schedule.initial());
+    this.schedule = schedule;
+  }
+
+  @Override
+  public void beginStep(long step) {
+    if (schedule != null && step >= 0) temperature = schedule.at(step);
   }
 
   public double temperature() { return temperature; }

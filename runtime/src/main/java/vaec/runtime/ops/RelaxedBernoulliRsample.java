@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 
 /**
  * The reparameterized binary Concrete (relaxed Bernoulli) draw
@@ -15,10 +16,22 @@ import vaec.runtime.graph.Op;
  * clamp of u has derivative 0 at its bounds.
  */
 public final class RelaxedBernoulliRsample implements Op {
-  private final double temperature;
+  private double temperature;
+  private Schedule schedule;
 
   public RelaxedBernoulliRsample(double temperature) {
     this.temperature = Temperature.requirePositive("relaxed Bernoulli sample", temperature);
+  }
+
+  /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
+  public RelaxedBernoulliRsample(Schedule schedule) {
+    this(schedule.initial());
+    this.schedule = schedule;
+  }
+
+  @Override
+  public void beginStep(long step) {
+    if (schedule != null && step >= 0) temperature = schedule.at(step);
   }
 
   public double temperature() { return temperature; }

@@ -38,13 +38,13 @@ public final class Concrete extends DistributionFamily {
 
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
-    return g.apply(new ConcreteLogProb(RelaxationTemperature.of(name(), a)), o, value, a.get("logits"));
+    return g.apply(new ConcreteLogProb(RelaxationTemperature.scheduleOf(name(), a)), o, value, a.get("logits"));
   }
 
   @Override
   public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
     Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
-    return g.apply(new ConcreteRsample(RelaxationTemperature.of(name(), a)), o, a.get("logits"), u);
+    return g.apply(new ConcreteRsample(RelaxationTemperature.scheduleOf(name(), a)), o, a.get("logits"), u);
   }
 
   /**

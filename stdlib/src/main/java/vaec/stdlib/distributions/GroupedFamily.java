@@ -117,7 +117,9 @@ public final class GroupedFamily extends DistributionFamily {
     for (var e : a.entrySet()) {
       Node n = e.getValue();
       // Constants (a temperature, uniform logits) are the same for every group.
-      out.put(e.getKey(), n.kind() == Node.Kind.CONSTANT && n.constantRow() == null ? g.constant(n.constant(), groupSize) : slice(g, o, n, gi));
+      boolean plain = n.kind() == Node.Kind.CONSTANT && n.constantRow() == null;
+      out.put(e.getKey(), !plain ? slice(g, o, n, gi)
+          : n.schedule() != null ? g.scheduledConstant(n.schedule(), groupSize) : g.constant(n.constant(), groupSize));
     }
     return out;
   }

@@ -13,12 +13,19 @@ final class RelaxationTemperature {
 
   private RelaxationTemperature() {}
 
+  /** The temperature as a schedule: annealed when the constant carries one, else fixed. */
+  static vaec.runtime.graph.Schedule scheduleOf(String family, Map<String, Node> args) {
+    double initial = of(family, args);
+    vaec.runtime.graph.Schedule s = args.get(ARGUMENT).schedule();
+    return s != null ? s : vaec.runtime.graph.Schedule.fixed(initial);
+  }
+
   static double of(String family, Map<String, Node> args) {
     Node t = args.get(ARGUMENT);
     if (t == null) throw new IllegalArgumentException(family + " needs a '" + ARGUMENT + "' argument");
     if (t.kind() != Node.Kind.CONSTANT) {
       throw new IllegalArgumentException("the temperature of " + family + " must be a constant number, not a computed value ("
-          + t.label() + "); annealing it during training is not supported yet");
+          + t.label() + "); to anneal it, give the estimator a schedule: using concrete(temperature = 1, anneal = 3e-5, min_temperature = 0.5)");
     }
     double v = t.constant();
     if (!(v > 0) || !Double.isFinite(v)) {

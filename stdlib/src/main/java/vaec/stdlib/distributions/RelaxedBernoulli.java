@@ -34,13 +34,13 @@ public final class RelaxedBernoulli extends DistributionFamily {
 
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
-    return g.apply(new RelaxedBernoulliLogProb(RelaxationTemperature.of(name(), a)), o, value, a.get("logits"));
+    return g.apply(new RelaxedBernoulliLogProb(RelaxationTemperature.scheduleOf(name(), a)), o, value, a.get("logits"));
   }
 
   @Override
   public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
     Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
-    return g.apply(new RelaxedBernoulliRsample(RelaxationTemperature.of(name(), a)), o, a.get("logits"), u);
+    return g.apply(new RelaxedBernoulliRsample(RelaxationTemperature.scheduleOf(name(), a)), o, a.get("logits"), u);
   }
 
   /**
