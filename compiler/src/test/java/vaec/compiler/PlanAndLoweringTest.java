@@ -89,4 +89,38 @@ class PlanAndLoweringTest {
     }
     assertFalse(m.params().stream().anyMatch(p -> p.kind() != ParamInit.Kind.UNIFORM));
   }
+
+  @Test
+  void gammaAndBetaLatentsGetTheScoreFunctionAndTrain() {
+    String src = """
+        data x : real[4] in [0, 1]
+        latent g : real[3]
+        latent b : real[2] in [0, 1]
+        network enc = Linear(4 -> 10)
+        network dec = Linear(5 -> 4)
+        prior { g ~ Gamma(2, 1); b ~ Beta(2, 2) }
+        guide {
+          h = softplus(enc(x)) + 0.1
+          g ~ Gamma(h[0:3], h[3:6])
+          b ~ Beta(h[6:8], h[8:10])
+        }
+        likelihood x ~ Bernoulli(logits = dec(concat(g, b)))
+        """;
+    var c = Compiler.compile(new SourceFile("gb.vae", src));
+    assertEquals(Estimator.SCORE_FUNCTION, c.plan().of("g").estimator());
+    assertEquals(Estimator.SCORE_FUNCTION, c.plan().of("b").estimator());
+    assertTrue(c.plan().of("g").estimatorReason().startsWith("score function: Gamma has no pathwise sampler"));
+    var m = c.compiled();
+    List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
+    ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);
+    java.util.Random r = new java.util.Random(2);
+    for (long i = 0; i < store.values().length(); i++) store.values().putScalar(i, r.nextGaussian() * 0.3);
+    Executor ex = new Executor(m.train(), 8, store);
+    for (long i = 0; i < ex.input("x").length(); i++) ex.input("x").putScalar(i, r.nextDouble());
+    ex.drawNoise(new vaec.runtime.rng.NoiseSource(4), 0);
+    ex.forward();
+    ex.backward();
+    assertTrue(Double.isFinite(ex.value("loss").meanNumber().doubleValue()));
+    assertTrue(Double.isFinite(store.grads().norm2Number().doubleValue()) && store.grads().norm2Number().doubleValue() > 0);
+  }
 }

@@ -36,6 +36,7 @@ public final class Catalog {
 
   private Catalog() {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
+        new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
         new RelaxedBernoulli(), new Concrete())) {
       distributions.put(d.name(), d);
     }

@@ -1,0 +1,78 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/**
+ * Draws from Gamma(alpha, rate beta) or Beta(a, b) = G1 / (G1 + G2) without gradient; inputs
+ * (first parameter, second parameter, u) where u is the run's uniform noise: each element's
+ * Marsaglia-Tsang rejection loop is seeded from its u, so draws stay reproducible from the run's
+ * one generator although the number of proposals varies.
+ */
+public final class GammaBetaSample implements Op {
+  /** Which family to draw from. */
+  public enum Kind { GAMMA, BETA }
+
+  private final Kind kind;
+
+  public GammaBetaSample(Kind kind) { this.kind = kind; }
+
+  @Override
+  public int outputWidth(List<Node> in) {
+    LogProbs.sameWidths("Gamma/Beta sample", in);
+    return in.get(0).width();
+  }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    double[][] p = in[0].toDoubleMatrix(), q = in[1].toDoubleMatrix(), u = in[2].toDoubleMatrix();
+    double[][] z = new double[p.length][p[0].length];
+    for (int i = 0; i < p.length; i++) {
+      for (int j = 0; j < p[i].length; j++) {
+        SplittableRandom r = new SplittableRandom(Double.doubleToLongBits(u[i][j]) * 0x9E3779B97F4A7C15L + i * 31L + j);
+        if (kind == Kind.GAMMA) {
+          z[i][j] = standardGamma(p[i][j], r) / q[i][j];
+        } else {
+          double g1 = standardGamma(p[i][j], r);
+          double g2 = standardGamma(q[i][j], r);
+          z[i][j] = Math.min(Math.max(g1 / (g1 + g2), 1e-7), 1 - 1e-7);
+        }
+      }
+    }
+    out.assign(Nd4j.createFromArray(z).castTo(out.dataType()));
+  }
+
+  /** Marsaglia and Tsang's method; shape below 1 through Gamma(a + 1) U^(1/a). */
+  static double standardGamma(double a, SplittableRandom r) {
+    if (a < 1) return standardGamma(a + 1, r) * Math.pow(r.nextDouble(), 1 / a);
+    double d = a - 1.0 / 3;
+    double c = 1 / Math.sqrt(9 * d);
+    while (true) {
+      double x;
+      double v;
+      do {
+        x = gaussian(r);
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      double uu = r.nextDouble();
+      if (uu < 1 - 0.0331 * x * x * x * x || Math.log(uu) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  private static double gaussian(SplittableRandom r) {
+    double u1 = r.nextDouble();
+    double u2 = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
+
+  @Override public boolean differentiable() { return false; }
+  @Override public String describe() { return kind.name().toLowerCase(java.util.Locale.ROOT) + "_sample"; }
+}

@@ -1,0 +1,47 @@
+package vaec.stdlib.distributions;
+
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.Binary;
+import vaec.runtime.ops.BetaLogProb;
+import vaec.runtime.ops.GammaBetaSample;
+import vaec.stdlib.distributions.ParamSpec.Constraint;
+
+/**
+ * Beta(concentration1, concentration0) on (0, 1). Like Gamma, no pathwise sampler yet: its latents
+ * get the score function.
+ */
+public final class BetaFamily extends DistributionFamily {
+  @Override public String name() { return "Beta"; }
+
+  @Override
+  public List<List<ParamSpec>> parameterizations() {
+    return List.of(List.of(new ParamSpec("concentration1", Constraint.POSITIVE), new ParamSpec("concentration0", Constraint.POSITIVE)));
+  }
+
+  @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
+  @Override public boolean hasPathwiseSampler() { return false; }
+  @Override public boolean isDiscrete() { return false; }
+
+  @Override
+  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
+    return g.apply(new BetaLogProb(), o, value, a.get("concentration1"), a.get("concentration0"));
+  }
+
+  @Override
+  public Node sample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
+    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
+    return g.apply(new GammaBetaSample(GammaBetaSample.Kind.BETA), o, a.get("concentration1"), a.get("concentration0"), u);
+  }
+
+  @Override
+  public Node mean(Graph g, SourceRef o, Map<String, Node> a) {
+    Node sum = g.apply(new Binary(Binary.Kind.ADD), o, a.get("concentration1"), a.get("concentration0"));
+    return g.apply(new Binary(Binary.Kind.DIV), o, a.get("concentration1"), sum);
+  }
+}

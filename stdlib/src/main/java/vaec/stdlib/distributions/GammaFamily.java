@@ -1,0 +1,47 @@
+package vaec.stdlib.distributions;
+
+import java.util.List;
+import java.util.Map;
+import vaec.runtime.data.ValueDomain;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.Binary;
+import vaec.runtime.ops.GammaBetaSample;
+import vaec.runtime.ops.GammaLogProb;
+import vaec.stdlib.distributions.ParamSpec.Constraint;
+
+/**
+ * Gamma(concentration, rate), values in (0, inf) (declared real; positivity is the family's).
+ * vaec has no pathwise sampler for it yet (implicit reparameterization is a later step), so the
+ * plan gives its latents the score function and says so.
+ */
+public final class GammaFamily extends DistributionFamily {
+  @Override public String name() { return "Gamma"; }
+
+  @Override
+  public List<List<ParamSpec>> parameterizations() {
+    return List.of(List.of(new ParamSpec("concentration", Constraint.POSITIVE), new ParamSpec("rate", Constraint.POSITIVE)));
+  }
+
+  @Override public ValueDomain support() { return ValueDomain.REAL; }
+  @Override public boolean hasPathwiseSampler() { return false; }
+  @Override public boolean isDiscrete() { return false; }
+
+  @Override
+  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
+    return g.apply(new GammaLogProb(), o, value, a.get("concentration"), a.get("rate"));
+  }
+
+  @Override
+  public Node sample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
+    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
+    return g.apply(new GammaBetaSample(GammaBetaSample.Kind.GAMMA), o, a.get("concentration"), a.get("rate"), u);
+  }
+
+  @Override
+  public Node mean(Graph g, SourceRef o, Map<String, Node> a) {
+    return g.apply(new Binary(Binary.Kind.DIV), o, a.get("concentration"), a.get("rate"));
+  }
+}
