@@ -160,4 +160,14 @@ class DiagnosticsTest {
     assertEquals(2, e.diagnostics().size(), e.getMessage());
     assertTrue(e.getMessage().endsWith("2 errors"));
   }
+
+  @Test
+  void computedTemperatureIsADiagnostic() {
+    String relaxed = GOOD.replace("latent z : real[20]", "latent z : real[20] in [0, 1]")
+        .replace("z ~ Normal(mu, exp(0.5 * log_var))", "z ~ RelaxedBernoulli(mu, exp(log_var))")
+        .replace("prior z ~ Normal(0, 1)", "prior z ~ RelaxedBernoulli(0, 0.5)");
+    Diagnostic d = only(fail(relaxed));
+    assertTrue(d.message().contains("the temperature of RelaxedBernoulli must be a number"), d.message());
+    assertEquals(9, d.span().line());
+  }
 }

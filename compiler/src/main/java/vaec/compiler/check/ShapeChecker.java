@@ -288,6 +288,12 @@ public final class ShapeChecker {
       }
       IrExpr v = expr(a.value(), locals, origin);
       if (v == null) { ok = false; continue; }
+      if (p.name().equals("temperature") && !(v instanceof IrExpr.Const)) {
+        diags.error(a.value().span(), "the temperature of " + fam.name() + " must be a number, not a computed value",
+            "to anneal it, relax a discrete latent instead: using concrete(temperature = 1, anneal = 3e-5, min_temperature = 0.5)");
+        ok = false;
+        continue;
+      }
       if (v instanceof IrExpr.Const k && !p.constraint().admits(k.value())) {
         diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
         ok = false;
