@@ -21,7 +21,7 @@ final class CompileCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
 
   @Option(names = "--emit", paramLabel = "DIR",
-      description = "write each graph (train, log_weight, prior_sample, reconstruct) as DIR/NAME.txt and Graphviz DIR/NAME.dot")
+      description = "write each graph (train, evaluate, log_weight, prior_sample, reconstruct) as DIR/NAME.txt and Graphviz DIR/NAME.dot")
   Path emit;
 
   @Override
@@ -30,8 +30,8 @@ final class CompileCommand implements Callable<Integer> {
     System.out.print(Summary.of(c));
     if (emit != null) {
       var m = c.compiled();
-      Map<String, Graph> graphs = Map.of("train", m.train(), "log_weight", m.logWeight(), "prior_sample", m.priorSample(),
-          "reconstruct", m.reconstruct());
+      Map<String, Graph> graphs = Map.of("train", m.train(), "evaluate", m.evaluate(), "log_weight", m.logWeight(),
+          "prior_sample", m.priorSample(), "reconstruct", m.reconstruct());
       try {
         Files.createDirectories(emit);
         for (var e : graphs.entrySet()) {
