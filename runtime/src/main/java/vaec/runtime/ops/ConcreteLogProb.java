@@ -25,26 +25,15 @@ import vaec.runtime.graph.Schedule;
  * d/dy_i = (k lambda w_i - lambda - 1) / y_i, the formula's partial derivatives with every y_i
  * treated as free.
  */
-public final class ConcreteLogProb implements Op {
-  private double temperature;
-  private Schedule schedule;
-
+public final class ConcreteLogProb extends Temperature {
   public ConcreteLogProb(double temperature) {
-    this.temperature = Temperature.requirePositive("Concrete log-density", temperature);
+    this(Schedule.fixed(temperature));
   }
 
   /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
   public ConcreteLogProb(Schedule schedule) {
-    this(schedule.initial());
-    this.schedule = schedule;
+    super("Concrete log-density", schedule);
   }
-
-  @Override
-  public void beginStep(long step) {
-    if (schedule != null && step >= 0) temperature = schedule.at(step);
-  }
-
-  public double temperature() { return temperature; }
 
   @Override
   public int outputWidth(List<Node> in) {
@@ -70,7 +59,7 @@ public final class ConcreteLogProb implements Op {
     int k = in[0].columns();
     FlooredLog.applyFloor(in[0], y);
     Kernels.log(y, logY);
-    logY.mul(-temperature, v);           // v = alpha - lambda log y
+    logY.mul(-temperature(), v);           // v = alpha - lambda log y
     Kernels.add(v, in[1], v);
     Kernels.rowMax(v, max);
     Kernels.subColumn(v, max, w);
@@ -83,7 +72,7 @@ public final class ConcreteLogProb implements Op {
     Kernels.rowSum(v, out);
     lse.muli(k);
     out.subi(lse);
-    out.addi(logFactorial(k - 1) + (k - 1) * Math.log(temperature));
+    out.addi(logFactorial(k - 1) + (k - 1) * Math.log(temperature()));
   }
 
   @Override
@@ -94,7 +83,7 @@ public final class ConcreteLogProb implements Op {
     if (gIn[0] != null) {
       INDArray d = s[2];
       INDArray mask = s[1];
-      w.mul(k * temperature, d).subi(temperature + 1).divi(y);
+      w.mul(k * temperature(), d).subi(temperature() + 1).divi(y);
       FlooredLog.aboveFloor(y, mask);    // zero where the floor held y
       d.muli(mask);
       Kernels.putRowScaled(gIn[0], d, g, acc[0]);
@@ -111,5 +100,5 @@ public final class ConcreteLogProb implements Op {
     return sum;
   }
 
-  @Override public String describe() { return "concrete_log_prob(temperature=" + temperature + ")"; }
+  @Override public String describe() { return "concrete_log_prob(temperature=" + temperature() + ")"; }
 }

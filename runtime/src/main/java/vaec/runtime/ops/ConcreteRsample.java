@@ -14,26 +14,15 @@ import vaec.runtime.graph.Schedule;
  * goes to 0 y itself becomes that one-hot draw. Differentiable in the logits (the pathwise
  * gradient) and, for completeness, in u, where the clamp of u has derivative 0 at its bounds.
  */
-public final class ConcreteRsample implements Op {
-  private double temperature;
-  private Schedule schedule;
-
+public final class ConcreteRsample extends Temperature {
   public ConcreteRsample(double temperature) {
-    this.temperature = Temperature.requirePositive("Concrete sample", temperature);
+    this(Schedule.fixed(temperature));
   }
 
   /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
   public ConcreteRsample(Schedule schedule) {
-    this(schedule.initial());
-    this.schedule = schedule;
+    super("Concrete sample", schedule);
   }
-
-  @Override
-  public void beginStep(long step) {
-    if (schedule != null && step >= 0) temperature = schedule.at(step);
-  }
-
-  public double temperature() { return temperature; }
 
   @Override
   public int outputWidth(List<Node> in) {
@@ -54,7 +43,7 @@ public final class ConcreteRsample implements Op {
     UniformNoise.clamp(in[1], uc);
     UniformNoise.gumbel(uc, out);
     Kernels.add(out, in[0], out);
-    out.muli(1.0 / temperature);
+    out.muli(1.0 / temperature());
     Kernels.rowMax(out, s[1]);           // softmax in place, shifted by the row maximum
     Kernels.subColumn(out, s[1], out);
     Kernels.exp(out, out);
@@ -72,7 +61,7 @@ public final class ConcreteRsample implements Op {
     Kernels.rowSum(d, s[2]);
     Kernels.subColumn(g, s[2], d);
     d.muli(out);
-    d.muli(1.0 / temperature);           // x = (logits + gumbel(u)) / temperature
+    d.muli(1.0 / temperature());           // x = (logits + gumbel(u)) / temperature
     if (gIn[0] != null) Kernels.put(gIn[0], d, acc[0]);
     if (gIn[1] != null) {
       noiseDerivative.muli(d);
@@ -80,5 +69,5 @@ public final class ConcreteRsample implements Op {
     }
   }
 
-  @Override public String describe() { return "concrete_rsample(temperature=" + temperature + ")"; }
+  @Override public String describe() { return "concrete_rsample(temperature=" + temperature() + ")"; }
 }

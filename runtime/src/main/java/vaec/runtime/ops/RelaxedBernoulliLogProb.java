@@ -20,26 +20,15 @@ import vaec.runtime.graph.Schedule;
  * <p>Gradients, with r = 1 - 2 sigmoid(t): d/da = r and
  * d/dy = -(1 + lambda r) / y + (1 - lambda r) / (1 - y).
  */
-public final class RelaxedBernoulliLogProb implements Op {
-  private double temperature;
-  private Schedule schedule;
-
+public final class RelaxedBernoulliLogProb extends Temperature {
   public RelaxedBernoulliLogProb(double temperature) {
-    this.temperature = Temperature.requirePositive("relaxed Bernoulli log-density", temperature);
+    this(Schedule.fixed(temperature));
   }
 
   /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
   public RelaxedBernoulliLogProb(Schedule schedule) {
-    this(schedule.initial());
-    this.schedule = schedule;
+    super("relaxed Bernoulli log-density", schedule);
   }
-
-  @Override
-  public void beginStep(long step) {
-    if (schedule != null && step >= 0) temperature = schedule.at(step);
-  }
-
-  public double temperature() { return temperature; }
 
   @Override
   public int outputWidth(List<Node> in) {
@@ -67,7 +56,7 @@ public final class RelaxedBernoulliLogProb implements Op {
     Kernels.log(y, sum);
     Kernels.log(oneMinusY, work);
     Kernels.sub(sum, work, t);           // t = a - lambda (log y - log(1 - y))
-    t.muli(-temperature);
+    t.muli(-temperature());
     Kernels.add(t, in[1], t);
     Kernels.add(sum, work, sum);         // sum = log y + log(1 - y) + softplus(t) + softplus(-t)
     Kernels.softplus(t, softplusT);
@@ -76,7 +65,7 @@ public final class RelaxedBernoulliLogProb implements Op {
     Kernels.add(sum, softplusT, sum);
     Kernels.add(sum, work, sum);
     Kernels.rowSum(sum, out);
-    out.rsubi(in[0].columns() * Math.log(temperature));
+    out.rsubi(in[0].columns() * Math.log(temperature()));
   }
 
   @Override
@@ -90,10 +79,10 @@ public final class RelaxedBernoulliLogProb implements Op {
       INDArray fromY = s[2];             // (1 + lambda r) / y where y is above the floor
       INDArray fromOneMinusY = s[3];     // (1 - lambda r) / (1 - y) where 1 - y is above the floor
       INDArray mask = s[4];
-      r.mul(temperature, fromY).addi(1.0).divi(y);
+      r.mul(temperature(), fromY).addi(1.0).divi(y);
       FlooredLog.aboveFloor(y, mask);
       fromY.muli(mask);
-      r.mul(-temperature, fromOneMinusY).addi(1.0).divi(oneMinusY);
+      r.mul(-temperature(), fromOneMinusY).addi(1.0).divi(oneMinusY);
       FlooredLog.aboveFloor(oneMinusY, mask);
       fromOneMinusY.muli(mask);
       fromOneMinusY.subi(fromY);
@@ -102,5 +91,5 @@ public final class RelaxedBernoulliLogProb implements Op {
     if (gIn[1] != null) Kernels.putRowScaled(gIn[1], r, g, acc[1]);
   }
 
-  @Override public String describe() { return "relaxed_bernoulli_log_prob(temperature=" + temperature + ")"; }
+  @Override public String describe() { return "relaxed_bernoulli_log_prob(temperature=" + temperature() + ")"; }
 }

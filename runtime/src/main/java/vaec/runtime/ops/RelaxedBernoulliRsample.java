@@ -15,26 +15,15 @@ import vaec.runtime.graph.Schedule;
  * Differentiable in the logits (the pathwise gradient) and, for completeness, in u, where the
  * clamp of u has derivative 0 at its bounds.
  */
-public final class RelaxedBernoulliRsample implements Op {
-  private double temperature;
-  private Schedule schedule;
-
+public final class RelaxedBernoulliRsample extends Temperature {
   public RelaxedBernoulliRsample(double temperature) {
-    this.temperature = Temperature.requirePositive("relaxed Bernoulli sample", temperature);
+    this(Schedule.fixed(temperature));
   }
 
   /** Follows {@code schedule} (the step comes from {@link #beginStep}); starts at its initial value. */
   public RelaxedBernoulliRsample(Schedule schedule) {
-    this(schedule.initial());
-    this.schedule = schedule;
+    super("relaxed Bernoulli sample", schedule);
   }
-
-  @Override
-  public void beginStep(long step) {
-    if (schedule != null && step >= 0) temperature = schedule.at(step);
-  }
-
-  public double temperature() { return temperature; }
 
   @Override
   public int outputWidth(List<Node> in) {
@@ -54,7 +43,7 @@ public final class RelaxedBernoulliRsample implements Op {
     UniformNoise.clamp(in[1], uc);
     UniformNoise.logistic(uc, out);
     Kernels.add(out, in[0], out);
-    out.muli(1.0 / temperature);
+    out.muli(1.0 / temperature());
     Kernels.sigmoid(out, out);
   }
 
@@ -67,7 +56,7 @@ public final class RelaxedBernoulliRsample implements Op {
     out.rsub(1.0, d);                    // d = g y (1 - y) / temperature
     d.muli(out);
     d.muli(g);
-    d.muli(1.0 / temperature);
+    d.muli(1.0 / temperature());
     if (gIn[0] != null) Kernels.put(gIn[0], d, acc[0]);
     if (gIn[1] != null) {
       noiseDerivative.muli(d);
@@ -75,5 +64,5 @@ public final class RelaxedBernoulliRsample implements Op {
     }
   }
 
-  @Override public String describe() { return "relaxed_bernoulli_rsample(temperature=" + temperature + ")"; }
+  @Override public String describe() { return "relaxed_bernoulli_rsample(temperature=" + temperature() + ")"; }
 }
