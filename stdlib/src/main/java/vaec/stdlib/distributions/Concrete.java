@@ -1,16 +1,14 @@
 package vaec.stdlib.distributions;
 
-import java.util.List;
 import java.util.Map;
-import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
-import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.ConcreteLogProb;
 import vaec.runtime.ops.ConcreteRsample;
 import vaec.runtime.ops.Softmax;
-import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
  * The Concrete (Gumbel-softmax) distribution over the simplex of k classes (Maddison et al. 2017,
@@ -23,29 +21,14 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
  * {@link ValueDomain#UNIT_INTERVAL}, the domain of every coordinate, so a Concrete latent is
  * declared {@code real[k] in [0, 1]}.
  */
-public final class Concrete extends DistributionFamily {
+public final class Concrete extends RelaxedFamily {
   @Override public String name() { return "Concrete"; }
 
   @Override
-  public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("logits", Constraint.REAL),
-        new ParamSpec(RelaxationTemperature.ARGUMENT, Constraint.POSITIVE)));
-  }
-
-  @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
-  @Override public boolean hasPathwiseSampler() { return true; }
-  @Override public boolean isDiscrete() { return false; }
+  Op sampleOp(Schedule temperature) { return new ConcreteRsample(temperature); }
 
   @Override
-  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
-    return g.apply(new ConcreteLogProb(RelaxationTemperature.scheduleOf(name(), a)), o, value, a.get("logits"));
-  }
-
-  @Override
-  public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
-    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
-    return g.apply(new ConcreteRsample(RelaxationTemperature.scheduleOf(name(), a)), o, a.get("logits"), u);
-  }
+  Op densityOp(Schedule temperature) { return new ConcreteLogProb(temperature); }
 
   /**
    * softmax(logits): the mean of the one-hot categorical being relaxed, which the relaxation's

@@ -1,16 +1,14 @@
 package vaec.stdlib.distributions;
 
-import java.util.List;
 import java.util.Map;
-import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
-import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.graph.Op;
+import vaec.runtime.graph.Schedule;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.RelaxedBernoulliLogProb;
 import vaec.runtime.ops.RelaxedBernoulliRsample;
 import vaec.runtime.ops.Unary;
-import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
  * The binary Concrete distribution (relaxed Bernoulli; Maddison et al. 2017, Jang et al. 2017):
@@ -19,29 +17,14 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
  * price of a bias that the temperature trades against variance (000 sec. 5.3.1). Arguments:
  * {@code logits}, and {@code temperature}, a positive constant.
  */
-public final class RelaxedBernoulli extends DistributionFamily {
+public final class RelaxedBernoulli extends RelaxedFamily {
   @Override public String name() { return "RelaxedBernoulli"; }
 
   @Override
-  public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("logits", Constraint.REAL),
-        new ParamSpec(RelaxationTemperature.ARGUMENT, Constraint.POSITIVE)));
-  }
-
-  @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
-  @Override public boolean hasPathwiseSampler() { return true; }
-  @Override public boolean isDiscrete() { return false; }
+  Op sampleOp(Schedule temperature) { return new RelaxedBernoulliRsample(temperature); }
 
   @Override
-  public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
-    return g.apply(new RelaxedBernoulliLogProb(RelaxationTemperature.scheduleOf(name(), a)), o, value, a.get("logits"));
-  }
-
-  @Override
-  public Node rsample(Graph g, SourceRef o, Map<String, Node> a, int width, String site) {
-    Node u = g.noise("u_" + site, NoiseKind.UNIFORM, width);
-    return g.apply(new RelaxedBernoulliRsample(RelaxationTemperature.scheduleOf(name(), a)), o, a.get("logits"), u);
-  }
+  Op densityOp(Schedule temperature) { return new RelaxedBernoulliLogProb(temperature); }
 
   /**
    * sigmoid(logits): the mean of the Bernoulli being relaxed, which the relaxation's own mean
