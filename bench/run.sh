@@ -7,11 +7,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 epochs=3
 while [ $# -gt 0 ]; do
   case "$1" in
-    --epochs) epochs="$2"; shift 2 ;;
+    --epochs)
+      [ $# -ge 2 ] || { echo "usage: bench/run.sh [--epochs N]" >&2; exit 2; }
+      epochs="$2"; shift 2 ;;
     *) echo "usage: bench/run.sh [--epochs N]" >&2; exit 2 ;;
   esac
 done
-if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || [ ! -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]; then
   echo "bench: Fashion-MNIST is not installed; run: sudo apt-get install dataset-fashion-mnist" >&2
   exit 1
 fi
@@ -20,8 +22,12 @@ mkdir -p "$out"
 rm -f "$out/vaec.json" "$out/torch.json"
 
 echo "== vaec ($epochs epochs)"
-"$here/vaec" run "$here/bench/reference.vae" --dataset fashion_mnist --epochs "$epochs" --eval-samples 100 \
-  --out "$out/vaec" --metrics-json "$out/vaec.json" 2>/dev/null
+# The progress bar goes to stderr; keep it in a file, and show it if vaec fails.
+if ! "$here/vaec" run "$here/bench/reference.vae" --dataset fashion_mnist --epochs "$epochs" --eval-samples 100 \
+  --out "$out/vaec" --metrics-json "$out/vaec.json" 2>"$out/vaec.stderr"; then
+  tail -n 20 "$out/vaec.stderr" >&2
+  exit 1
+fi
 
 python=""
 for p in "$here/.venv/bin/python" "${VAEC_TORCH_PYTHON:-}" python3; do
