@@ -20,22 +20,46 @@ public final class BernoulliLogitsLogProb implements Op {
   @Override
   public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width(), in.get(0).width()}; }
 
+  /** Row halves of the buffers, for running the two halves on two cores (the op's heaviest work). */
+  private final Parallel.RowHalves halves = new Parallel.RowHalves();
+
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    INDArray t = s[0];
-    Kernels.softplus(in[1], t);
-    Kernels.mul(in[0], in[1], s[1]);
-    t.rsubi(s[1]);    // x l - softplus(l)
+    if (!Parallel.splitRows(in[1])) {
+      forwardRows(in[0], in[1], out, s[0], s[1]);
+      return;
+    }
+    Parallel.both(
+        () -> forwardRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(out, 0), halves.half(s[0], 0), halves.half(s[1], 0)),
+        () -> forwardRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(out, 1), halves.half(s[0], 1), halves.half(s[1], 1)));
+  }
+
+  private static void forwardRows(INDArray x, INDArray l, INDArray out, INDArray t, INDArray xl) {
+    Kernels.softplus(l, t);
+    Kernels.mul(x, l, xl);
+    t.rsubi(xl);    // x l - softplus(l)
     Kernels.rowSum(t, out);
+  }
+
+  private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl, boolean acc) {
+    Kernels.sigmoid(l, d);          // d/dl = x - sigmoid(l)
+    d.rsubi(x);
+    Kernels.putRowScaled(gl, d, g, acc);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
     INDArray d = s[0];
     if (gIn[1] != null) {
-      Kernels.sigmoid(in[1], d);          // d/dl = x - sigmoid(l)
-      d.rsubi(in[0]);
-      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+      if (!Parallel.splitRows(in[1])) {
+        logitGradientRows(in[0], in[1], d, g, gIn[1], acc[1]);
+      } else {
+        Parallel.both(
+            () -> logitGradientRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(d, 0), halves.half(g, 0),
+                halves.half(gIn[1], 0), acc[1]),
+            () -> logitGradientRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(d, 1), halves.half(g, 1),
+                halves.half(gIn[1], 1), acc[1]));
+      }
     }
     if (gIn[0] != null) {
       d.assign(in[1]);                     // d/dx = l

@@ -6,6 +6,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * C = alpha op(A) op(B) + beta C, straight into OpenBLAS on the CPU backend.
@@ -24,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Gemm {
   private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend");
+  /** Products of at least this many multiply-adds are split across two threads. */
+  static final long SPLIT_WORK = 4_000_000;
+
   private Gemm() {}
 
   public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
@@ -39,6 +43,16 @@ public final class Gemm {
     int k = (int) (transA ? a.rows() : a.columns());
     if ((transA ? a.columns() : a.rows()) != m || (transB ? b.columns() : b.rows()) != k || (transB ? b.rows() : b.columns()) != n) {
       throw new IllegalArgumentException("gemm shapes: " + a.shapeInfoToString() + " x " + b.shapeInfoToString() + " -> " + c.shapeInfoToString());
+    }
+    if (Parallel.enabled() && (long) m * n * k >= SPLIT_WORK && n >= 64) {
+      int half = n / 2;
+      INDArray b1 = transB ? b.get(NDArrayIndex.interval(0, half), NDArrayIndex.all()) : b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
+      INDArray b2 = transB ? b.get(NDArrayIndex.interval(half, n), NDArrayIndex.all()) : b.get(NDArrayIndex.all(), NDArrayIndex.interval(half, n));
+      INDArray c1 = c.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
+      INDArray c2 = c.get(NDArrayIndex.all(), NDArrayIndex.interval(half, n));
+      Parallel.both(() -> blas(a, transA, b1, transB, c1, alpha, beta, m, half, k),
+          () -> blas(a, transA, b2, transB, c2, alpha, beta, m, n - half, k));
+      return;
     }
     blas(a, transA, b, transB, c, alpha, beta, m, n, k);
   }

@@ -67,8 +67,22 @@ public final class Adam implements Optimizer {
     double c2 = Math.sqrt(1 - Math.pow(beta2, t + 1));
     float stepSize = (float) (lr * c2 / (1 - Math.pow(beta1, t + 1)));
     float epsHat = (float) (eps * c2);
+    int mid = n / 2;
+    // Two halves on two cores (a vectorized loop each): measured 0.35 ms for the whole on one.
+    if (n < 65_536) {
+      update(0, n, b1, b2, a1, a2, stepSize, epsHat);
+    } else {
+      vaec.runtime.ops.Parallel.both(() -> update(0, mid, b1, b2, a1, a2, stepSize, epsHat),
+          () -> update(mid, n, b1, b2, a1, a2, stepSize, epsHat));
+    }
+    params.data().asNioFloat().put(0, hp);
+    t++;
+    return true;
+  }
+
+  private void update(int from, int to, float b1, float b2, float a1, float a2, float stepSize, float epsHat) {
     float[] p = hp, g = hg, mm = hm, vv = hv;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float gi = g[i];
       float mi = b1 * mm[i] + a1 * gi;
       float vi = b2 * vv[i] + a2 * gi * gi;
@@ -76,9 +90,6 @@ public final class Adam implements Optimizer {
       vv[i] = vi;
       p[i] -= stepSize * mi / ((float) Math.sqrt(vi) + epsHat);
     }
-    params.data().asNioFloat().put(0, hp);
-    t++;
-    return true;
   }
 
   private boolean nativeStep(INDArray params, INDArray grads) {
