@@ -6,7 +6,6 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * C = alpha op(A) op(B) + beta C, straight into OpenBLAS on the CPU backend.
@@ -28,6 +27,9 @@ public final class Gemm {
   /** Products of at least this many multiply-adds are split across two threads. */
   static final long SPLIT_WORK = 4_000_000;
 
+  private static final Parallel.Halves ROW_HALVES = new Parallel.Halves(true);
+  private static final Parallel.Halves COLUMN_HALVES = new Parallel.Halves(false);
+
   private Gemm() {}
 
   public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
@@ -46,10 +48,12 @@ public final class Gemm {
     }
     if (Parallel.enabled() && (long) m * n * k >= SPLIT_WORK && n >= 64) {
       int half = n / 2;
-      INDArray b1 = transB ? b.get(NDArrayIndex.interval(0, half), NDArrayIndex.all()) : b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-      INDArray b2 = transB ? b.get(NDArrayIndex.interval(half, n), NDArrayIndex.all()) : b.get(NDArrayIndex.all(), NDArrayIndex.interval(half, n));
-      INDArray c1 = c.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-      INDArray c2 = c.get(NDArrayIndex.all(), NDArrayIndex.interval(half, n));
+      INDArray[] bh = (transB ? ROW_HALVES : COLUMN_HALVES).of(b, half);
+      INDArray[] ch = COLUMN_HALVES.of(c, half);
+      INDArray b1 = bh[0];
+      INDArray b2 = bh[1];
+      INDArray c1 = ch[0];
+      INDArray c2 = ch[1];
       Parallel.both(() -> blas(a, transA, b1, transB, c1, alpha, beta, m, half, k),
           () -> blas(a, transA, b2, transB, c2, alpha, beta, m, n - half, k));
       return;

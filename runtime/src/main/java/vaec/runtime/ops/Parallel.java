@@ -62,15 +62,33 @@ public final class Parallel {
    * hands an op the same buffers each time). Index 0 is the top half, 1 the bottom.
    */
   static final class RowHalves {
+    private final Halves halves = new Halves(true);
+
+    INDArray half(INDArray a, int which) { return halves.of(a, a.rows() / 2)[which]; }
+  }
+
+  /**
+   * Halves of buffers split at a given row or column, cached by buffer identity: an executor
+   * passes the same buffers every step, so views are made once instead of twice per call. The
+   * cache is cleared when it grows past a bound, in case a caller passes fresh arrays each time.
+   */
+  static final class Halves {
+    private static final int BOUND = 4096;
+    private final boolean rows;
     private final Map<INDArray, INDArray[]> cache = new IdentityHashMap<>();
 
-    synchronized INDArray half(INDArray a, int which) {
-      INDArray[] h = cache.computeIfAbsent(a, x -> {
-        long mid = x.rows() / 2;
-        return new INDArray[] {x.get(NDArrayIndex.interval(0, mid), NDArrayIndex.all()),
-            x.get(NDArrayIndex.interval(mid, x.rows()), NDArrayIndex.all())};
-      });
-      return h[which];
+    Halves(boolean rows) { this.rows = rows; }
+
+    synchronized INDArray[] of(INDArray x, long at) {
+      INDArray[] h = cache.get(x);
+      if (h != null && (rows ? h[0].rows() : h[0].columns()) == at) return h;
+      if (cache.size() >= BOUND) cache.clear();
+      long end = rows ? x.rows() : x.columns();
+      h = rows
+          ? new INDArray[] {x.get(NDArrayIndex.interval(0, at), NDArrayIndex.all()), x.get(NDArrayIndex.interval(at, end), NDArrayIndex.all())}
+          : new INDArray[] {x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, at)), x.get(NDArrayIndex.all(), NDArrayIndex.interval(at, end))};
+      cache.put(x, h);
+      return h;
     }
   }
 }
