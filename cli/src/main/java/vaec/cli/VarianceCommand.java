@@ -94,8 +94,9 @@ final class VarianceCommand implements Callable<Integer> {
     List<Forced> out = new ArrayList<>();
     if (Estimator.REPARAMETERIZED.whyNot(fam, w) == null) out.add(new Forced(Estimator.REPARAMETERIZED, null));
     for (Baseline b : Baseline.values()) out.add(new Forced(Estimator.SCORE_FUNCTION, b));
+    boolean logits = lp.guide().args().containsKey("logits") && lp.prior().args().containsKey("logits");
     for (Estimator e : new Estimator[] {Estimator.STICKING_THE_LANDING, Estimator.CONCRETE, Estimator.STRAIGHT_THROUGH}) {
-      if (e.whyNot(fam, w) == null) out.add(new Forced(e, null));
+      if (e.whyNot(fam, w) == null && (logits || !vaec.compiler.plan.EstimatorPlanner.relaxesByLogits(e))) out.add(new Forced(e, null));
     }
     if (Estimator.ENUMERATION.whyNot(fam, w) == null && fam.log2SupportSize(w) <= Estimator.ENUMERATION_LIMIT_LOG2) {
       out.add(new Forced(Estimator.ENUMERATION, null));

@@ -170,4 +170,30 @@ class DiagnosticsTest {
     assertTrue(d.message().contains("the temperature of RelaxedBernoulli must be a number"), d.message());
     assertEquals(9, d.span().line());
   }
+
+  static final String DISCRETE = """
+      data x : binary[4]
+      latent z : binary[3]
+      network enc = Linear(4 -> 3)
+      network dec = Linear(3 -> 4)
+      prior z ~ Bernoulli(probs = 0.5)
+      guide z ~ Bernoulli(probs = sigmoid(enc(x))) using concrete
+      likelihood x ~ Bernoulli(logits = dec(z))
+      """;
+
+  @Test
+  void relaxationOfAProbsFamilyIsADiagnostic() {
+    Diagnostic d = only(fail(DISCRETE));
+    assertEquals(6, d.span().line());
+    assertTrue(d.message().contains("relaxes Bernoulli through its logits, but the guide of 'z' (line 6) gives probs"), d.message());
+  }
+
+  @Test
+  void oneHotGroupsNeedTwoClasses() {
+    String m = DISCRETE.replace("binary[3]", "onehot[3, 1]").replace("Bernoulli(probs = 0.5)", "Categorical(logits = 0)")
+        .replace("Bernoulli(probs = sigmoid(enc(x))) using concrete", "Categorical(logits = enc(x))");
+    Diagnostic d = only(fail(m));
+    assertEquals(2, d.span().line());
+    assertTrue(d.message().contains("a one-hot group of 'z' needs at least 2 classes, got 1"), d.message());
+  }
 }

@@ -117,6 +117,11 @@ public final class ShapeChecker {
     String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
     int w = (int) Math.min(width, Integer.MAX_VALUE);
     int group = domain == ValueDomain.ONE_HOT && t.dims().size() > 1 ? Math.max(1, t.dims().get(t.dims().size() - 1)) : w;
+    if (domain == ValueDomain.ONE_HOT && group < 2) {
+      diags.error(t.span(), "a one-hot group of '" + v.name() + "' needs at least 2 classes, got " + group,
+          "onehot[n, k] is n groups of k classes, k >= 2");
+      group = w;
+    }
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
   }
 

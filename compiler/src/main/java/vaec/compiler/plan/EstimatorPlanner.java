@@ -30,6 +30,11 @@ public final class EstimatorPlanner {
     return plan(m, catalog, java.util.Map.of());
   }
 
+  /** Whether the estimator replaces the latent by its Concrete relaxation, which is built from logits. */
+  public static boolean relaxesByLogits(Estimator e) {
+    return e == Estimator.CONCRETE || e == Estimator.STRAIGHT_THROUGH;
+  }
+
   /** A forced choice for one latent, as `vaec variance` uses to compare estimators. */
   public record Forced(Estimator estimator, Baseline baseline) {}
 
@@ -53,6 +58,9 @@ public final class EstimatorPlanner {
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(q.family(), z.width());
+        if (whyNot == null && relaxesByLogits(f.estimator()) && !(q.args().containsKey("logits") && p.args().containsKey("logits"))) {
+          whyNot = "the relaxation needs the guide and the prior written with logits";
+        }
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
         baseline = f.baseline() == null ? Baseline.AVERAGE : f.baseline();
@@ -106,6 +114,13 @@ public final class EstimatorPlanner {
           } else baseline = b;
         }
         if (!argsOk) continue;
+        if (relaxed && (!q.args().containsKey("logits") || !p.args().containsKey("logits"))) {
+          Site byProbs = q.args().containsKey("logits") ? p : q;
+          diags.error(q.estimator().span(), "estimator '" + name + "' relaxes " + byProbs.family().name()
+              + " through its logits, but the " + byProbs.role().name().toLowerCase() + " of '" + z.name()
+              + "' (line " + byProbs.span().line() + ") gives probs", "write the distribution with logits = ...");
+          continue;
+        }
       } else {
         Estimator.Choice c = Estimator.choose(q.family(), z.width());
         est = c.estimator();
