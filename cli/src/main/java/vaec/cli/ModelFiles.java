@@ -54,7 +54,8 @@ final class ModelFiles {
       if (c.testDataset() != null) {
         split = new DataSplit(all, DataFiles.read(Path.of(c.testDataset())));
       } else {
-        if (all.rows() < 2) throw new UserError(p + " holds " + all.rows() + " example; at least 2 are needed to hold one out for testing");
+        if (all.rows() < 2) throw new UserError(p + " holds " + all.rows() + (all.rows() == 1 ? " example" : " examples")
+            + "; at least 2 are needed to hold one out for testing");
         // Checked whole, so that a bad value in the held-out part is reported with its row in the file.
         DataChecks.check(all, m.dataWidth(), domain, decl);
         int test = Math.max(1, all.rows() / 10);

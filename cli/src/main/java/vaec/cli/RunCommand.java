@@ -44,7 +44,11 @@ final class RunCommand implements Callable<Integer> {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new UserError("cannot create output folder " + dir + ": " + e.getMessage());
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name exists"
+          : e instanceof java.nio.file.NoSuchFileException ? "a folder on its path cannot be created there"
+          : e.getClass().getSimpleName();
+      throw new UserError("cannot create output folder " + dir + ": " + why);
     }
 
     ModelState state;
