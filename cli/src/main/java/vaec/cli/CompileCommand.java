@@ -30,8 +30,9 @@ final class CompileCommand implements Callable<Integer> {
     System.out.print(Summary.of(c));
     if (emit != null) {
       var m = c.compiled();
-      Map<String, Graph> graphs = Map.of("train", m.train(), "evaluate", m.evaluate(), "log_weight", m.logWeight(),
-          "prior_sample", m.priorSample(), "reconstruct", m.reconstruct());
+      Map<String, Graph> graphs = new java.util.LinkedHashMap<>(Map.of("train", m.train(), "evaluate", m.evaluate(),
+          "log_weight", m.logWeight(), "prior_sample", m.priorSample(), "reconstruct", m.reconstruct()));
+      if (m.controlVariates() != null) graphs.put("control_variates", m.controlVariates());
       try {
         Files.createDirectories(emit);
         for (var e : graphs.entrySet()) {

@@ -26,7 +26,7 @@ final class ModelFiles {
   /** The model with the training section's settings replaced by {@code config}. */
   static CompiledModel withConfig(CompiledModel m, TrainConfig config) {
     return new CompiledModel(m.name(), m.file(), m.sourceHash(), m.dataName(), m.dataWidth(), m.dataDomain(), m.params(), m.train(), m.evaluate(),
-        m.logWeight(), m.priorSample(), m.reconstruct(), config);
+        m.logWeight(), m.priorSample(), m.reconstruct(), m.controlVariates(), config);
   }
 
   /**

@@ -59,7 +59,13 @@ final class VarianceCommand implements Callable<Integer> {
       for (IrExpr e : lp.guide().args().values()) networksIn(e, nets);
       if (nets.isEmpty()) continue;
       for (Forced f : candidates(lp)) {
-        var variant = Compiler.compile(source, Catalog.standard(), Map.of(lp.latent().name(), f));
+        Compiler.Compilation variant;
+        try {
+          variant = Compiler.compile(source, Catalog.standard(), Map.of(lp.latent().name(), f));
+        } catch (IllegalArgumentException notHere) {
+          System.out.printf(Locale.ROOT, "%-10s %-44s not applicable here: %s%n", lp.latent().name(), label(f), notHere.getMessage());
+          continue;
+        }
         CompiledModel vm = ModelFiles.withConfig(variant.compiled(), m.config());
         String z = lp.latent().name();
         GradientVariance.Result r = GradientVariance.measure(vm, start, data.train(), m.config().batch(), steps, m.config().seed(),
@@ -97,6 +103,9 @@ final class VarianceCommand implements Callable<Integer> {
     boolean logits = lp.guide().args().containsKey("logits") && lp.prior().args().containsKey("logits");
     for (Estimator e : new Estimator[] {Estimator.STICKING_THE_LANDING, Estimator.CONCRETE, Estimator.STRAIGHT_THROUGH}) {
       if (e.whyNot(fam, w) == null && (logits || !vaec.compiler.plan.EstimatorPlanner.relaxesByLogits(e))) out.add(new Forced(e, null));
+    }
+    for (Estimator e : new Estimator[] {Estimator.REBAR, Estimator.RELAX}) {
+      if (e.whyNot(fam, w) == null && lp.guide().args().containsKey("logits")) out.add(new Forced(e, null));
     }
     if (Estimator.ENUMERATION.whyNot(fam, w) == null && fam.log2SupportSize(w) <= Estimator.ENUMERATION_LIMIT_LOG2) {
       out.add(new Forced(Estimator.ENUMERATION, null));

@@ -52,6 +52,7 @@ public final class Compiler {
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
+    Graph controlVariates = GraphLowering.lower(model, plan, catalog, Purpose.CONTROL_VARIATES);
     List<ParamInit> params = new ArrayList<>();
     for (NetworkSpec n : model.networks().values()) {
       if (train.params().containsKey(n.name() + ".0.W")) params.addAll(n.params());
@@ -60,7 +61,7 @@ public final class Compiler {
     Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
-        params, train, evaluate, logWeight, prior, recon, cfg);
+        params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

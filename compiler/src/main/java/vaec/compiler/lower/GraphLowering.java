@@ -22,6 +22,13 @@ import vaec.runtime.ops.Activation;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
+import vaec.runtime.ops.ConditionalLogistic;
+import vaec.runtime.ops.DirectionalProbe;
+import vaec.runtime.ops.Heaviside;
+import vaec.runtime.ops.LogisticRsample;
+import vaec.runtime.ops.ProbeScale;
+import vaec.runtime.ops.ScaleByParam;
+import vaec.runtime.ops.TemperedSigmoid;
 import vaec.runtime.ops.Reciprocal;
 import vaec.runtime.ops.RunningBaseline;
 import vaec.runtime.ops.Slice;
@@ -52,12 +59,19 @@ import vaec.stdlib.networks.NetworkSpec;
  */
 public final class GraphLowering {
   /** What a graph is for. */
-  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT }
+  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, CONTROL_VARIATES }
 
   /** Hidden width of NVIL's baseline network. */
   static final int NVIL_HIDDEN = 100;
   /** Decay of the running-average baseline. */
   static final double BASELINE_DECAY = 0.99;
+  /**
+   * RMS step, in logits, of the central difference that the variance objective of REBAR and RELAX
+   * takes along the estimator's own gradient (see {@link #controlVariates}). Small enough that the
+   * O(delta^2) truncation is negligible next to Monte Carlo noise, large enough that float32
+   * rounding of the relaxed objective (hundreds of nats) stays far below the difference.
+   */
+  static final double PROBE_DELTA = 1e-2;
 
   private final ProbModel model;
   private final EstimatorPlan plan;
@@ -68,19 +82,28 @@ public final class GraphLowering {
   /** True for the evaluation graph: relaxed latents are drawn discretely, as the model states them. */
   private boolean evaluation;
 
-  /** Values bound so far: lowered expressions and latents. Enumeration branches get a child. */
+  /**
+   * Values bound so far: lowered expressions and latents. Enumeration branches get a child. A
+   * frozen scope evaluates the model for a control variate: networks called in it give their
+   * parameters no gradient, and only the ELBO's terms are lowered (no surrogates, no baselines).
+   */
   private static final class Scope {
     final Map<IrExpr, Node> memo;
     final Map<String, Node> latents;
+    final boolean frozen;
 
-    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents) {
+    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, boolean frozen) {
       this.memo = memo;
       this.latents = latents;
+      this.frozen = frozen;
     }
 
     Scope child() {
-      Map<IrExpr, Node> m = new IdentityHashMap<>(memo);
-      return new Scope(m, new LinkedHashMap<>(latents));
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), frozen);
+    }
+
+    Scope frozenChild() {
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), true);
     }
   }
 
@@ -108,6 +131,9 @@ public final class GraphLowering {
       case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
+      case CONTROL_VARIATES -> {
+        if (!l.controlVariates()) return null;
+      }
     }
     return l.g;
   }
@@ -116,6 +142,11 @@ public final class GraphLowering {
   public static List<ParamInit> estimatorParams(ProbModel model, EstimatorPlan plan) {
     List<ParamInit> ps = new ArrayList<>();
     for (LatentPlan lp : plan.latents()) {
+      if (lp.estimator().learnsControlVariate()) {
+        ps.add(ParamInit.constant(logTemperatureName(lp), Math.log(lp.temperature().initial()), 1, 1));
+        ps.add(ParamInit.constant(etaName(lp), LatentPlan.INITIAL_ETA, 1, 1));
+        if (lp.estimator() == vaec.stdlib.estimators.Estimator.RELAX) ps.addAll(surrogateNetwork(lp).params());
+      }
       if (lp.estimator() != vaec.stdlib.estimators.Estimator.SCORE_FUNCTION) continue;
       if (lp.baseline() == Baseline.AVERAGE) ps.add(ParamInit.constant(baselineState(lp), 0, 2));
       if (lp.baseline() == Baseline.NVIL) ps.addAll(nvilNetwork(model, lp).params());
@@ -124,6 +155,19 @@ public final class GraphLowering {
   }
 
   static String baselineState(LatentPlan lp) { return lp.latent().name() + ".baseline"; }
+
+  /** REBAR's and RELAX's learned log temperature, log lambda (1 x 1). */
+  public static String logTemperatureName(LatentPlan lp) { return lp.latent().name() + ".rebar.log_temperature"; }
+
+  /** REBAR's and RELAX's learned control-variate scale eta (1 x 1). */
+  public static String etaName(LatentPlan lp) { return lp.latent().name() + ".rebar.eta"; }
+
+  /** RELAX's surrogate r(sigmoid(z / lambda)): one tanh hidden layer, one output per example. */
+  static NetworkSpec surrogateNetwork(LatentPlan lp) {
+    int w = lp.latent().width();
+    return new NetworkSpec(lp.latent().name() + ".relax", "MLP",
+        List.of(new LayerSpec(w, lp.surrogateHidden(), Activation.TANH), new LayerSpec(lp.surrogateHidden(), 1, Activation.IDENTITY)));
+  }
 
   static NetworkSpec nvilNetwork(ProbModel model, LatentPlan lp) {
     int in = model.data().stream().mapToInt(Variable::width).sum();
@@ -152,7 +196,7 @@ public final class GraphLowering {
 
   private Scope rootScope() {
     for (Variable x : model.data()) g.input(x.name(), x.width());
-    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>());
+    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), false);
   }
 
   /** The ELBO terms of latents i.. and the likelihood, given the latents bound in {@code s}. */
@@ -171,6 +215,7 @@ public final class GraphLowering {
       case ENUMERATION -> enumeration(i, lp, s);
       case CONCRETE, STRAIGHT_THROUGH -> evaluation ? scoreFunction(i, lp, s) : relaxed(i, lp, s);
       case STICKING_THE_LANDING -> reparameterized(i, lp, s);
+      case REBAR, RELAX -> evaluation || s.frozen ? scoreFunction(i, lp, s) : rebar(i, lp, s);
     };
   }
 
@@ -269,7 +314,7 @@ public final class GraphLowering {
     List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
     Part rest = rest(i + 1, s);
     terms.addAll(rest.terms());
-    if (evaluation) return new Part(terms, rest.surrogate());   // only the ELBO's value is wanted
+    if (evaluation || s.frozen) return new Part(terms, rest.surrogate());   // only the ELBO's value is wanted
 
     // The learning signal: only the terms that depend on z (Rao-Blackwellization by dependency).
     Node signal = null;
@@ -296,6 +341,152 @@ public final class GraphLowering {
     Node scored = g.apply(new Binary(Binary.Kind.MUL), q.origin(), g.apply(new StopGradient(), q.origin(), advantage), logQ);
     surrogate = sum(surrogate, g.apply(new Affine(-1, 0), q.origin(), scored));
     return new Part(terms, surrogate);
+  }
+
+  /**
+   * REBAR and RELAX (Tucker et al. 2017; Grathwohl et al. 2018; 000 section 5.3.2; 003). With
+   * z = logits + logistic noise, b = H(z) is the Bernoulli draw and z~ ~ p(z | b) the conditional
+   * relaxed draw. The estimator of the ELBO's gradient at the logits is
+   * <pre>  [f(b) - c(z~)] d log q(b) + d c(z) - d c(z~)</pre>
+   * with f the terms that depend on this latent, and c(z) = eta f(sigmoid(z / lambda)) (+ r(...)
+   * for RELAX) the same terms evaluated at the relaxation. It is unbiased for any c, because z and
+   * z~ have the same distribution. Here that is a surrogate loss: -stop(f - c(z~)) log q(b) - c(z)
+   * + c(z~). Inside c the model's networks and the control variate's own parameters are frozen: the
+   * decoder learns from f(b) alone, and lambda, eta and r learn only from the variance objective
+   * ({@link #controlVariates}), which reads this pass's draws, noise and gradient through links.
+   */
+  private Part rebar(int i, LatentPlan lp, Scope s) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    int w = q.width();
+    Scope before = s.child();   // z unbound and nothing downstream lowered: where the relaxed evaluations start
+    Map<String, Node> qArgs = args(q, s);
+    Node logits = qArgs.get("logits");
+    Node u = g.noise(z + ".u", vaec.runtime.graph.NoiseKind.UNIFORM, w);
+    Node v = g.noise(z + ".v", vaec.runtime.graph.NoiseKind.UNIFORM, w);
+    Node relaxed = g.apply(new LogisticRsample(), q.origin(), logits, u);
+    Node b = g.apply(new Heaviside(), q.origin(), relaxed);
+    s.latents.put(z, b);
+    Node logQ = q.family().logProb(g, q.origin(), b, qArgs);
+    List<Term> terms = new ArrayList<>(sampleTerms(q, p, b, logQ, args(p, s)));
+    Part rest = rest(i + 1, s);
+    terms.addAll(rest.terms());
+
+    Node signal = null;
+    for (Term t : terms) if (t.deps().contains(z)) signal = sum(signal, t.node());
+    signal = stop(q, signal);
+    Node conditional = g.apply(new ConditionalLogistic(), q.origin(), logits, b, v);
+    Node cAtZ = control(i, lp, before, logits, relaxed, true);
+    Node cAtConditional = control(i, lp, before, logits, conditional, true);
+    Node advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, stop(q, cAtConditional));
+    Node scored = g.apply(new Binary(Binary.Kind.MUL), q.origin(), stop(q, advantage), logQ);
+    Node surrogate = sum(rest.surrogate(), g.apply(new Affine(-1, 0), q.origin(), scored));
+    surrogate = sum(surrogate, g.apply(new Binary(Binary.Kind.SUB), q.origin(), cAtConditional, cAtZ));
+
+    g.link(z + ".logits", logits, false);
+    g.link(z + ".b", b, false);
+    g.link(z + ".u", u, false);
+    g.link(z + ".v", v, false);
+    g.link(z + ".direction", logits, true);
+    for (var e : before.latents.entrySet()) g.link("latent." + e.getKey(), e.getValue(), false);
+    return new Part(terms, surrogate);
+  }
+
+  private Node stop(Site q, Node n) { return g.apply(new StopGradient(), q.origin(), n); }
+
+  /**
+   * c(zPre) = eta f(sigmoid(zPre / lambda)) (+ r(sigmoid(zPre / lambda)) for RELAX): the terms of
+   * the ELBO that depend on the latent, evaluated in a frozen copy of {@code before} with the
+   * latent bound to its relaxation and the guide's density taken at {@code logits}. With
+   * {@code stopOwn}, lambda, eta and r are held constant too.
+   */
+  private Node control(int i, LatentPlan lp, Scope before, Node logits, Node zPre, boolean stopOwn) {
+    Site q = lp.guide();
+    Site p = lp.prior();
+    String z = q.variable();
+    Node logLambda = g.param(logTemperatureName(lp), 1, 1);
+    Node eta = g.param(etaName(lp), 1, 1);
+    if (stopOwn) {
+      logLambda = stop(q, logLambda);
+      eta = stop(q, eta);
+    }
+    Node relaxed = g.apply(new TemperedSigmoid(), q.origin(), zPre, logLambda);
+    Scope branch = before.frozenChild();
+    branch.latents.put(z, relaxed);
+    Map<String, Node> qArgs = new LinkedHashMap<>();
+    qArgs.put("logits", logits);
+    Node logQ = q.family().logProb(g, q.origin(), relaxed, qArgs);
+    List<Term> terms = new ArrayList<>(sampleTerms(q, p, relaxed, logQ, args(p, branch)));
+    terms.addAll(rest(i + 1, branch).terms());
+    Node f = null;
+    for (Term t : terms) if (t.deps().contains(z)) f = sum(f, t.node());
+    Node c = g.apply(new ScaleByParam(), q.origin(), f, eta);
+    if (lp.estimator() == vaec.stdlib.estimators.Estimator.RELAX) {
+      c = sum(c, surrogateNetwork(lp).apply(g, q.origin(), relaxed, stopOwn));
+    }
+    return c;
+  }
+
+  /**
+   * The variance objective of every REBAR and RELAX latent, the loss of the control-variate graph.
+   * Its gradient with respect to lambda, eta and r is the gradient of E|g|^2 for the estimator g
+   * at the guide's logits (Grathwohl et al.: d Var(g) = d E[g^2], since E[g] does not depend on
+   * the control variate; 000 section 5.3.2 minimizes the gradient at the guide's parameters too).
+   * With v = g held fixed, 2 g . dg/dphi = d(g . v)/dphi, and g . v is the directional derivative
+   * along v of G(theta) = c(z~(stop theta)) log q(b | theta) - c(z(theta)) + c(z~(theta)). Its first
+   * part is (s . v) c(z~) exactly, s = b - sigmoid(theta); the rest is a central difference
+   * along v with the draws b, u, v held fixed, which keeps everything first order: the executor
+   * differentiates each evaluation of c by lambda, eta and r as usual.
+   * Returns false when no latent learns a control variate.
+   */
+  private boolean controlVariates() {
+    Scope root = rootScope();
+    Map<String, Node> upstream = new LinkedHashMap<>();
+    Node total = null;
+    int last = -1;
+    for (int i = 0; i < plan.latents().size(); i++) if (plan.latents().get(i).estimator().learnsControlVariate()) last = i;
+    for (int i = 0; i < last; i++) {
+      Site q = plan.latents().get(i).guide();
+      upstream.put(q.variable(), g.input("latent." + q.variable(), q.width()));
+    }
+    for (int i = 0; i <= last; i++) {
+      LatentPlan lp = plan.latents().get(i);
+      Site q = lp.guide();
+      if (lp.estimator().learnsControlVariate()) {
+        String z = q.variable();
+        int w = q.width();
+        Scope s = root.frozenChild();
+        for (int j = 0; j < i; j++) {
+          String name = plan.latents().get(j).latent().name();
+          s.latents.put(name, upstream.get(name));
+        }
+        Node theta = g.input(z + ".logits", w);
+        Node b = g.input(z + ".b", w);
+        Node u = g.input(z + ".u", w);
+        Node v = g.input(z + ".v", w);
+        Node direction = g.input(z + ".direction", w);
+        Node score = g.apply(new Binary(Binary.Kind.SUB), q.origin(), b, g.apply(new Unary(Unary.Fn.SIGMOID), q.origin(), theta));
+        Node scoreAlong = g.apply(new vaec.runtime.ops.RowSum(), q.origin(), g.apply(new Binary(Binary.Kind.MUL), q.origin(), score, direction));
+        Node c0 = control(i, lp, s, theta, g.apply(new ConditionalLogistic(), q.origin(), theta, b, v), false);
+        Node objective = g.apply(new Binary(Binary.Kind.MUL), q.origin(), scoreAlong, c0);
+        Node difference = null;
+        for (int sign : new int[] {1, -1}) {
+          Node probe = g.apply(new DirectionalProbe(sign * PROBE_DELTA), q.origin(), theta, direction);
+          Node cz = control(i, lp, s, probe, g.apply(new LogisticRsample(), q.origin(), probe, u), false);
+          Node cCond = control(i, lp, s, probe, g.apply(new ConditionalLogistic(), q.origin(), probe, b, v), false);
+          Node g2 = sign > 0 ? g.apply(new Binary(Binary.Kind.SUB), q.origin(), cCond, cz)
+              : g.apply(new Binary(Binary.Kind.SUB), q.origin(), cz, cCond);
+          difference = sum(difference, g2);
+        }
+        Node scale = g.apply(new ProbeScale(PROBE_DELTA), q.origin(), direction);
+        objective = sum(objective, g.apply(new Binary(Binary.Kind.MUL), q.origin(), difference, scale));
+        total = sum(total, objective);
+      }
+    }
+    if (total == null) return false;
+    g.setLoss(g.apply(new Affine(2, 0), SourceRef.NONE, total));
+    return true;
   }
 
   private Part enumeration(int i, LatentPlan lp, Scope s) {
@@ -382,7 +573,7 @@ public final class GraphLowering {
   }
 
   private void priorSample() {
-    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>());
+    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), false);
     for (Site p : plan.priorOrder()) {
       s.latents.put(p.variable(), p.family().sample(g, p.origin(), args(p, s), p.width(), p.variable()));
     }
@@ -466,7 +657,7 @@ public final class GraphLowering {
     if (e instanceof IrExpr.Data d) n = g.inputs().get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg(), s));
-    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s));
+    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);
     else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
     else if (e instanceof IrExpr.Concat c) {
       List<Node> parts = new ArrayList<>();

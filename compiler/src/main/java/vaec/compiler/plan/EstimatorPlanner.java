@@ -55,11 +55,15 @@ public final class EstimatorPlanner {
       double temperature = DEFAULT_TEMPERATURE;
       double anneal = 0;
       double minTemperature = -1;
+      int hidden = LatentPlan.DEFAULT_SURROGATE_HIDDEN;
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(q.family(), z.width());
         if (whyNot == null && relaxesByLogits(f.estimator()) && !(q.args().containsKey("logits") && p.args().containsKey("logits"))) {
           whyNot = "the relaxation needs the guide and the prior written with logits";
+        }
+        if (whyNot == null && f.estimator().learnsControlVariate() && !q.args().containsKey("logits")) {
+          whyNot = f.estimator().keyword() + " needs the guide written with logits";
         }
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
@@ -82,8 +86,25 @@ public final class EstimatorPlanner {
         reason = est.keyword() + ": requested in the model";
         boolean argsOk = true;
         boolean relaxed = est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH;
+        boolean learned = est.learnsControlVariate();
         for (var arg : q.estimator().args()) {
-          String key = arg.name() == null ? (relaxed ? "temperature" : "baseline") : arg.name();
+          String key = arg.name() == null ? (relaxed || learned ? "temperature" : "baseline") : arg.name();
+          if (learned) {
+            List<String> keys = est == Estimator.RELAX ? List.of("temperature", "hidden") : List.of("temperature");
+            double v = arg.value() instanceof vaec.compiler.ast.Ast.Num num ? num.value() : Double.NaN;
+            if (!keys.contains(key)) {
+              diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
+                  Suggest.didYouMean(key, keys) == null ? "its settings: " + String.join(", ", keys) : Suggest.didYouMean(key, keys));
+              argsOk = false;
+            } else if (key.equals("temperature") && v > 0 && Double.isFinite(v)) temperature = v;
+            else if (key.equals("hidden") && v >= 1 && v <= 100_000 && v == Math.rint(v)) hidden = (int) v;
+            else {
+              diags.error(arg.value().span(), key.equals("hidden") ? "hidden must be a whole number of units from 1 to 100000"
+                  : "temperature must be a positive number (the initial temperature; it is learned from there)");
+              argsOk = false;
+            }
+            continue;
+          }
           if (relaxed && (key.equals("temperature") || key.equals("anneal") || key.equals("min_temperature"))) {
             boolean zeroOk = key.equals("anneal");
             if (arg.value() instanceof vaec.compiler.ast.Ast.Num num && (num.value() > 0 || zeroOk && num.value() == 0)) {
@@ -114,6 +135,11 @@ public final class EstimatorPlanner {
           } else baseline = b;
         }
         if (!argsOk) continue;
+        if (learned && !q.args().containsKey("logits")) {
+          diags.error(q.estimator().span(), "estimator '" + name + "' relaxes Bernoulli through its logits, but the guide of '"
+              + z.name() + "' gives probs", "write the guide with logits = ...");
+          continue;
+        }
         if (relaxed && (!q.args().containsKey("logits") || !p.args().containsKey("logits"))) {
           Site byProbs = q.args().containsKey("logits") ? p : q;
           diags.error(q.estimator().span(), "estimator '" + name + "' relaxes " + byProbs.family().name()
@@ -142,6 +168,15 @@ public final class EstimatorPlanner {
       if (est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH) {
         reason += "; temperature " + schedule;
       }
+      if (est.learnsControlVariate()) {
+        reason += String.format("; control variate: eta f(sigmoid(z / lambda)) at the relaxed draw z and at z~ given %s"
+            + " (the conditional draw makes it unbiased)%s; lambda (from %s) and eta (from %s) are learned to minimize the"
+            + " variance of the gradient at the guide's logits; Rao-Blackwellized: f sums only the terms that depend on %s",
+            z.name(), est == Estimator.RELAX ? " plus a surrogate network r(sigmoid(z / lambda)), " + z.width() + " -> " + hidden
+                + " (tanh) -> 1," : "", fmt(temperature), fmt(LatentPlan.INITIAL_ETA), z.name());
+        analytic = false;
+        klReason = "Monte Carlo: the estimator needs log p(z) - log q(z) at the drawn z";
+      }
       if (est == Estimator.CONCRETE) {
         analytic = false;
         klReason = "Monte Carlo with the relaxed densities of guide and prior (000 section 5.3.1)";
@@ -158,12 +193,29 @@ public final class EstimatorPlanner {
         analytic = false;
         klReason = "Monte Carlo: the score-function estimator needs log p(z) - log q(z) at the drawn z";
       }
-      plans.add(new LatentPlan(z, q, p, est, baseline, schedule, reason, analytic, klReason));
+      plans.add(new LatentPlan(z, q, p, est, baseline, schedule, reason, analytic, klReason, hidden));
+    }
+    // A latent after an enumerated one is lowered once per enumerated value; the variance
+    // objective of REBAR and RELAX reads one pass's draws, so it cannot follow enumeration.
+    for (int i = 0; i < plans.size(); i++) {
+      LatentPlan lp = plans.get(i);
+      if (!lp.estimator().learnsControlVariate()) continue;
+      for (int j = 0; j < i; j++) {
+        if (plans.get(j).estimator() != Estimator.ENUMERATION) continue;
+        String why = lp.estimator().keyword() + " for '" + lp.latent().name() + "' cannot follow the enumerated latent '"
+            + plans.get(j).latent().name() + "' in guide order";
+        if (forced.containsKey(lp.latent().name())) throw new IllegalArgumentException(why);
+        diags.error(lp.guide().estimator() != null ? lp.guide().estimator().span() : lp.guide().span(), why,
+            "use score_function for '" + lp.latent().name() + "', or another estimator for '" + plans.get(j).latent().name() + "'");
+        break;
+      }
     }
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();
     return new EstimatorPlan(plans, order);
   }
+
+  private static String fmt(double v) { return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v); }
 
   /** Prior sites ordered so that each comes after the latents it depends on. */
   private static List<Site> ancestralOrder(ProbModel m, Diagnostics diags) {

@@ -36,8 +36,20 @@ public final class Executor {
   private final List<INDArray> zeroBeforeBackward = new ArrayList<>();
   private final List<INDArray> unreachedParamGrads = new ArrayList<>();
   private final Node loss;
+  private final boolean ownsParamGradients;
 
   public Executor(Graph graph, int batch, ParameterStore params) {
+    this(graph, batch, params, true);
+  }
+
+  /**
+   * With {@code ownsParamGradients} false, backward writes only the gradients of the parameters
+   * its loss reaches and leaves every other parameter's gradient as another executor left it: how
+   * a companion graph (a control variate's variance objective) adds its parameters' gradients to
+   * those of the training graph in the same store.
+   */
+  public Executor(Graph graph, int batch, ParameterStore params, boolean ownsParamGradients) {
+    this.ownsParamGradients = ownsParamGradients;
     this.graph = graph;
     this.batch = batch;
     this.dtype = params.dtype();
@@ -143,7 +155,7 @@ public final class Executor {
       }
     }
     for (Node p : graph.params().values()) {
-      if (!needsGrad[p.id()]) unreachedParamGrads.add(params.grad(p.name()));
+      if (!needsGrad[p.id()] && ownsParamGradients) unreachedParamGrads.add(params.grad(p.name()));
     }
   }
 

@@ -15,7 +15,15 @@ public final class Graph {
   private final Map<String, Node> outputs = new LinkedHashMap<>();
   private final Map<String, Node> params = new LinkedHashMap<>();
   private final Map<String, Node> inputsByName = new LinkedHashMap<>();
+  private final Map<String, Link> links = new LinkedHashMap<>();
   private Node loss;
+
+  /**
+   * A value this graph hands to a companion graph's input of the same name after each training
+   * step's backward pass: the node's value, or (gradient) the per-example gradient of the loss at
+   * the node. REBAR's and RELAX's variance objective is such a companion (see CompiledModel).
+   */
+  public record Link(Node node, boolean gradient) {}
 
   public Node input(String name, int width) {
     Node n = add(Node.Kind.INPUT, name, null, List.of(), width, null, 0, null, SourceRef.NONE);
@@ -73,6 +81,10 @@ public final class Graph {
   }
 
   public void output(String name, Node n) { outputs.put(name, n); }
+
+  public void link(String name, Node n, boolean gradient) { links.put(name, new Link(n, gradient)); }
+
+  public Map<String, Link> links() { return Collections.unmodifiableMap(links); }
 
   /** The per-example (batch x 1) quantity that training minimizes, averaged over the batch. */
   public void setLoss(Node perExampleLoss) {

@@ -15,7 +15,11 @@ import vaec.runtime.graph.Graph;
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
  *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
  *   <li>{@code priorSample}: output "mean", the likelihood's mean for z drawn from the prior;</li>
- *   <li>{@code reconstruct}: output "mean", the likelihood's mean at the guide's mean of z.</li>
+ *   <li>{@code reconstruct}: output "mean", the likelihood's mean at the guide's mean of z;</li>
+ *   <li>{@code controlVariates}: null unless some latent uses REBAR or RELAX. Its loss is the
+ *       variance objective of their learned control variates; its inputs are the data and the
+ *       values {@code train} links to it ({@link Graph#links}), and it is run after each backward
+ *       pass of {@code train} (see {@link vaec.runtime.train.TrainingPass}).</li>
  * </ul>
  * The observed data enters every graph as the input named {@code dataName}.
  */
@@ -32,4 +36,5 @@ public record CompiledModel(
     Graph logWeight,
     Graph priorSample,
     Graph reconstruct,
+    Graph controlVariates,
     TrainConfig config) {}

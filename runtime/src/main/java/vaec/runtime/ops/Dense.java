@@ -22,7 +22,7 @@ public final class Dense implements Op {
 
   @Override
   public int outputWidth(List<Node> in) {
-    long[] w = in.get(1).paramShape();
+    long[] w = weightShape(in.get(1));
     if (w == null || w.length != 2 || w[0] != in.get(0).width()) {
       throw new IllegalArgumentException("dense: input width " + in.get(0).width() + " vs weight " + in.get(1));
     }
@@ -67,5 +67,11 @@ public final class Dense implements Op {
   @Override
   public String describe() {
     return "dense[" + activation.lowerName() + "]";
+  }
+
+  /** The weight's shape: a parameter's own, or that of the parameter behind a stop-gradient (a frozen use). */
+  private static long[] weightShape(Node w) {
+    while (w.kind() == Node.Kind.OP && w.op() instanceof StopGradient) w = w.input(0);
+    return w.paramShape();
   }
 }

@@ -34,6 +34,13 @@ public final class Kernels {
   public static void tanh(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Tanh(x, z)); }
   public static void relu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new RectifiedLinear(x, z, 0.0)); }
   public static void elu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new ELU(x, z)); }
+  public static void abs(INDArray x, INDArray z) {
+    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Abs(x, z));
+  }
+  /** The sum of a * b over all elements (one reduction; its scalar result is the only allocation). */
+  public static double dot(INDArray a, INDArray b) {
+    return Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce3.Dot(a, b)).getDouble(0);
+  }
   public static void sqrt(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sqrt(x, z)); }
   /** z = 1 where x > 0, else 0. */
   public static void step(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Step(x, z, 0.0)); }

@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
 import vaec.runtime.data.Dataset;
-import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
@@ -42,7 +41,7 @@ public final class GradientVariance {
       else target.assign(fresh.params().value(e.name()));
     }
     int b = Math.min(batch, data.rows());
-    Executor ex = new Executor(m.train(), b, store);
+    TrainingPass ex = new TrainingPass(m, b, store);
     Batches batches = new Batches(data);
     NoiseSource noise = new NoiseSource(seed);
     int[] order = Trainer.permutation(data.rows(), seed);
@@ -96,11 +95,11 @@ public final class GradientVariance {
     throw new IllegalArgumentException(target.name());
   }
 
-  private static void step(Executor ex, Batches batches, int[] order, int[] idx, int t, NoiseSource noise) {
+  private static void step(TrainingPass ex, Batches batches, int[] order, int[] idx, int t, NoiseSource noise) {
     int b = idx.length;
     int perEpoch = order.length / b;
     System.arraycopy(order, (t % perEpoch) * b, idx, 0, b);
-    batches.gather(idx, ex.input(ex.graph().inputs().keySet().iterator().next()));
+    batches.gather(idx, ex.input(ex.main().graph().inputs().keySet().iterator().next()));
     ex.drawNoise(noise, t);
     ex.forward();
     ex.backward();

@@ -56,7 +56,8 @@ public final class Trainer {
     int rows = data.train().rows();
     int batch = Math.min(m.config().batch(), rows);
     int perEpoch = rows / batch;
-    Executor ex = new Executor(m.train(), batch, state.params);
+    TrainingPass pass = new TrainingPass(m, batch, state.params);
+    Executor ex = pass.main();
     INDArray x = ex.input(m.dataName());
     INDArray uniform = m.config().dynamicBinarization() ? Nd4j.create(x.dataType(), x.shape()) : null;
     Node lossNode = m.train().output("loss");
@@ -80,13 +81,13 @@ public final class Trainer {
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
         train.gather(idx, x);
         if (uniform != null) binarize(x, uniform, state.step);
-        ex.drawNoise(state.noise, state.step);
-        ex.forward();
+        pass.drawNoise(state.noise, state.step);
+        pass.forward();
         double loss = ex.value(lossNode).sumNumber().doubleValue() / batch;
         if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
-        ex.backward();
+        pass.backward();
         if (!state.optimizer.step(state.params.values(), state.params.grads())) {
-          throw fault(ex, "gradient", ex.firstNonFiniteGradient());
+          throw fault(ex, "gradient", pass.firstNonFiniteGradient());
         }
         state.step++;
         sumLoss += loss;

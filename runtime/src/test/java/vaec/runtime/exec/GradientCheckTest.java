@@ -107,6 +107,13 @@ class GradientCheckTest {
       Node y = g.apply(new ConcreteRsample(0.7), SourceRef.NONE, p.get(0), sigmoid(g, p.get(1)));
       return g.apply(new ConcreteLogProb(0.7), SourceRef.NONE, y, p.get(0));
     }, W, W));
+    // REBAR's and RELAX's pieces: the 1 x 1 parameters (temperature, scale) get summed gradients.
+    cs.add(c("scale by a 1 x 1 parameter", (g, p) -> g.apply(new ScaleByParam(), SourceRef.NONE, p.get(0), g.param("eta", 1, 1)), W));
+    cs.add(c("tempered sigmoid", (g, p) -> g.apply(new TemperedSigmoid(), SourceRef.NONE, p.get(0), g.param("log_lambda", 1, 1)), W));
+    // Their noise is a sample, never differentiated: it enters as a constant here.
+    cs.add(c("logistic rsample", (g, p) -> g.apply(new LogisticRsample(), SourceRef.NONE, p.get(0), g.constant(0.37, W)), W));
+    cs.add(c("conditional logistic rsample", (g, p) -> g.apply(new ConditionalLogistic(), SourceRef.NONE, p.get(0),
+        g.apply(new Heaviside(), SourceRef.NONE, p.get(1)), g.constant(0.81, W)), W, W));
     cs.add(cp("kl normal normal", (g, p) -> g.apply(new KlNormalNormal(), SourceRef.NONE, p.get(0), p.get(1), p.get(2), p.get(3)),
         new boolean[] {false, true, false, true}, W, W, W, W));
     cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),

@@ -16,7 +16,18 @@ public enum Estimator {
   /** Hard draws forward, the relaxed draw's gradient backward (straight-through Gumbel-softmax). */
   STRAIGHT_THROUGH("straight_through"),
   /** Pathwise, with the score term of the guide's density dropped (Roeder et al.; 000 ch. 6). */
-  STICKING_THE_LANDING("sticking_the_landing");
+  STICKING_THE_LANDING("sticking_the_landing"),
+  /**
+   * Score function with the relaxed objective as control variate, made unbiased by the
+   * conditional relaxed draw; the temperature and the control variate's scale are learned to
+   * minimize the estimator's variance (Tucker et al. 2017; 000 section 5.3.2).
+   */
+  REBAR("rebar"),
+  /** REBAR's control variate plus a learned surrogate network, all trained for low variance (Grathwohl et al. 2018; 003). */
+  RELAX("relax");
+
+  /** Whether the estimator learns a control variate through the relaxation (REBAR, RELAX). */
+  public boolean learnsControlVariate() { return this == REBAR || this == RELAX; }
 
   /** The relaxation of a discrete family by name: Bernoulli and Categorical have one. */
   public static String relaxationOf(DistributionFamily f) {
@@ -49,6 +60,9 @@ public enum Estimator {
       case REPARAMETERIZED -> f.hasPathwiseSampler() ? null
           : f.name() + " has no pathwise (reparameterized) sampler: its draws are not differentiable in its parameters";
       case SCORE_FUNCTION -> null;
+      case REBAR, RELAX -> f.name().equals("Bernoulli") ? null
+          : f.name() + " is not binary: " + keyword + " is built here on the logistic relaxation of Bernoulli latents"
+              + " (for categorical latents use concrete, straight_through or score_function)";
       case CONCRETE, STRAIGHT_THROUGH -> relaxationOf(f) != null ? null
           : f.name() + " has no Concrete relaxation (only Bernoulli and Categorical do)";
       case STICKING_THE_LANDING -> f.hasPathwiseSampler() ? null

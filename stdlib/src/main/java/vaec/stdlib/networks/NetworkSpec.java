@@ -33,11 +33,24 @@ public record NetworkSpec(String name, String family, List<LayerSpec> layers) {
   }
 
   public Node apply(Graph g, SourceRef origin, Node input) {
+    return apply(g, origin, input, false);
+  }
+
+  /**
+   * With {@code frozen}, the parameters enter through stop-gradients: the network is evaluated,
+   * and differentiated with respect to its input, but its parameters get no gradient from this
+   * use (how a control variate reads the decoder without training it).
+   */
+  public Node apply(Graph g, SourceRef origin, Node input, boolean frozen) {
     Node h = input;
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
       Node w = g.param(name + "." + i + ".W", l.in(), l.out());
       Node b = g.param(name + "." + i + ".b", l.out());
+      if (frozen) {
+        w = g.apply(new vaec.runtime.ops.StopGradient(), origin, w);
+        b = g.apply(new vaec.runtime.ops.StopGradient(), origin, b);
+      }
       h = g.apply(new Dense(l.activation()), origin, h, w, b);
     }
     return h;

@@ -1,0 +1,197 @@
+package vaec.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
+import vaec.runtime.exec.Executor;
+import vaec.runtime.exec.ParameterStore;
+import vaec.runtime.graph.Node;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.optim.Adam;
+import vaec.runtime.rng.NoiseSource;
+import vaec.runtime.train.TrainingPass;
+import vaec.stdlib.estimators.Estimator;
+
+/**
+ * REBAR and RELAX on the enumerable model of {@link EstimatorUnbiasednessTest} (three Bernoulli
+ * latents, four pixels): unbiased against the exact gradient, the control variates' variance
+ * gradient against finite differences of the estimator's own squared norm, and variance falling
+ * as the control variates learn.
+ */
+class RebarRelaxTest {
+  static final int BATCH = EstimatorUnbiasednessTest.BATCH;
+
+  static CompiledModel compile(String using) {
+    return Compiler.compile(new SourceFile("r.vae", EstimatorUnbiasednessTest.model(using))).compiled();
+  }
+
+  /** The enumeration test's parameters, with the control variates set away from their defaults. */
+  static ParameterStore store(CompiledModel m, DataType dtype) {
+    ParameterStore base = EstimatorUnbiasednessTest.store(m);
+    List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
+    ParameterStore s = new ParameterStore(layout, dtype);
+    s.values().assign(base.values());
+    s.value("z.rebar.log_temperature").assign(Math.log(0.7));
+    s.value("z.rebar.eta").assign(0.8);
+    Random r = new Random(5);
+    for (ParamEntry e : layout) {
+      if (!e.name().startsWith("z.relax.")) continue;
+      INDArray v = s.value(e.name());
+      for (long i = 0; i < v.length(); i++) v.putScalar(i, 0.5 * r.nextGaussian());
+    }
+    return s;
+  }
+
+  @Test
+  void planNamesTheLearnedControlVariates() {
+    var c = Compiler.compile(new SourceFile("r.vae", EstimatorUnbiasednessTest.model("using relax(temperature = 0.3, hidden = 7)")));
+    var lp = c.plan().of("z");
+    assertEquals(Estimator.RELAX, lp.estimator());
+    assertEquals(7, lp.surrogateHidden());
+    assertTrue(lp.estimatorReason().contains("surrogate network") && lp.estimatorReason().contains("from 0.3"), lp.estimatorReason());
+    assertNotNull(c.compiled().controlVariates());
+    assertEquals(0.3, Math.exp(c.compiled().params().stream().filter(p -> p.name().equals("z.rebar.log_temperature"))
+        .findFirst().orElseThrow().value()), 1e-12);
+  }
+
+  @Test
+  void rebarAndRelaxAreUnbiased() {
+    Map<String, double[]> exact = EstimatorUnbiasednessTest.exactGradient();
+    for (String using : List.of("using rebar", "using relax(hidden = 5)")) {
+      CompiledModel m = compile(using);
+      ParameterStore s = store(m, DataType.DOUBLE);
+      Executor ex = new Executor(m.train(), BATCH, s);
+      EstimatorUnbiasednessTest.fillData(ex);
+      NoiseSource noise = new NoiseSource(23);
+      int steps = 300;   // 76,800 draws
+      Map<String, double[]> sum = new HashMap<>();
+      Map<String, double[]> sumSq = new HashMap<>();
+      for (int t = 0; t < steps; t++) {
+        ex.drawNoise(noise, t);
+        ex.forward();
+        ex.backward();
+        for (String n : EstimatorUnbiasednessTest.SHARED) {
+          double[] gr = s.grad(n).dup().reshape(-1).toDoubleVector();
+          double[] a = sum.computeIfAbsent(n, k -> new double[gr.length]);
+          double[] b = sumSq.computeIfAbsent(n, k -> new double[gr.length]);
+          for (int i = 0; i < gr.length; i++) {
+            a[i] += gr[i];
+            b[i] += gr[i] * gr[i];
+          }
+        }
+      }
+      for (String n : EstimatorUnbiasednessTest.SHARED) {
+        for (int i = 0; i < exact.get(n).length; i++) {
+          double mean = sum.get(n)[i] / steps;
+          double se = Math.sqrt(Math.max(0, sum.get(n)[i] == 0 ? 0 : sumSq.get(n)[i] / steps - mean * mean) / steps);
+          // Within 5 standard errors (about 6e-7 per entry to fail by chance) of the exact gradient.
+          assertTrue(Math.abs(mean - exact.get(n)[i]) <= 5 * se + 1e-9,
+              using + ": " + n + "[" + i + "] mean " + mean + " exact " + exact.get(n)[i] + " se " + se);
+        }
+      }
+    }
+  }
+
+  /** Mean over examples of |g|^2, g the estimator's per-example gradient at the guide's logits, for one fixed draw. */
+  static double squaredNorm(Executor ex, Node logits) {
+    ex.forward();
+    ex.backward();
+    INDArray g = ex.gradient(logits).mul(BATCH);
+    return g.mul(g).sumNumber().doubleValue() / BATCH;
+  }
+
+  @Test
+  void varianceGradientMatchesFiniteDifferencesOfTheSquaredEstimator() {
+    for (String using : List.of("using rebar", "using relax(hidden = 5)")) {
+      CompiledModel m = compile(using);
+      ParameterStore s = store(m, DataType.DOUBLE);
+      TrainingPass pass = new TrainingPass(m, BATCH, s);
+      EstimatorUnbiasednessTest.fillData(pass.main());
+      Node logits = m.train().links().get("z.direction").node();
+      NoiseSource noise = new NoiseSource(3);
+      pass.drawNoise(noise, 0);
+      pass.forward();
+      pass.backward();
+      INDArray grads = s.grads().dup();   // the finite differences below rerun the training graph, which rewrites them
+      for (ParamEntry e : s.layout()) {
+        if (!e.name().startsWith("z.")) continue;
+        INDArray analytic = view(grads, s, e).reshape(-1);
+        INDArray v = s.value(e.name()).reshape(-1);
+        for (long i = 0; i < Math.min(4, v.length()); i++) {
+          double x0 = v.getDouble(i);
+          double h = 1e-5;
+          v.putScalar(i, x0 + h);
+          double up = squaredNorm(pass.main(), logits);
+          v.putScalar(i, x0 - h);
+          double down = squaredNorm(pass.main(), logits);
+          v.putScalar(i, x0);
+          double numeric = (up - down) / (2 * h);
+          // The control-variate graph differentiates along g by a central difference of step 1e-2
+          // (RMS, in logits): its O(1e-4) relative truncation is what this tolerance allows.
+          assertEquals(numeric, analytic.getDouble(i), 2e-3 * Math.abs(numeric) + 1e-6,
+              using + ": d|g|^2/d" + e.name() + "[" + i + "]");
+        }
+      }
+    }
+  }
+
+  @Test
+  void learningTheControlVariateLowersTheVariance() {
+    for (String using : List.of("using rebar", "using relax(hidden = 20)")) {
+      CompiledModel m = compile(using);
+      ParameterStore s = store(m, DataType.FLOAT);
+      s.value("z.rebar.log_temperature").assign(Math.log(2.0));   // a poor start: a hot relaxation, weak scale
+      s.value("z.rebar.eta").assign(0.2);
+      TrainingPass pass = new TrainingPass(m, BATCH, s);
+      EstimatorUnbiasednessTest.fillData(pass.main());
+      Node logits = m.train().links().get("z.direction").node();
+      double before = meanSquaredNorm(pass, logits, 1000);
+      Adam adam = new Adam(s.values().length(), DataType.FLOAT, 1e-2, 0.9, 0.999, 1e-8);
+      INDArray model = s.values().dup();
+      NoiseSource noise = new NoiseSource(7);
+      for (int t = 0; t < 400; t++) {
+        pass.drawNoise(noise, t);
+        pass.forward();
+        pass.backward();
+        adam.step(s.values(), s.grads());
+        // Only the control variates move: restore everything else.
+        for (ParamEntry e : s.layout()) {
+          if (!e.name().startsWith("z.")) s.value(e.name()).assign(view(model, s, e));
+        }
+      }
+      double after = meanSquaredNorm(pass, logits, 1000);
+      // E|g|^2 = |E g|^2 + Var g, and E g is fixed: a lower second moment is a lower variance.
+      assertTrue(after < 0.9 * before, using + ": E|g|^2 before " + before + ", after " + after);
+    }
+  }
+
+  static INDArray view(INDArray flat, ParameterStore s, ParamEntry target) {
+    long off = 0;
+    for (ParamEntry e : s.layout()) {
+      if (e.name().equals(target.name())) {
+        return flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + e.size())).reshape(s.value(e.name()).shape());
+      }
+      off += e.size();
+    }
+    throw new IllegalArgumentException(target.name());
+  }
+
+  static double meanSquaredNorm(TrainingPass pass, Node logits, int draws) {
+    NoiseSource noise = new NoiseSource(1234);
+    double total = 0;
+    for (int t = 0; t < draws / 256 + 1; t++) {
+      pass.drawNoise(noise, 100_000 + t);
+      total += squaredNorm(pass.main(), logits);
+    }
+    return total / (draws / 256 + 1);
+  }
+}

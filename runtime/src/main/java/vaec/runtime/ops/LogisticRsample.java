@@ -1,0 +1,36 @@
+package vaec.runtime.ops;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Op;
+
+/**
+ * REBAR's and RELAX's unconditional relaxed draw z = logits + log u - log(1 - u): logistic noise
+ * shifted by the logits, so that H(z) = [z > 0] is a Bernoulli(sigmoid(logits)) draw (003, 000
+ * section 5.3.2). Inputs (logits, uniform noise); differentiable in the logits, where dz/dlogits = 1.
+ * The noise is never differentiated: it is a sample.
+ */
+public final class LogisticRsample implements Op {
+  @Override
+  public int outputWidth(List<Node> in) {
+    LogProbs.sameWidths("logistic sample", in);
+    return in.get(0).width();
+  }
+
+  @Override public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
+
+  @Override
+  public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    UniformNoise.clamp(in[1], s[0]);
+    UniformNoise.logistic(s[0], out);
+    Kernels.add(out, in[0], out);
+  }
+
+  @Override
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+    if (gIn[0] != null) Kernels.put(gIn[0], g, acc[0]);
+  }
+
+  @Override public String describe() { return "logistic_rsample"; }
+}

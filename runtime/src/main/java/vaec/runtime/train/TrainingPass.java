@@ -1,0 +1,82 @@
+package vaec.runtime.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import vaec.runtime.exec.Executor;
+import vaec.runtime.exec.ParameterStore;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.model.CompiledModel;
+import vaec.runtime.rng.NoiseSource;
+
+/**
+ * One training step's gradient: the training graph forward and backward, then, when the model
+ * has learned control variates (REBAR, RELAX), their variance objective. That second graph needs
+ * what the first one computed (the estimator's gradient at each such latent's logits, its draws
+ * and its noise), so it runs after the first backward pass, on values copied across by name
+ * ({@link Graph#links}), and adds only its own parameters' gradients to the shared store.
+ */
+public final class TrainingPass {
+  private final Executor main;
+  private final Executor controlVariates;
+  private final List<Copy> copies = new ArrayList<>();
+
+  /** Fills one input of the control-variate graph after the training graph's backward pass. */
+  private record Copy(INDArray target, Executor from, Node node, boolean gradient) {}
+
+  public TrainingPass(CompiledModel m, int batch, ParameterStore params) {
+    this.main = new Executor(m.train(), batch, params);
+    Graph cv = m.controlVariates();
+    this.controlVariates = cv == null ? null : new Executor(cv, batch, params, false);
+    if (cv == null) return;
+    Map<String, Graph.Link> links = m.train().links();
+    for (Map.Entry<String, Node> in : cv.inputs().entrySet()) {
+      String name = in.getKey();
+      INDArray target = controlVariates.input(name);
+      Node data = m.train().inputs().get(name);
+      if (data != null) copies.add(new Copy(target, main, data, false));
+      else {
+        Graph.Link l = links.get(name);
+        if (l == null) throw new IllegalStateException("control-variate input " + name + " has no link in the training graph");
+        copies.add(new Copy(target, main, l.node(), l.gradient()));
+      }
+    }
+  }
+
+  public Executor main() { return main; }
+
+  /** The training graph's data input, which callers fill before {@link #forward}. */
+  public INDArray input(String name) { return main.input(name); }
+
+  public void drawNoise(NoiseSource noise, long step) {
+    main.drawNoise(noise, step);
+    if (controlVariates != null) controlVariates.drawNoise(noise, step);
+  }
+
+  public void forward() { main.forward(); }
+
+  /** Gradients of every parameter into the store: the training loss's, then the control variates' variance objective's. */
+  public void backward() {
+    main.backward();
+    if (controlVariates == null) return;
+    for (Copy c : copies) {
+      if (!c.gradient()) c.target().assign(c.from().value(c.node()));
+      else {
+        INDArray g = c.from().gradient(c.node());
+        if (g == null) c.target().assign(0);
+        // The executor's gradients are of the batch-mean loss; the estimator is per example.
+        else c.target().assign(g).muli(main.batch());
+      }
+    }
+    controlVariates.forward();
+    controlVariates.backward();
+  }
+
+  /** The first non-finite gradient of either graph, training graph first; null if none. */
+  public Node firstNonFiniteGradient() {
+    Node n = main.firstNonFiniteGradient();
+    return n != null || controlVariates == null ? n : controlVariates.firstNonFiniteGradient();
+  }
+}
