@@ -196,4 +196,47 @@ class DiagnosticsTest {
     assertEquals(2, d.span().line());
     assertTrue(d.message().contains("a one-hot group of 'z' needs at least 2 classes, got 1"), d.message());
   }
+
+  @Test
+  void rebarAndRelaxMistakesAreDiagnostics() {
+    Diagnostic probs = only(fail(DISCRETE.replace("using concrete", "using rebar")));
+    assertEquals(6, probs.span().line());
+    assertTrue(probs.message().contains("estimator 'rebar' relaxes Bernoulli through its logits, but the guide of 'z' gives probs"),
+        probs.message());
+
+    String byLogits = DISCRETE.replace("Bernoulli(probs = sigmoid(enc(x)))", "Bernoulli(logits = enc(x))");
+    Diagnostic setting = only(fail(byLogits.replace("using concrete", "using rebar(hidden = 10)")));
+    assertTrue(setting.message().contains("estimator 'rebar' has no setting 'hidden'"), setting.message());
+    assertEquals(6, setting.span().line());
+    Diagnostic width = only(fail(byLogits.replace("using concrete", "using relax(hidden = 2.5)")));
+    assertTrue(width.message().contains("hidden must be a whole number"), width.message());
+    Diagnostic temperature = only(fail(byLogits.replace("using concrete", "using relax(temperature = 0)")));
+    assertTrue(temperature.message().contains("temperature must be a positive number"), temperature.message());
+
+    String categorical = DISCRETE.replace("binary[3]", "onehot[3]").replace("Bernoulli(probs = 0.5)", "Categorical(logits = 0)")
+        .replace("Bernoulli(probs = sigmoid(enc(x))) using concrete", "Categorical(logits = enc(x)) using relax");
+    Diagnostic notBinary = only(fail(categorical));
+    assertTrue(notBinary.message().contains("estimator 'relax' cannot serve latent 'z': Categorical is not binary"), notBinary.message());
+  }
+
+  @Test
+  void rebarCannotFollowAnEnumeratedLatent() {
+    String m = """
+        data x : binary[4]
+        latent c : binary[2]
+        latent z : binary[3]
+        network enc = Linear(6 -> 3)
+        network dec = Linear(3 -> 4)
+        prior c ~ Bernoulli(logits = 0)
+        prior z ~ Bernoulli(logits = 0)
+        guide {
+          c ~ Bernoulli(logits = 0) using enumerate
+          z ~ Bernoulli(logits = enc(concat(x, c))) using rebar
+        }
+        likelihood x ~ Bernoulli(logits = dec(z))
+        """;
+    Diagnostic d = only(fail(m));
+    assertEquals(10, d.span().line());
+    assertTrue(d.message().contains("rebar for 'z' cannot follow the enumerated latent 'c'"), d.message());
+  }
 }

@@ -57,7 +57,7 @@ class RebarRelaxTest {
     var lp = c.plan().of("z");
     assertEquals(Estimator.RELAX, lp.estimator());
     assertEquals(7, lp.surrogateHidden());
-    assertTrue(lp.estimatorReason().contains("surrogate network") && lp.estimatorReason().contains("from 0.3"), lp.estimatorReason());
+    assertTrue(lp.estimatorReason().contains("r a 3 -> 7 (tanh) -> 1 network") && lp.estimatorReason().contains("from 0.3"), lp.estimatorReason());
     assertNotNull(c.compiled().controlVariates());
     assertEquals(0.3, Math.exp(c.compiled().params().stream().filter(p -> p.name().equals("z.rebar.log_temperature"))
         .findFirst().orElseThrow().value()), 1e-12);

@@ -44,9 +44,10 @@ public final class Summary {
         t.optimizer(), t.learningRate(), t.batch(), t.epochs(), t.seed()));
     b.append(String.format(Locale.ROOT, "  dataset %s%s%s%n", t.dataset(), t.testDataset() == null ? "" : ", test " + t.testDataset(),
         t.dynamicBinarization() ? ", dynamically binarized" : ""));
-    b.append(String.format(Locale.ROOT, "\ngraphs (nodes): train %d, evaluate %d, log-weight %d, prior sample %d, reconstruct %d%n",
+    b.append(String.format(Locale.ROOT, "\ngraphs (nodes): train %d, evaluate %d, log-weight %d, prior sample %d, reconstruct %d%s%n",
         c.compiled().train().nodes().size(), c.compiled().evaluate().nodes().size(), c.compiled().logWeight().nodes().size(),
-        c.compiled().priorSample().nodes().size(), c.compiled().reconstruct().nodes().size()));
+        c.compiled().priorSample().nodes().size(), c.compiled().reconstruct().nodes().size(),
+        c.compiled().controlVariates() == null ? "" : ", control variates " + c.compiled().controlVariates().nodes().size()));
     return b.toString();
   }
 

@@ -169,11 +169,13 @@ public final class EstimatorPlanner {
         reason += "; temperature " + schedule;
       }
       if (est.learnsControlVariate()) {
-        reason += String.format("; control variate: eta f(sigmoid(z / lambda)) at the relaxed draw z and at z~ given %s"
-            + " (the conditional draw makes it unbiased)%s; lambda (from %s) and eta (from %s) are learned to minimize the"
-            + " variance of the gradient at the guide's logits; Rao-Blackwellized: f sums only the terms that depend on %s",
-            z.name(), est == Estimator.RELAX ? " plus a surrogate network r(sigmoid(z / lambda)), " + z.width() + " -> " + hidden
-                + " (tanh) -> 1," : "", fmt(temperature), fmt(LatentPlan.INITIAL_ETA), z.name());
+        boolean relax = est == Estimator.RELAX;
+        reason += String.format("; control variate: c(z) = eta f(sigmoid(z / lambda))%s, taken at the relaxed draw z and at"
+            + " z~ drawn given b = H(z), which keeps the estimator unbiased; lambda (from %s), eta (from %s)%s are learned to"
+            + " minimize the variance of the gradient at the guide's logits; Rao-Blackwellized: f sums only the terms that"
+            + " depend on %s",
+            relax ? " + r(sigmoid(z / lambda)), r a " + z.width() + " -> " + hidden + " (tanh) -> 1 network" : "",
+            fmt(temperature), fmt(LatentPlan.INITIAL_ETA), relax ? " and r" : "", z.name());
         analytic = false;
         klReason = "Monte Carlo: the estimator needs log p(z) - log q(z) at the drawn z";
       }
