@@ -8,7 +8,9 @@ import vaec.runtime.graph.Op;
 /**
  * log Bernoulli(x; sigmoid(l)) = x l - softplus(l), summed per example; inputs (x, logits). With x
  * in [0,1] this is the negated binary cross-entropy, the reference VAE's reconstruction term.
- * Written with softplus it stays finite for any logit.
+ * ND4J's softplus is log(1 + exp(l)), which overflows above l = 88 in float32: a logit that large
+ * makes the loss infinite, which training reports with the model line (StableSoftplus avoids it at
+ * four more element-wise ops, not yet worth it on this hot path).
  */
 public final class BernoulliLogitsLogProb implements Op {
   @Override
