@@ -148,7 +148,7 @@ public final class GraphLowering {
         if (lp.estimator() == vaec.stdlib.estimators.Estimator.RELAX) ps.addAll(surrogateNetwork(lp).params());
       }
       if (lp.estimator() != vaec.stdlib.estimators.Estimator.SCORE_FUNCTION) continue;
-      if (lp.baseline() == Baseline.AVERAGE) ps.add(ParamInit.constant(baselineState(lp), 0, 2));
+      if (lp.baseline() == Baseline.AVERAGE || lp.baseline() == Baseline.NVIL) ps.add(ParamInit.constant(baselineState(lp), 0, 2));
       if (lp.baseline() == Baseline.NVIL) ps.addAll(nvilNetwork(model, lp).params());
     }
     return ps;
@@ -330,11 +330,16 @@ public final class GraphLowering {
         advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, b);
       }
       case NVIL -> {
+        // As in Mnih and Gregor (2014): the signal is first centred by its running average, and the
+        // network predicts what is left from the input, so it helps from the first step on.
+        Node state = g.param(baselineState(lp), 2);
+        Node centred = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal,
+            g.apply(new RunningBaseline(BASELINE_DECAY), q.origin(), signal, state));
         Node data = dataInput();
         Node b = nvilNetwork(model, lp).apply(g, q.origin(), data);
-        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, g.apply(new StopGradient(), q.origin(), b));
-        // The baseline network learns to predict the signal: squared error, gradient to b only.
-        Node err = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, b);
+        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), centred, g.apply(new StopGradient(), q.origin(), b));
+        // The baseline network learns to predict the centred signal: squared error, gradient to b only.
+        Node err = g.apply(new Binary(Binary.Kind.SUB), q.origin(), centred, b);
         surrogate = sum(surrogate, g.apply(new Unary(Unary.Fn.SQUARE), q.origin(), err));
       }
     }

@@ -160,7 +160,7 @@ public final class EstimatorPlanner {
         reason += "; control variate: " + switch (baseline) {
           case NONE -> "none";
           case AVERAGE -> "running-average baseline";
-          case NVIL -> "learned input-dependent baseline (NVIL)";
+          case NVIL -> "learned input-dependent baseline (NVIL): running average plus a network predicting the rest";
         } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
       }
       vaec.runtime.graph.Schedule schedule = new vaec.runtime.graph.Schedule(temperature, anneal,
