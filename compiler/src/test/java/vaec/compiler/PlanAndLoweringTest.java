@@ -74,7 +74,7 @@ class PlanAndLoweringTest {
     // Noise of zero makes z the guide mean, which the reconstruct graph computes too.
     train.forward();
     recon.forward();
-    INDArray probs = recon.value("mean");
+    INDArray probs = recon.value("mean_x");
     double[] loss = train.value("loss").toDoubleVector();
     double[] kl = train.value("kl").toDoubleVector();
     for (int b = 0; b < 3; b++) {

@@ -589,14 +589,16 @@ public final class GraphLowering {
     Scope s = rootScope();
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
-      s.latents.put(q.variable(), q.family().mean(g, q.origin(), args(q, s)));
+      Node mean = q.family().mean(g, q.origin(), args(q, s));
+      s.latents.put(q.variable(), mean);
+      g.output("latent_mean_" + q.variable(), mean);
     }
     likelihoodMeans(s);
   }
 
   private void likelihoodMeans(Scope s) {
     for (Site x : model.likelihood()) {
-      g.output(model.likelihood().size() == 1 ? "mean" : "mean_" + x.variable(), x.family().mean(g, x.origin(), args(x, s)));
+      g.output("mean_" + x.variable(), x.family().mean(g, x.origin(), args(x, s)));
     }
   }
 

@@ -14,8 +14,8 @@ import vaec.runtime.graph.Graph;
  *       "loss" output is the model's own negative ELBO (what tests report);</li>
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
  *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
- *   <li>{@code priorSample}: output "mean", the likelihood's mean for z drawn from the prior;</li>
- *   <li>{@code reconstruct}: output "mean", the likelihood's mean at the guide's mean of z;</li>
+ *   <li>{@code priorSample}: outputs "mean_X", the mean of each likelihood X for z drawn from the prior;</li>
+ *   <li>{@code reconstruct}: outputs "mean_X", each likelihood's mean at the guide's mean of the latents, and "latent_mean_Z", the guide's mean of each latent Z;</li>
  *   <li>{@code controlVariates}: null unless some latent uses REBAR or RELAX. Its loss is the
  *       variance objective of their learned control variates; its inputs are the data and the
  *       values {@code train} links to it ({@link Graph#links}), and it is run after each backward

@@ -79,7 +79,7 @@ public final class Evaluator {
     Executor ex = executor("prior", state.model.priorSample(), n);
     ex.drawNoise(state.noise, -3_000_000 - stream);
     ex.forward();
-    return rows(ex.value("mean"));
+    return rows(ex.value("mean_" + state.model.dataName()));
   }
 
   /** Likelihood means at the guide's mean for the first {@code n} rows of {@code d}. */
@@ -87,7 +87,7 @@ public final class Evaluator {
     Executor ex = executor("recon", state.model.reconstruct(), n);
     new Batches(d).gather(range(0, n), ex.input(state.model.dataName()));
     ex.forward();
-    return rows(ex.value("mean"));
+    return rows(ex.value("mean_" + state.model.dataName()));
   }
 
   private Executor executor(String kind, Graph g, int batch) {
