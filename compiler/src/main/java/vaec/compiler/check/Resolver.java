@@ -66,9 +66,16 @@ public final class Resolver {
     Map<String, Span> priorSites = new LinkedHashMap<>();
     Map<String, Span> guideSites = new LinkedHashMap<>();
     Map<String, Span> likelihoodSites = new LinkedHashMap<>();
-    Set<String> sampledInGuide = new LinkedHashSet<>();
     for (Ast.Section s : sections) {
       Map<String, Span> locals = new HashMap<>();
+      // Guide sites may come in any order across statements (the planner orders the work by
+      // dependency); inside one guide block statements run in order, so a latent that the block
+      // samples further down cannot be read above its sampling statement.
+      Set<String> sampledLaterInBlock = new LinkedHashSet<>();
+      if (s.kind() == Ast.SectionKind.GUIDE) {
+        for (Ast.Stmt st : s.stmts()) if (st instanceof Ast.Sample smp) sampledLaterInBlock.add(smp.target());
+      }
+      Set<String> sampledInGuide = sampledLaterInBlock;
       for (Ast.Stmt st : s.stmts()) {
         if (st instanceof Ast.Assign a) {
             checkExpr(a.value(), s.kind(), locals, data, latents, nets, sampledInGuide);
@@ -102,7 +109,7 @@ public final class Resolver {
                     + s.kind().name().toLowerCase(), "give its distribution in the likelihood section");
                 else {
                   once(t, smp.targetSpan(), s.kind() == Ast.SectionKind.PRIOR ? priorSites : guideSites, s.kind().name().toLowerCase());
-                  if (s.kind() == Ast.SectionKind.GUIDE) sampledInGuide.add(t);
+                  if (s.kind() == Ast.SectionKind.GUIDE) sampledLaterInBlock.remove(t);
                 }
               }
             }
@@ -164,9 +171,9 @@ public final class Resolver {
         String id = n.name();
         if (locals.containsKey(id) || data.containsKey(id)) return;
         if (latents.containsKey(id)) {
-          if (kind == Ast.SectionKind.GUIDE && !sampled.contains(id)) {
+          if (kind == Ast.SectionKind.GUIDE && sampled.contains(id)) {
             diags.error(n.span(), "the guide uses latent '" + id + "' before sampling it",
-                "sample " + id + " earlier in the guide, or compute this from the data");
+                "this block samples " + id + " further down; sample it before this line");
           }
           return;
         }

@@ -90,22 +90,32 @@ public final class GraphLowering {
   private static final class Scope {
     final Map<IrExpr, Node> memo;
     final Map<String, Node> latents;
+    /** Prior terms of drawn latents whose prior reads latents not drawn yet, by latent. */
+    final Map<String, PendingPrior> pending;
     final boolean frozen;
 
-    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, boolean frozen) {
+    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, Map<String, PendingPrior> pending, boolean frozen) {
       this.memo = memo;
       this.latents = latents;
+      this.pending = pending;
       this.frozen = frozen;
     }
 
     Scope child() {
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), frozen);
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozen);
     }
 
     Scope frozenChild() {
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), true);
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), true);
     }
   }
+
+  /**
+   * A latent's prior term, waiting until every latent its prior reads has been drawn: the guide
+   * may sample bottom-up (z1 from x, then z2 from z1) while the prior runs top-down (z2, then z1
+   * given z2), so log p(z1 | z2) can only be lowered once z2 is drawn.
+   */
+  private record PendingPrior(Site prior, java.util.function.Function<Map<String, Node>, Node> term, Set<String> deps) {}
 
   /** One additive piece of the ELBO, the latents it depends on, and whether it is a likelihood. */
   private record Term(Node node, Set<String> deps, boolean likelihood) {}
@@ -196,12 +206,43 @@ public final class GraphLowering {
 
   private Scope rootScope() {
     for (Variable x : model.data()) g.input(x.name(), x.width());
-    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), false);
+    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false);
   }
 
   /** The ELBO terms of latents i.. and the likelihood, given the latents bound in {@code s}. */
   private Part rest(int i, Scope s) {
+    List<Term> ready = readyPriors(s);
+    Part after = restOf(i, s);
+    if (ready.isEmpty()) return after;
+    ready.addAll(after.terms());
+    return new Part(ready, after.surrogate());
+  }
+
+  /**
+   * Registers the prior term of a drawn latent ({@code term} maps the prior's arguments to the
+   * term's node, with dependencies {@code deps} beyond the prior's own) and returns it, with any
+   * other waiting prior terms, if their latents are all drawn now; otherwise it waits in the scope.
+   */
+  private List<Term> priorTerm(Scope s, Site p, java.util.function.Function<Map<String, Node>, Node> term, Set<String> deps) {
+    s.pending.put(p.variable(), new PendingPrior(p, term, deps));
+    return readyPriors(s);
+  }
+
+  /** The waiting prior terms whose prior's latents are all drawn in {@code s}, removed from it. */
+  private List<Term> readyPriors(Scope s) {
+    List<Term> out = new ArrayList<>();
+    for (var it = s.pending.values().iterator(); it.hasNext(); ) {
+      PendingPrior pp = it.next();
+      if (!s.latents.keySet().containsAll(pp.prior().dependsOn())) continue;
+      it.remove();
+      out.add(new Term(pp.term().apply(args(pp.prior(), s)), union(pp.deps(), depsOfArgs(pp.prior())), false));
+    }
+    return out;
+  }
+
+  private Part restOf(int i, Scope s) {
     if (i == plan.latents().size()) {
+      if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
       List<Term> terms = new ArrayList<>();
       for (Site x : model.likelihood()) {
         terms.add(new Term(x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)), depsOfArgs(x), true));
@@ -233,7 +274,6 @@ public final class GraphLowering {
     var relaxedP = GroupedFamily.like(p.family(), catalog.distribution(vaec.stdlib.estimators.Estimator.relaxationOf(p.family()) == null
         ? relaxedName : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow());
     Map<String, Node> qArgs = args(q, s);
-    Map<String, Node> pArgs = args(p, s);
     Node temperature = lp.temperature().isFixed() ? constant(lp.temperature().initial(), q.width())
         : g.scheduledConstant(lp.temperature(), q.width());
     Map<String, Node> qRel = relaxedArgs(qArgs, temperature, q);
@@ -242,18 +282,19 @@ public final class GraphLowering {
     Node value;
     if (lp.estimator() == vaec.stdlib.estimators.Estimator.CONCRETE) {
       value = soft;
+      s.latents.put(z, value);
       Node logQ = relaxedQ.logProb(g, q.origin(), soft, qRel);
-      terms.addAll(sampleTerms(q, p, soft, logQ, pArgs, relaxedP, relaxedArgs(pArgs, temperature, p)));
+      terms.addAll(sampleTerms(s, q, p, soft, logQ, relaxedP, pArgs -> relaxedArgs(pArgs, temperature, p)));
     } else {
       var kind = relaxedName.equals("Concrete") ? vaec.runtime.ops.Harden.Kind.ONE_HOT : vaec.runtime.ops.Harden.Kind.BINARY;
       Node hard = q.family() instanceof GroupedFamily gf
           ? gf.perGroup(g, q.origin(), soft, x -> g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), x))
           : g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), soft);
       value = g.apply(new vaec.runtime.ops.StraightThrough(), q.origin(), hard, soft);
+      s.latents.put(z, value);
       Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
-      terms.addAll(sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs));
+      terms.addAll(sampleTerms(s, q, p, value, logQ));
     }
-    s.latents.put(z, value);
     return thenRest(i, s, terms);
   }
 
@@ -281,17 +322,17 @@ public final class GraphLowering {
     Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), q.variable());
     s.latents.put(q.variable(), value);
     List<Term> terms = new ArrayList<>();
-    Map<String, Node> pArgs = args(p, s);
     if (lp.analyticKl()) {
-      Node kl = catalog.kl(q.family(), p.family()).orElseThrow().lower(g, p.origin(), qArgs, pArgs);
-      terms.add(new Term(g.apply(new Affine(-1, 0), p.origin(), kl), union(depsOfArgs(q), depsOfArgs(p)), false));
+      var rule = catalog.kl(q.family(), p.family()).orElseThrow();
+      terms.addAll(priorTerm(s, p, pArgs -> g.apply(new Affine(-1, 0), p.origin(), rule.lower(g, p.origin(), qArgs, pArgs)),
+          depsOfArgs(q)));
     } else {
       Map<String, Node> densityArgs = qArgs;
       if (lp.estimator() == vaec.stdlib.estimators.Estimator.STICKING_THE_LANDING) {
         densityArgs = new LinkedHashMap<>();
         for (var e : qArgs.entrySet()) densityArgs.put(e.getKey(), g.apply(new StopGradient(), q.origin(), e.getValue()));
       }
-      terms.addAll(sampleTerms(q, p, value, q.family().logProb(g, q.origin(), value, densityArgs), pArgs));
+      terms.addAll(sampleTerms(s, q, p, value, q.family().logProb(g, q.origin(), value, densityArgs)));
     }
     return thenRest(i, s, terms);
   }
@@ -311,7 +352,7 @@ public final class GraphLowering {
     Node value = q.family().sample(g, q.origin(), qArgs, q.width(), z);
     s.latents.put(z, value);
     Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(q, p, value, logQ, args(p, s)));
+    List<Term> terms = new ArrayList<>(sampleTerms(s, q, p, value, logQ));
     Part rest = rest(i + 1, s);
     terms.addAll(rest.terms());
     if (evaluation || s.frozen) return new Part(terms, rest.surrogate());   // only the ELBO's value is wanted
@@ -374,7 +415,7 @@ public final class GraphLowering {
     Node b = g.apply(new Heaviside(), q.origin(), relaxed);
     s.latents.put(z, b);
     Node logQ = q.family().logProb(g, q.origin(), b, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(q, p, b, logQ, args(p, s)));
+    List<Term> terms = new ArrayList<>(sampleTerms(s, q, p, b, logQ));
     Part rest = rest(i + 1, s);
     terms.addAll(rest.terms());
 
@@ -422,7 +463,7 @@ public final class GraphLowering {
     Map<String, Node> qArgs = new LinkedHashMap<>();
     qArgs.put("logits", logits);
     Node logQ = q.family().logProb(g, q.origin(), relaxed, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(q, p, relaxed, logQ, args(p, branch)));
+    List<Term> terms = new ArrayList<>(sampleTerms(branch, q, p, relaxed, logQ));
     terms.addAll(rest(i + 1, branch).terms());
     Node f = null;
     for (Term t : terms) if (t.deps().contains(z)) f = sum(f, t.node());
@@ -499,7 +540,6 @@ public final class GraphLowering {
     Site p = lp.prior();
     String z = q.variable();
     Map<String, Node> qArgs = args(q, s);
-    Map<String, Node> pArgs = args(p, s);
     Node objective = null;
     Node likelihood = null;
     Node surrogate = null;
@@ -510,10 +550,13 @@ public final class GraphLowering {
       branch.latents.put(z, value);
       Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
       Node weight = g.apply(new Unary(Unary.Fn.EXP), q.origin(), logQ);
-      Node f = g.apply(new Binary(Binary.Kind.SUB), p.origin(), p.family().logProb(g, p.origin(), value, pArgs), logQ);
+      Node f = null;
       Node lik = null;
+      List<Term> own = sampleTerms(branch, q, p, value, logQ);
       Part rest = rest(i + 1, branch);
-      for (Term t : rest.terms()) {
+      List<Term> all = new ArrayList<>(own);
+      all.addAll(rest.terms());
+      for (Term t : all) {
         f = sum(f, t.node());
         if (t.likelihood()) lik = sum(lik, t.node());
         deps.addAll(t.deps());
@@ -535,18 +578,22 @@ public final class GraphLowering {
     return new Part(terms, surrogate);
   }
 
-  /** log p(z) and -log q(z) for a drawn z, as two terms. */
-  private List<Term> sampleTerms(Site q, Site p, Node value, Node logQ, Map<String, Node> pArgs) {
-    return sampleTerms(q, p, value, logQ, pArgs, p.family(), pArgs);
+  /**
+   * log p(z) and -log q(z) for a drawn z, as two terms; log p(z) waits in the scope while the
+   * prior reads latents not drawn yet (then only -log q(z) is returned now).
+   */
+  private List<Term> sampleTerms(Scope s, Site q, Site p, Node value, Node logQ) {
+    return sampleTerms(s, q, p, value, logQ, p.family(), a -> a);
   }
 
-  private List<Term> sampleTerms(Site q, Site p, Node value, Node logQ, Map<String, Node> pArgs,
-                                 vaec.stdlib.distributions.DistributionFamily priorFamily, Map<String, Node> priorArgs) {
+  private List<Term> sampleTerms(Scope s, Site q, Site p, Node value, Node logQ,
+                                 vaec.stdlib.distributions.DistributionFamily priorFamily,
+                                 java.util.function.UnaryOperator<Map<String, Node>> priorArgs) {
     String z = q.variable();
     Set<String> own = union(Set.of(z), closureOf(z));
-    Node logP = priorFamily.logProb(g, p.origin(), value, priorArgs);
-    return List.of(new Term(logP, union(own, depsOfArgs(p)), false),
-        new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
+    List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, p.origin(), value, priorArgs.apply(pArgs)), own));
+    out.add(new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
+    return out;
   }
 
   private Node dataInput() {
@@ -568,21 +615,76 @@ public final class GraphLowering {
           : q.family().sample(g, q.origin(), qArgs, q.width(), q.variable());
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
-      logW = sum(logW, p.family().logProb(g, p.origin(), z, args(p, s)));
-      logW = g.apply(new Binary(Binary.Kind.SUB), q.origin(), logW, q.family().logProb(g, q.origin(), z, qArgs));
+      for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, p.origin(), z, pArgs), Set.of())) logW = sum(logW, t.node());
+      Node logQ = q.family().logProb(g, q.origin(), z, qArgs);
+      logW = logW == null ? g.apply(new Affine(-1, 0), q.origin(), logQ) : g.apply(new Binary(Binary.Kind.SUB), q.origin(), logW, logQ);
     }
+    for (Term t : readyPriors(s)) logW = sum(logW, t.node());
     for (Site x : model.likelihood()) {
       logW = sum(logW, x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)));
     }
     g.output("log_weight", logW);
   }
 
+  /**
+   * Ancestral sampling: every prior and likelihood site in an order where each comes after the
+   * latents and scored data it reads; latents are drawn, each likelihood outputs its mean, and a
+   * scored variable that another site reads (a prior conditioned on a label) is drawn for it.
+   * Conditioning inputs (data that is read but not scored) are the graph's inputs.
+   */
   private void priorSample() {
-    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), false);
-    for (Site p : plan.priorOrder()) {
-      s.latents.put(p.variable(), p.family().sample(g, p.origin(), args(p, s), p.width(), p.variable()));
+    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false);
+    Set<String> scored = new LinkedHashSet<>();
+    for (Site x : model.likelihood()) scored.add(x.variable());
+    for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());
+    List<Site> left = new ArrayList<>(plan.priorOrder());
+    left.addAll(model.likelihood());
+    Set<String> bound = new LinkedHashSet<>();
+    while (!left.isEmpty()) {
+      Site next = null;
+      for (Site c : left) {
+        Set<String> needs = new LinkedHashSet<>(c.dependsOn());
+        for (String d : dataRead(c)) if (scored.contains(d)) needs.add(d);
+        if (bound.containsAll(needs)) {
+          next = c;
+          break;
+        }
+      }
+      if (next == null) throw new IllegalStateException("no ancestral order for the generative sites " + left);
+      left.remove(next);
+      bound.add(next.variable());
+      Map<String, Node> a = args(next, s);
+      if (next.role() == Site.Role.PRIOR) {
+        s.latents.put(next.variable(), next.family().sample(g, next.origin(), a, next.width(), next.variable()));
+      } else {
+        g.output("mean_" + next.variable(), next.family().mean(g, next.origin(), a));
+        String x = next.variable();
+        boolean readLater = left.stream().anyMatch(o -> dataRead(o).contains(x));
+        if (readLater) s.latents.put(GENERATED + next.variable(), next.family().sample(g, next.origin(), a, next.width(), next.variable()));
+      }
     }
-    likelihoodMeans(s);
+  }
+
+  /** Scope key of a scored data variable's generated value in the prior-sampling graph (not a valid name). */
+  private static final String GENERATED = "data ";
+
+  /** The data variables a site's arguments read. */
+  private static Set<String> dataRead(Site site) {
+    Set<String> out = new LinkedHashSet<>();
+    for (IrExpr e : site.args().values()) dataRead(e, out);
+    return out;
+  }
+
+  private static void dataRead(IrExpr e, Set<String> out) {
+    if (e instanceof IrExpr.Data d) out.add(d.name());
+    else if (e instanceof IrExpr.Fn f) dataRead(f.arg(), out);
+    else if (e instanceof IrExpr.NetCall c) dataRead(c.input(), out);
+    else if (e instanceof IrExpr.Slice sl) dataRead(sl.target(), out);
+    else if (e instanceof IrExpr.Concat c) for (IrExpr p : c.parts()) dataRead(p, out);
+    else if (e instanceof IrExpr.Arith a) {
+      dataRead(a.left(), out);
+      dataRead(a.right(), out);
+    }
   }
 
   private void reconstruct() {
@@ -661,7 +763,7 @@ public final class GraphLowering {
     if (done != null) return done;
     Node n;
     SourceRef o = e.origin();
-    if (e instanceof IrExpr.Data d) n = g.inputs().get(d.name());
+    if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : g.inputs().get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg(), s));
     else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);

@@ -46,7 +46,7 @@ public final class EstimatorPlanner {
   public static EstimatorPlan plan(ProbModel m, Catalog catalog, java.util.Map<String, Forced> forced) {
     Diagnostics diags = new Diagnostics(m.source());
     List<LatentPlan> plans = new ArrayList<>();
-    for (Variable z : m.latents()) {
+    for (Variable z : guideOrder(m, diags)) {
       Site q = m.guideOf(z.name());
       Site p = m.priorOf(z.name());
       Estimator est;
@@ -219,6 +219,45 @@ public final class EstimatorPlanner {
 
   private static String fmt(double v) { return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v); }
 
+  /**
+   * The latents in an order in which the guide can sample them: each after the latents its guide
+   * reads, otherwise as written. A cycle is a diagnostic at the first guide site on it.
+   */
+  static List<Variable> guideOrder(ProbModel m, Diagnostics diags) {
+    List<Variable> out = new ArrayList<>();
+    Set<String> done = new LinkedHashSet<>();
+    List<Variable> left = new ArrayList<>(m.latents());
+    while (!left.isEmpty()) {
+      Variable next = left.stream().filter(z -> done.containsAll(m.guideOf(z.name()).dependsOn())).findFirst().orElse(null);
+      if (next == null) {
+        Site s = m.guideOf(left.get(0).name());
+        List<String> cycle = cycleFrom(s.variable(), v -> m.guideOf(v).dependsOn(), done);
+        diags.error(s.span(), "the guide of '" + s.variable() + "' depends on itself: " + String.join(" <- ", cycle),
+            "the guide must be able to sample its latents one after another; read the data or earlier latents instead");
+        return out;
+      }
+      out.add(next);
+      done.add(next.name());
+      left.remove(next);
+    }
+    return out;
+  }
+
+  /** A path v <- d1 <- d2 <- ... <- v through the dependencies of sites not yet ordered. */
+  private static List<String> cycleFrom(String start, java.util.function.Function<String, Set<String>> deps, Set<String> done) {
+    List<String> path = new ArrayList<>(List.of(start));
+    String at = start;
+    for (int guard = 0; guard < 10_000; guard++) {
+      String next = deps.apply(at).stream().filter(d -> !done.contains(d)).findFirst().orElse(null);
+      if (next == null) break;
+      int seen = path.indexOf(next);
+      path.add(next);
+      if (seen >= 0) return path.subList(seen, path.size());
+      at = next;
+    }
+    return path;
+  }
+
   /** Prior sites ordered so that each comes after the latents it depends on. */
   private static List<Site> ancestralOrder(ProbModel m, Diagnostics diags) {
     List<Site> out = new ArrayList<>();
@@ -228,7 +267,8 @@ public final class EstimatorPlanner {
       Site next = left.stream().filter(s -> done.containsAll(s.dependsOn())).findFirst().orElse(null);
       if (next == null) {
         Site s = left.get(0);
-        diags.error(s.span(), "the prior of '" + s.variable() + "' depends on itself through " + s.dependsOn(),
+        List<String> cycle = cycleFrom(s.variable(), v -> m.priorOf(v).dependsOn(), done);
+        diags.error(s.span(), "the prior of '" + s.variable() + "' depends on itself: " + String.join(" <- ", cycle),
             "a prior may use only latents whose priors do not use it");
         return out;
       }
