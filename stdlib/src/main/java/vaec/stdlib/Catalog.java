@@ -36,7 +36,8 @@ public final class Catalog {
   private Catalog() {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
         new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
-        new RelaxedBernoulli(), new Concrete())) {
+        new RelaxedBernoulli(), new Concrete(),
+        new vaec.stdlib.distributions.Laplace())) {
       distributions.put(d.name(), d);
     }
     for (NetworkFamily n : List.of(new Mlp(), new Linear())) networks.put(n.name(), n);
