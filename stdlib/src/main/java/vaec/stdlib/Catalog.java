@@ -12,7 +12,6 @@ import vaec.stdlib.distributions.Concrete;
 import vaec.stdlib.distributions.DistributionFamily;
 import vaec.stdlib.distributions.KlRule;
 import vaec.stdlib.distributions.Normal;
-import vaec.stdlib.distributions.NormalNormalKl;
 import vaec.stdlib.distributions.RelaxedBernoulli;
 import vaec.stdlib.networks.Linear;
 import vaec.stdlib.networks.Mlp;
@@ -20,7 +19,8 @@ import vaec.stdlib.networks.NetworkFamily;
 
 /**
  * Everything a name in a model file can resolve to: distributions, network families,
- * element-wise functions, activations, closed-form KL pairs, objectives and optimizers. The
+ * element-wise functions, activations, objectives and optimizers (closed-form KL pairs belong to
+ * the guide's family). The
  * compiler holds no list of its own; a new family is one entry here.
  */
 public final class Catalog {
@@ -30,20 +30,19 @@ public final class Catalog {
   private final Map<String, NetworkFamily> networks = new LinkedHashMap<>();
   private final Map<String, Unary.Fn> functions = new LinkedHashMap<>();
   private final Map<String, Activation> activations = new LinkedHashMap<>();
-  private final List<KlRule> klRules;
   private final Map<String, List<String>> optimizers = new LinkedHashMap<>();
   private final List<String> objectives = List.of("elbo");
 
   private Catalog() {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
         new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
-        new RelaxedBernoulli(), new Concrete())) {
+        new RelaxedBernoulli(), new Concrete(),
+        new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal())) {
       distributions.put(d.name(), d);
     }
     for (NetworkFamily n : List.of(new Mlp(), new Linear())) networks.put(n.name(), n);
     for (Unary.Fn f : Unary.Fn.values()) functions.put(f.name().toLowerCase(java.util.Locale.ROOT), f);
     for (Activation a : Activation.values()) activations.put(a.lowerName(), a);
-    klRules = List.of(new NormalNormalKl());
     optimizers.put("Adam", List.of("lr", "beta1", "beta2", "eps"));
     optimizers.put("SGD", List.of("lr"));
   }
@@ -56,9 +55,8 @@ public final class Catalog {
   public Optional<Activation> activation(String name) { return Optional.ofNullable(activations.get(name)); }
   public Optional<List<String>> optimizer(String name) { return Optional.ofNullable(optimizers.get(name)); }
 
-  public Optional<KlRule> kl(DistributionFamily guide, DistributionFamily prior) {
-    return klRules.stream().filter(r -> r.guideFamily().equals(guide.name()) && r.priorFamily().equals(prior.name())).findFirst();
-  }
+  /** The closed-form KL(guide || prior), owned by the guide's family ({@link DistributionFamily#klTo}). */
+  public Optional<KlRule> kl(DistributionFamily guide, DistributionFamily prior) { return guide.klTo(prior); }
 
   public List<String> distributionNames() { return List.copyOf(distributions.keySet()); }
   public List<String> networkNames() { return List.copyOf(networks.keySet()); }

@@ -10,6 +10,10 @@ import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.BernoulliLogitsLogProb;
 import vaec.runtime.ops.BernoulliProbsLogProb;
 import vaec.runtime.ops.BernoulliSample;
+import vaec.runtime.ops.ConditionalLogistic;
+import vaec.runtime.ops.Heaviside;
+import vaec.runtime.ops.LogisticRsample;
+import vaec.runtime.ops.TemperedSigmoid;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
@@ -32,6 +36,34 @@ public final class Bernoulli extends DistributionFamily {
   @Override public boolean hasPathwiseSampler() { return false; }
   @Override public boolean isDiscrete() { return true; }
   @Override public double log2SupportSize(int width) { return width; }
+  /** It scores data in [0, 1] but draws 0 or 1. */
+  @Override public ValueDomain drawDomain() { return ValueDomain.BINARY; }
+  @Override public java.util.Optional<DistributionFamily> relaxation() { return java.util.Optional.of(new RelaxedBernoulli()); }
+  @Override public java.util.Optional<ConditionalRelaxation> conditionalRelaxation() { return java.util.Optional.of(LOGISTIC); }
+
+  /**
+   * The logistic relaxation: z = logits + logistic noise, b = [z > 0] ~ Bernoulli(sigmoid(logits)),
+   * z~ the logistic variable conditioned on its sign, sigma_lambda(z) = sigmoid(z / lambda).
+   */
+  private static final ConditionalRelaxation LOGISTIC = new ConditionalRelaxation() {
+    @Override public String argument() { return "logits"; }
+
+    @Override
+    public Node draw(Graph g, SourceRef o, Node logits, Node u) { return g.apply(new LogisticRsample(), o, logits, u); }
+
+    @Override
+    public Node harden(Graph g, SourceRef o, Node z) { return g.apply(new Heaviside(), o, z); }
+
+    @Override
+    public Node conditional(Graph g, SourceRef o, Node logits, Node b, Node v) {
+      return g.apply(new ConditionalLogistic(), o, logits, b, v);
+    }
+
+    @Override
+    public Node relax(Graph g, SourceRef o, Node z, Node logTemperature) {
+      return g.apply(new TemperedSigmoid(), o, z, logTemperature);
+    }
+  };
 
   @Override
   public List<double[]> enumerate(int width) {

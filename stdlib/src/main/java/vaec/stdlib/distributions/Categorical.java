@@ -36,6 +36,13 @@ public final class Categorical extends DistributionFamily {
   @Override public boolean hasPathwiseSampler() { return false; }
   @Override public boolean isDiscrete() { return true; }
   @Override public double log2SupportSize(int width) { return Math.log(width) / Math.log(2); }
+  @Override public java.util.Optional<DistributionFamily> relaxation() { return java.util.Optional.of(new Concrete()); }
+
+  /** Groups of {@code groupSize} classes each, when the value holds more than one group. */
+  @Override
+  public DistributionFamily grouped(int groupSize, int width) {
+    return groupSize < width ? new GroupedFamily(this, groupSize) : this;
+  }
 
   @Override
   public List<double[]> enumerate(int width) {

@@ -8,6 +8,7 @@ import vaec.runtime.graph.Schedule;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.ConcreteLogProb;
 import vaec.runtime.ops.ConcreteRsample;
+import vaec.runtime.ops.Harden;
 import vaec.runtime.ops.Softmax;
 
 /**
@@ -29,6 +30,10 @@ public final class Concrete extends RelaxedFamily {
 
   @Override
   Op densityOp(Schedule temperature) { return new ConcreteLogProb(temperature); }
+
+  /** The one-hot of the draw's largest entry: a Categorical draw. */
+  @Override
+  public Node harden(Graph g, SourceRef o, Node soft) { return g.apply(new Harden(Harden.Kind.ONE_HOT), o, soft); }
 
   /**
    * softmax(logits): the mean of the one-hot categorical being relaxed, which the relaxation's

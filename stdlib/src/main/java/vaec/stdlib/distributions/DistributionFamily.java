@@ -1,7 +1,10 @@
 package vaec.stdlib.distributions;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
@@ -15,6 +18,14 @@ import vaec.runtime.graph.SourceRef;
  *
  * <p>Lowering methods receive every argument as a node of the value's width (the compiler
  * broadcasts scalar constants), keyed by the parameter names of one parameterization.
+ *
+ * <p>A family also owns what the planner and the lowering would otherwise decide by its name: the
+ * domain its draws lie in ({@link #drawDomain}), its form for grouped one-hot values
+ * ({@link #grouped}), its continuous relaxation and how to map its arguments onto it
+ * ({@link #relaxation}, {@link #canRelax}, {@link #relaxedArgs}), how a relaxed draw is hardened
+ * ({@link #harden}, {@link #straightThrough}), the conditional relaxation REBAR and RELAX need
+ * ({@link #conditionalRelaxation}), and its closed-form KL divergences to priors
+ * ({@link #klTo}). No code outside this package needs to compare family names.
  */
 public abstract class DistributionFamily {
   public abstract String name();
@@ -30,6 +41,99 @@ public abstract class DistributionFamily {
 
   /** Whether the support is a finite set (then enumeration may apply). */
   public abstract boolean isDiscrete();
+
+  /**
+   * The values a draw takes: what a latent of this family must be declared as. By default the
+   * support; Bernoulli scores data anywhere in [0, 1] but draws only 0 and 1.
+   */
+  public ValueDomain drawDomain() { return support(); }
+
+  /**
+   * The width of argument {@code parameter} for a value of width {@code valueWidth}. Every
+   * argument of the families here is as wide as the value (a number is broadcast to it).
+   */
+  public int parameterWidth(String parameter, int valueWidth) { return valueWidth; }
+
+  /**
+   * This family for a value of {@code width} columns declared as groups of {@code groupSize}
+   * (e.g. {@code onehot[20, 10]}: width 200, groups of 10). Families whose draws are one value
+   * over all columns (one-hot) return a {@link GroupedFamily}; the others are column-wise
+   * already and return themselves.
+   */
+  public DistributionFamily grouped(int groupSize, int width) { return this; }
+
+  // ---- relaxation (Concrete, straight-through) ----
+
+  /**
+   * The continuous relaxation of this discrete family, of the same width and grouping:
+   * Bernoulli to RelaxedBernoulli, Categorical to Concrete, a grouped family to its grouped
+   * relaxation. Empty when the family has none.
+   */
+  public Optional<DistributionFamily> relaxation() { return Optional.empty(); }
+
+  /**
+   * Whether arguments given by these names can be handed to the relaxation: it exists and every
+   * argument it takes other than the temperature is among them (Bernoulli by probs cannot be).
+   */
+  public boolean canRelax(Set<String> argumentNames) {
+    return relaxation().map(r -> r.parameterizations().get(0).stream()
+        .filter(p -> !p.name().equals(RelaxationTemperature.ARGUMENT))
+        .allMatch(p -> argumentNames.contains(p.name()))).orElse(false);
+  }
+
+  /**
+   * The relaxation's arguments from this family's arguments and a temperature node (a constant,
+   * fixed or scheduled). Throws IllegalArgumentException, naming the family, when
+   * {@link #canRelax} is false for these arguments.
+   */
+  public Map<String, Node> relaxedArgs(Map<String, Node> args, Node temperature) {
+    if (!canRelax(args.keySet())) {
+      throw new IllegalArgumentException(relaxation().isEmpty() ? name() + " has no continuous relaxation"
+          : name() + " must be given by " + relaxationDrivers() + " for its relaxation, not " + String.join(", ", args.keySet()));
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (ParamSpec p : relaxation().orElseThrow().parameterizations().get(0)) {
+      out.put(p.name(), p.name().equals(RelaxationTemperature.ARGUMENT) ? temperature : args.get(p.name()));
+    }
+    return out;
+  }
+
+  private String relaxationDrivers() {
+    return String.join(", ", relaxation().orElseThrow().parameterizations().get(0).stream()
+        .map(ParamSpec::name).filter(n -> !n.equals(RelaxationTemperature.ARGUMENT)).toList());
+  }
+
+  /**
+   * On a relaxed family: the hard value nearest a relaxed draw {@code soft} (the one-hot of its
+   * largest entry per group for Concrete, 1 where it exceeds 1/2 for RelaxedBernoulli); a draw of
+   * the discrete family being relaxed. Not differentiable.
+   */
+  public Node harden(Graph g, SourceRef origin, Node soft) {
+    throw new UnsupportedOperationException(name() + " is not a relaxation: it has no hard values to round to");
+  }
+
+  /**
+   * On a relaxed family: the straight-through value of a relaxed draw, {@link #harden} forward
+   * and the gradient of {@code soft} backward.
+   */
+  public Node straightThrough(Graph g, SourceRef origin, Node soft) {
+    return g.apply(new vaec.runtime.ops.StraightThrough(), origin, harden(g, origin, soft), soft);
+  }
+
+  /**
+   * The relaxation that REBAR and RELAX are built on: an unconditional relaxed draw whose
+   * hardening is a draw of this family, and a relaxed draw conditioned on that hard value
+   * (Tucker et al. 2017). Only Bernoulli has one here.
+   */
+  public Optional<ConditionalRelaxation> conditionalRelaxation() { return Optional.empty(); }
+
+  // ---- KL ----
+
+  /**
+   * The closed-form KL(this || prior) when one is known, owned by the guide's family; empty
+   * means the plan uses a Monte Carlo estimate.
+   */
+  public Optional<KlRule> klTo(DistributionFamily prior) { return Optional.empty(); }
 
   /** log2 of the number of values a draw of the given width can take; infinite when continuous. */
   public double log2SupportSize(int width) { return Double.POSITIVE_INFINITY; }

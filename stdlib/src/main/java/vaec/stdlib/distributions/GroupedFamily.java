@@ -44,6 +44,20 @@ public final class GroupedFamily extends DistributionFamily {
   @Override public ValueDomain support() { return inner.support(); }
   @Override public boolean hasPathwiseSampler() { return inner.hasPathwiseSampler(); }
   @Override public boolean isDiscrete() { return inner.isDiscrete(); }
+  @Override public ValueDomain drawDomain() { return inner.drawDomain(); }
+
+  /** Already grouped: regrouping with other sizes is not a thing a declaration can ask for. */
+  @Override public DistributionFamily grouped(int groupSize, int width) { return this; }
+
+  /** The inner family's relaxation, grouped the same way. */
+  @Override
+  public java.util.Optional<DistributionFamily> relaxation() {
+    return inner.relaxation().map(r -> new GroupedFamily(r, groupSize));
+  }
+
+  /** The inner family's hardening, group by group. */
+  @Override
+  public Node harden(Graph g, SourceRef o, Node soft) { return perGroup(g, o, soft, x -> inner.harden(g, o, x)); }
 
   @Override
   public double log2SupportSize(int width) {

@@ -24,6 +24,12 @@ public final class Normal extends DistributionFamily {
   @Override public boolean hasPathwiseSampler() { return true; }
   @Override public boolean isDiscrete() { return false; }
 
+  /** Closed form against a Normal prior ({@link NormalNormalKl}). */
+  @Override
+  public java.util.Optional<KlRule> klTo(DistributionFamily prior) {
+    return prior instanceof Normal ? java.util.Optional.of(NormalNormalKl.INSTANCE) : java.util.Optional.empty();
+  }
+
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
     return g.apply(new NormalLogProb(), o, value, a.get("loc"), a.get("scale"));

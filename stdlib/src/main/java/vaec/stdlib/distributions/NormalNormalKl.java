@@ -12,6 +12,9 @@ import vaec.runtime.ops.KlNormalStdNormal;
  * standard-normal form (a peephole fusion: half the arithmetic, two fewer inputs).
  */
 public final class NormalNormalKl implements KlRule {
+  /** The one instance {@link Normal#klTo} returns; the rule holds no state. */
+  public static final NormalNormalKl INSTANCE = new NormalNormalKl();
+
   @Override public String guideFamily() { return "Normal"; }
   @Override public String priorFamily() { return "Normal"; }
   @Override public String reference() { return "closed form for two diagonal Gaussians (004 eq. 11-12)"; }

@@ -1,7 +1,14 @@
 package vaec.stdlib.distributions;
 
-/** One argument of a distribution: its name and the set its values must lie in. */
-public record ParamSpec(String name, Constraint constraint) {
+/**
+ * One argument of a distribution: its name, the set its values must lie in, and whether it must
+ * be a number written in the model file ({@code constant}: a setting fixed when the graph is
+ * built, such as a relaxation's temperature) rather than a computed value.
+ */
+public record ParamSpec(String name, Constraint constraint, boolean constant) {
+  /** An argument that may be any value of the right width. */
+  public ParamSpec(String name, Constraint constraint) { this(name, constraint, false); }
+
   /** The values an argument may take; checked on constants at compile time. */
   public enum Constraint {
     REAL("any real number"), POSITIVE("positive"), UNIT_INTERVAL("in [0, 1]");

@@ -6,6 +6,7 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.graph.Schedule;
 import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.Harden;
 import vaec.runtime.ops.RelaxedBernoulliLogProb;
 import vaec.runtime.ops.RelaxedBernoulliRsample;
 import vaec.runtime.ops.Unary;
@@ -25,6 +26,10 @@ public final class RelaxedBernoulli extends RelaxedFamily {
 
   @Override
   Op densityOp(Schedule temperature) { return new RelaxedBernoulliLogProb(temperature); }
+
+  /** 1 where the draw exceeds 1/2, else 0: a Bernoulli draw. */
+  @Override
+  public Node harden(Graph g, SourceRef o, Node soft) { return g.apply(new Harden(Harden.Kind.BINARY), o, soft); }
 
   /**
    * sigmoid(logits): the mean of the Bernoulli being relaxed, which the relaxation's own mean

@@ -26,7 +26,7 @@ abstract class RelaxedFamily extends DistributionFamily {
   @Override
   public List<List<ParamSpec>> parameterizations() {
     return List.of(List.of(new ParamSpec("logits", Constraint.REAL),
-        new ParamSpec(RelaxationTemperature.ARGUMENT, Constraint.POSITIVE)));
+        new ParamSpec(RelaxationTemperature.ARGUMENT, Constraint.POSITIVE, true)));
   }
 
   @Override public ValueDomain support() { return ValueDomain.UNIT_INTERVAL; }
