@@ -26,8 +26,11 @@ import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.GradientVariance;
 import vaec.runtime.train.ModelState;
 import vaec.stdlib.Catalog;
-import vaec.stdlib.estimators.Baseline;
-import vaec.stdlib.estimators.Estimator;
+import vaec.stdlib.estimators.Enumeration;
+import vaec.stdlib.estimators.Estimators;
+import vaec.stdlib.estimators.GradientEstimator;
+import vaec.stdlib.estimators.Setting;
+import vaec.stdlib.estimators.Settings;
 
 /**
  * {@code vaec variance FILE}: for every latent and every estimator that can serve it, the mean
@@ -94,27 +97,31 @@ final class VarianceCommand implements Callable<Integer> {
     return start;
   }
 
+  /**
+   * Every estimator that can serve the latent, once per value of each of its choice settings (the
+   * score function once per baseline); enumeration only where the planner would enumerate.
+   */
   private static List<Forced> candidates(LatentPlan lp) {
-    var fam = lp.guide().family();
-    int w = lp.latent().width();
     List<Forced> out = new ArrayList<>();
-    if (Estimator.REPARAMETERIZED.whyNot(fam, w) == null) out.add(new Forced(Estimator.REPARAMETERIZED, null));
-    for (Baseline b : Baseline.values()) out.add(new Forced(Estimator.SCORE_FUNCTION, b));
-    boolean logits = lp.guide().args().containsKey("logits") && lp.prior().args().containsKey("logits");
-    for (Estimator e : new Estimator[] {Estimator.STICKING_THE_LANDING, Estimator.CONCRETE, Estimator.STRAIGHT_THROUGH}) {
-      if (e.whyNot(fam, w) == null && (logits || !vaec.compiler.plan.EstimatorPlanner.relaxesByLogits(e))) out.add(new Forced(e, null));
-    }
-    for (Estimator e : new Estimator[] {Estimator.REBAR, Estimator.RELAX}) {
-      if (e.whyNot(fam, w) == null && lp.guide().args().containsKey("logits")) out.add(new Forced(e, null));
-    }
-    if (Estimator.ENUMERATION.whyNot(fam, w) == null && fam.log2SupportSize(w) <= Estimator.ENUMERATION_LIMIT_LOG2) {
-      out.add(new Forced(Estimator.ENUMERATION, null));
+    for (GradientEstimator e : Estimators.all()) {
+      if (e.whyNot(lp.site()) != null) continue;
+      if (e.branchesTheRest() && lp.site().guide().log2SupportSize(lp.site().width()) > Enumeration.LIMIT_LOG2) continue;
+      List<Forced> variants = new ArrayList<>(List.of(new Forced(e, Settings.defaults(e))));
+      for (Setting s : e.settings()) {
+        if (!s.isChoice()) continue;
+        List<Forced> next = new ArrayList<>();
+        for (Forced f : variants) for (String v : s.names()) next.add(f.with(s.name(), v));
+        variants = next;
+      }
+      out.addAll(variants);
     }
     return out;
   }
 
   private static String label(Forced f) {
-    return f.estimator() == Estimator.SCORE_FUNCTION ? "score_function, baseline " + f.baseline().keyword() : f.estimator().keyword();
+    StringBuilder b = new StringBuilder(f.estimator().keyword());
+    for (Setting s : f.estimator().settings()) if (s.isChoice()) b.append(", ").append(s.name()).append(' ').append(f.settings().choice(s.name()));
+    return b.toString();
   }
 
   private static void networksIn(IrExpr e, Set<String> out) {

@@ -4,6 +4,8 @@ import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ast.Ast;
 import vaec.compiler.check.Resolver;
 import vaec.compiler.check.ShapeChecker;
@@ -52,17 +54,39 @@ public final class Compiler {
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
-    Graph controlVariates = GraphLowering.lower(model, plan, catalog, Purpose.CONTROL_VARIATES);
+    Graph controlVariates = GraphLowering.lower(model, plan, catalog, Purpose.COMPANION);
     List<ParamInit> params = new ArrayList<>();
-    for (NetworkSpec n : model.networks().values()) {
-      if (train.params().containsKey(n.name() + ".0.W")) params.addAll(n.params());
-    }
-    params.addAll(GraphLowering.estimatorParams(model, plan));
+    Set<String> used = usedNetworks(model);
+    for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
+    params.addAll(GraphLowering.estimatorParams(plan));
     Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
         params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
     return new Compilation(source, model, plan, compiled);
+  }
+
+  /** The networks some site's arguments call: the model's parameters (a declared, unused network has none). */
+  static Set<String> usedNetworks(ProbModel m) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    List<vaec.compiler.ir.Site> sites = new ArrayList<>(m.guide());
+    sites.addAll(m.prior());
+    sites.addAll(m.likelihood());
+    for (vaec.compiler.ir.Site s : sites) for (IrExpr e : s.args().values()) calls(e, out);
+    return out;
+  }
+
+  private static void calls(IrExpr e, Set<String> out) {
+    if (e instanceof IrExpr.NetCall c) {
+      out.add(c.network().name());
+      calls(c.input(), out);
+    } else if (e instanceof IrExpr.Fn f) calls(f.arg(), out);
+    else if (e instanceof IrExpr.Slice sl) calls(sl.target(), out);
+    else if (e instanceof IrExpr.Concat c) for (IrExpr p : c.parts()) calls(p, out);
+    else if (e instanceof IrExpr.Arith a) {
+      calls(a.left(), out);
+      calls(a.right(), out);
+    }
   }
 
   /** SHA-256 of the model text: what a checkpoint records to refuse another model. */

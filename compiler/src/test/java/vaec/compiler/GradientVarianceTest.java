@@ -12,8 +12,7 @@ import vaec.runtime.data.Dataset;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.GradientVariance;
 import vaec.stdlib.Catalog;
-import vaec.stdlib.estimators.Baseline;
-import vaec.stdlib.estimators.Estimator;
+import vaec.stdlib.estimators.Estimators;
 
 /**
  * What `vaec variance` measures, on the enumerable model of {@link EstimatorUnbiasednessTest}
@@ -39,12 +38,12 @@ class GradientVarianceTest {
 
   @Test
   void enumerationIsExactAndTheScoreFunctionNoisier() {
-    GradientVariance.Result exact = measure(new Forced(Estimator.ENUMERATION, null), 20);
+    GradientVariance.Result exact = measure(Forced.of("enumerate"), 20);
     assertEquals(0.0, exact.totalVariance(), 1e-8, "enumeration draws nothing");
     assertEquals(15, exact.coordinates());   // enc: 4 x 3 weights and 3 biases
 
-    GradientVariance.Result none = measure(new Forced(Estimator.SCORE_FUNCTION, Baseline.NONE), 4000);
-    GradientVariance.Result average = measure(new Forced(Estimator.SCORE_FUNCTION, Baseline.AVERAGE), 4000);
+    GradientVariance.Result none = measure(Forced.of("score_function").with("baseline", "none"), 4000);
+    GradientVariance.Result average = measure(Forced.of("score_function").with("baseline", "average"), 4000);
     assertTrue(none.totalVariance() > 0);
     // Measured with this seed: summed variance 9.80 without a baseline, 0.66 with the running average.
     assertTrue(average.totalVariance() < 0.7 * none.totalVariance(),

@@ -29,7 +29,7 @@ class TemperatureScheduleTest {
   void relaxedOpsFollowTheTrainingStep() {
     String model = EstimatorUnbiasednessTest.model("using concrete(temperature = 1.0, anneal = 0.01, min_temperature = 0.5)");
     var c = Compiler.compile(new SourceFile("t.vae", model));
-    assertEquals(new Schedule(1.0, 0.01, 0.5), c.plan().of("z").temperature());
+    assertEquals(new Schedule(1.0, 0.01, 0.5), vaec.stdlib.estimators.Relaxation.schedule(c.plan().of("z").settings()));
     assertTrue(c.plan().of("z").estimatorReason().contains("max(0.5, 1.0 exp(-0.01 step))"), c.plan().of("z").estimatorReason());
     var m = c.compiled();
     List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();

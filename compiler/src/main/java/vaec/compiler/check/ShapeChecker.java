@@ -93,6 +93,18 @@ public final class ShapeChecker {
     return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train);
   }
 
+  /** A {@code using} clause as the IR holds it, independent of the syntax tree. */
+  private static vaec.compiler.ir.EstimatorRequest request(Ast.Call c) {
+    if (c == null) return null;
+    List<vaec.compiler.ir.EstimatorRequest.Arg> args = new ArrayList<>();
+    for (Ast.Arg a : c.args()) {
+      Object v = a.value() instanceof Ast.Num n ? (Object) n.value() : a.value() instanceof Ast.Name n ? n.name()
+          : a.value() instanceof Ast.Negate neg && neg.operand() instanceof Ast.Num n ? (Object) (-n.value()) : null;
+      args.add(new vaec.compiler.ir.EstimatorRequest.Arg(a.name(), v, a.span(), a.value().span()));
+    }
+    return new vaec.compiler.ir.EstimatorRequest(c.callee(), c.calleeSpan(), c.span(), args);
+  }
+
   private Variable variable(Ast.VarDecl v) {
     Ast.Type t = v.type();
     long width = 1;
@@ -333,7 +345,7 @@ public final class ShapeChecker {
     if (target.groupSize() < target.width() && fam.support() == ValueDomain.ONE_HOT) {
       fam = new vaec.stdlib.distributions.GroupedFamily(fam, target.groupSize());   // n groups of k, each one-hot
     }
-    return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), s.estimator(), deps);
+    return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
   }
 
   private static ValueDomain drawDomain(DistributionFamily f) {

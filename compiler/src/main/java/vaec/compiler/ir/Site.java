@@ -3,7 +3,6 @@ package vaec.compiler.ir;
 import java.util.Map;
 import java.util.Set;
 import vaec.compiler.Span;
-import vaec.compiler.ast.Ast;
 import vaec.runtime.graph.SourceRef;
 import vaec.stdlib.distributions.DistributionFamily;
 
@@ -20,7 +19,7 @@ public record Site(
     int width,
     SourceRef origin,
     Span span,
-    Ast.Call estimator,
+    EstimatorRequest estimator,
     Set<String> dependsOn) {
 
   public enum Role { PRIOR, GUIDE, LIKELIHOOD }

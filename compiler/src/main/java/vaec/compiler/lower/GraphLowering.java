@@ -8,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
@@ -16,81 +18,60 @@ import vaec.compiler.plan.EstimatorPlan;
 import vaec.compiler.plan.LatentPlan;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Schedule;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.model.ParamInit;
-import vaec.runtime.ops.Activation;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
-import vaec.runtime.ops.ConditionalLogistic;
-import vaec.runtime.ops.DirectionalProbe;
-import vaec.runtime.ops.Heaviside;
-import vaec.runtime.ops.LogisticRsample;
-import vaec.runtime.ops.ProbeScale;
-import vaec.runtime.ops.ScaleByParam;
-import vaec.runtime.ops.TemperedSigmoid;
 import vaec.runtime.ops.Reciprocal;
-import vaec.runtime.ops.RunningBaseline;
 import vaec.runtime.ops.Slice;
-import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.Catalog;
-import vaec.stdlib.distributions.GroupedFamily;
-import vaec.stdlib.estimators.Baseline;
-import vaec.stdlib.networks.LayerSpec;
-import vaec.stdlib.networks.NetworkSpec;
+import vaec.stdlib.distributions.DistributionFamily;
+import vaec.stdlib.distributions.KlRule;
+import vaec.stdlib.estimators.GradientEstimator;
+import vaec.stdlib.estimators.KlMode;
+import vaec.stdlib.estimators.LatentSite;
+import vaec.stdlib.estimators.LatentStep;
+import vaec.stdlib.estimators.Part;
+import vaec.stdlib.estimators.Settings;
+import vaec.stdlib.estimators.Term;
 
 /**
  * Pass 5: the IR and the plan to computation graphs, one per purpose (see
  * {@link vaec.runtime.model.CompiledModel}).
  *
- * <p>The training objective is assembled from small pieces, Pyro-style. Every latent, in guide
- * order, contributes according to its planned estimator:
- * <ul>
- *   <li>reparameterized: a pathwise draw, and either the closed-form KL or log p(z) - log q(z);</li>
- *   <li>score function: a draw without gradient, its Monte Carlo terms, and a surrogate term
- *       -stop(c - b) log q(z), where c sums only the ELBO terms that depend on z
- *       (Rao-Blackwellization by dependency) and b is the planned baseline;</li>
- *   <li>enumeration: the rest of the objective is lowered once per value of z and summed,
- *       weighted by q(value), which is exact and differentiable in q's parameters.</li>
- * </ul>
- * The reported loss is the negative ELBO; the loss that is differentiated adds the surrogate
- * terms, whose value is not part of the ELBO.
+ * <p>The objective is assembled from small pieces, Pyro-style. The latents are visited in the
+ * plan's guide order, and each one's estimator ({@link GradientEstimator#lower}) draws it, adds
+ * its density terms and asks for the rest of the model through a {@link LatentStep}, which this
+ * class implements: it owns scopes (what is bound), prior terms that wait for the latents they
+ * read, dependencies for Rao-Blackwellization, and expression lowering. Nothing here knows an
+ * estimator or a family by name.
+ *
+ * <p>The reported loss is the negative objective; the loss that is differentiated adds the
+ * estimators' surrogate terms, whose value is not part of the objective.
  */
 public final class GraphLowering {
   /** What a graph is for. */
-  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, CONTROL_VARIATES }
-
-  /** Hidden width of NVIL's baseline network. */
-  static final int NVIL_HIDDEN = 100;
-  /** Decay of the running-average baseline. */
-  static final double BASELINE_DECAY = 0.99;
-  /**
-   * RMS step, in logits, of the central difference that the variance objective of REBAR and RELAX
-   * takes along the estimator's own gradient (see {@link #controlVariates}). Small enough that the
-   * O(delta^2) truncation is negligible next to Monte Carlo noise, large enough that float32
-   * rounding of the relaxed objective (hundreds of nats) stays far below the difference.
-   */
-  static final double PROBE_DELTA = 1e-2;
+  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, COMPANION }
 
   private final ProbModel model;
   private final EstimatorPlan plan;
   private final Catalog catalog;
+  private final Purpose purpose;
   private final Graph g = new Graph();
   private final Map<String, Node> constants = new HashMap<>();
   private final Map<String, Set<String>> closure = new HashMap<>();
-  /** True for the evaluation graph: relaxed latents are drawn discretely, as the model states them. */
-  private boolean evaluation;
 
   /**
-   * Values bound so far: lowered expressions and latents. Enumeration branches get a child. A
-   * frozen scope evaluates the model for a control variate: networks called in it give their
-   * parameters no gradient, and only the ELBO's terms are lowered (no surrogates, no baselines).
+   * Values bound so far: lowered expressions and latents, and prior terms still waiting. A branch
+   * of an enumeration gets a child. A frozen scope evaluates the model for a control variate:
+   * networks called in it give their parameters no gradient, and estimators lower values only.
    */
   private static final class Scope {
     final Map<IrExpr, Node> memo;
     final Map<String, Node> latents;
-    /** Prior terms of drawn latents whose prior reads latents not drawn yet, by latent. */
     final Map<String, PendingPrior> pending;
     final boolean frozen;
 
@@ -101,12 +82,14 @@ public final class GraphLowering {
       this.frozen = frozen;
     }
 
-    Scope child() {
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozen);
-    }
+    static Scope empty() { return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false); }
 
-    Scope frozenChild() {
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), true);
+    Scope child() { return copy(frozen); }
+
+    Scope frozenChild() { return copy(true); }
+
+    private Scope copy(boolean frozenCopy) {
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy);
     }
   }
 
@@ -115,81 +98,42 @@ public final class GraphLowering {
    * may sample bottom-up (z1 from x, then z2 from z1) while the prior runs top-down (z2, then z1
    * given z2), so log p(z1 | z2) can only be lowered once z2 is drawn.
    */
-  private record PendingPrior(Site prior, java.util.function.Function<Map<String, Node>, Node> term, Set<String> deps) {}
+  private record PendingPrior(Site prior, Function<Map<String, Node>, Node> term, Set<String> deps) {}
 
-  /** One additive piece of the ELBO, the latents it depends on, and whether it is a likelihood. */
-  private record Term(Node node, Set<String> deps, boolean likelihood) {}
-
-  /** What lowering the rest of the model gives: ELBO terms and a surrogate to add to the loss. */
-  private record Part(List<Term> terms, Node surrogate) {}
-
-  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog) {
+  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
     this.model = model;
     this.plan = plan;
     this.catalog = catalog;
+    this.purpose = purpose;
     for (Site q : model.guide()) closureOf(q.variable());
   }
 
+  /** The graph for {@code purpose}; null for {@link Purpose#COMPANION} when no estimator has one. */
   public static Graph lower(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
-    GraphLowering l = new GraphLowering(model, plan, catalog);
+    GraphLowering l = new GraphLowering(model, plan, catalog, purpose);
     switch (purpose) {
-      case TRAIN -> l.train();
-      case EVALUATE -> {
-        l.evaluation = true;
-        l.train();
-      }
+      case TRAIN, EVALUATE -> l.objective();
       case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
-      case CONTROL_VARIATES -> {
-        if (!l.controlVariates()) return null;
+      case COMPANION -> {
+        if (!l.companion()) return null;
       }
     }
     return l.g;
   }
 
-  /** Parameters the estimators add: baseline state and NVIL networks, with their initialization. */
-  public static List<ParamInit> estimatorParams(ProbModel model, EstimatorPlan plan) {
+  /** Parameters the estimators add (baseline state, baseline and control-variate networks), with their start. */
+  public static List<ParamInit> estimatorParams(EstimatorPlan plan) {
     List<ParamInit> ps = new ArrayList<>();
-    for (LatentPlan lp : plan.latents()) {
-      if (lp.estimator().learnsControlVariate()) {
-        ps.add(ParamInit.constant(logTemperatureName(lp), Math.log(lp.temperature().initial()), 1, 1));
-        ps.add(ParamInit.constant(etaName(lp), LatentPlan.INITIAL_ETA, 1, 1));
-        if (lp.estimator() == vaec.stdlib.estimators.Estimator.RELAX) ps.addAll(surrogateNetwork(lp).params());
-      }
-      if (lp.estimator() != vaec.stdlib.estimators.Estimator.SCORE_FUNCTION) continue;
-      if (lp.baseline() == Baseline.AVERAGE || lp.baseline() == Baseline.NVIL) ps.add(ParamInit.constant(baselineState(lp), 0, 2));
-      if (lp.baseline() == Baseline.NVIL) ps.addAll(nvilNetwork(model, lp).params());
-    }
+    for (LatentPlan lp : plan.latents()) ps.addAll(lp.estimator().params(lp.site(), lp.settings()));
     return ps;
   }
 
-  static String baselineState(LatentPlan lp) { return lp.latent().name() + ".baseline"; }
+  // ---------------------------------------------------------------- the objective
 
-  /** REBAR's and RELAX's learned log temperature, log lambda (1 x 1). */
-  public static String logTemperatureName(LatentPlan lp) { return lp.latent().name() + ".rebar.log_temperature"; }
-
-  /** REBAR's and RELAX's learned control-variate scale eta (1 x 1). */
-  public static String etaName(LatentPlan lp) { return lp.latent().name() + ".rebar.eta"; }
-
-  /** RELAX's surrogate r(sigmoid(z / lambda)): one tanh hidden layer, one output per example. */
-  static NetworkSpec surrogateNetwork(LatentPlan lp) {
-    int w = lp.latent().width();
-    return new NetworkSpec(lp.latent().name() + ".relax", "MLP",
-        List.of(new LayerSpec(w, lp.surrogateHidden(), Activation.TANH), new LayerSpec(lp.surrogateHidden(), 1, Activation.IDENTITY)));
-  }
-
-  static NetworkSpec nvilNetwork(ProbModel model, LatentPlan lp) {
-    int in = model.data().stream().mapToInt(Variable::width).sum();
-    return new NetworkSpec(lp.latent().name() + ".nvil", "MLP",
-        List.of(new LayerSpec(in, NVIL_HIDDEN, Activation.TANH), new LayerSpec(NVIL_HIDDEN, 1, Activation.IDENTITY)));
-  }
-
-  // ---------------------------------------------------------------- training objective
-
-  private void train() {
-    Scope root = rootScope();
-    Part part = rest(0, root);
+  private void objective() {
+    Part part = rest(0, rootScope());
     Node elbo = null;
     Node logLik = null;
     for (Term t : part.terms()) {
@@ -206,13 +150,24 @@ public final class GraphLowering {
 
   private Scope rootScope() {
     for (Variable x : model.data()) g.input(x.name(), x.width());
-    return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false);
+    return Scope.empty();
   }
 
-  /** The ELBO terms of latents i.. and the likelihood, given the latents bound in {@code s}. */
+  /** The terms of latents i.. and the likelihood, given what {@code s} binds. */
   private Part rest(int i, Scope s) {
     List<Term> ready = readyPriors(s);
-    Part after = restOf(i, s);
+    Part after;
+    if (i < plan.latents().size()) {
+      LatentPlan lp = plan.latents().get(i);
+      after = lp.estimator().lower(new Step(i, lp, s));
+    } else {
+      if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
+      List<Term> terms = new ArrayList<>();
+      for (Site x : model.likelihood()) {
+        terms.add(new Term(x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)), depsOfArgs(x), true));
+      }
+      after = new Part(terms, null);
+    }
     if (ready.isEmpty()) return after;
     ready.addAll(after.terms());
     return new Part(ready, after.surrogate());
@@ -223,7 +178,7 @@ public final class GraphLowering {
    * term's node, with dependencies {@code deps} beyond the prior's own) and returns it, with any
    * other waiting prior terms, if their latents are all drawn now; otherwise it waits in the scope.
    */
-  private List<Term> priorTerm(Scope s, Site p, java.util.function.Function<Map<String, Node>, Node> term, Set<String> deps) {
+  private List<Term> priorTerm(Scope s, Site p, Function<Map<String, Node>, Node> term, Set<String> deps) {
     s.pending.put(p.variable(), new PendingPrior(p, term, deps));
     return readyPriors(s);
   }
@@ -240,366 +195,113 @@ public final class GraphLowering {
     return out;
   }
 
-  private Part restOf(int i, Scope s) {
-    if (i == plan.latents().size()) {
-      if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
-      List<Term> terms = new ArrayList<>();
-      for (Site x : model.likelihood()) {
-        terms.add(new Term(x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)), depsOfArgs(x), true));
-      }
-      return new Part(terms, null);
-    }
-    LatentPlan lp = plan.latents().get(i);
-    return switch (lp.estimator()) {
-      case REPARAMETERIZED -> reparameterized(i, lp, s);
-      case SCORE_FUNCTION -> scoreFunction(i, lp, s);
-      case ENUMERATION -> enumeration(i, lp, s);
-      case CONCRETE, STRAIGHT_THROUGH -> evaluation ? scoreFunction(i, lp, s) : relaxed(i, lp, s);
-      case STICKING_THE_LANDING -> reparameterized(i, lp, s);
-      case REBAR, RELAX -> evaluation || s.frozen ? scoreFunction(i, lp, s) : rebar(i, lp, s);
-    };
-  }
-
-  /**
-   * Concrete: the latent is its relaxation, scored with the relaxed densities of guide and prior
-   * (000 section 5.3.1 insists on both). Straight-through: the model sees the hardened draw, the
-   * relaxed draw carries the gradient, and the discrete densities score the hard value.
-   */
-  private Part relaxed(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    var relaxedName = vaec.stdlib.estimators.Estimator.relaxationOf(q.family());
-    var relaxedQ = GroupedFamily.like(q.family(), catalog.distribution(relaxedName).orElseThrow());
-    var relaxedP = GroupedFamily.like(p.family(), catalog.distribution(vaec.stdlib.estimators.Estimator.relaxationOf(p.family()) == null
-        ? relaxedName : vaec.stdlib.estimators.Estimator.relaxationOf(p.family())).orElseThrow());
-    Map<String, Node> qArgs = args(q, s);
-    Node temperature = lp.temperature().isFixed() ? constant(lp.temperature().initial(), q.width())
-        : g.scheduledConstant(lp.temperature(), q.width());
-    Map<String, Node> qRel = relaxedArgs(qArgs, temperature, q);
-    Node soft = relaxedQ.rsample(g, q.origin(), qRel, q.width(), z);
-    List<Term> terms = new ArrayList<>();
-    Node value;
-    if (lp.estimator() == vaec.stdlib.estimators.Estimator.CONCRETE) {
-      value = soft;
-      s.latents.put(z, value);
-      Node logQ = relaxedQ.logProb(g, q.origin(), soft, qRel);
-      terms.addAll(sampleTerms(s, q, p, soft, logQ, relaxedP, pArgs -> relaxedArgs(pArgs, temperature, p)));
-    } else {
-      var kind = relaxedName.equals("Concrete") ? vaec.runtime.ops.Harden.Kind.ONE_HOT : vaec.runtime.ops.Harden.Kind.BINARY;
-      Node hard = q.family() instanceof GroupedFamily gf
-          ? gf.perGroup(g, q.origin(), soft, x -> g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), x))
-          : g.apply(new vaec.runtime.ops.Harden(kind), q.origin(), soft);
-      value = g.apply(new vaec.runtime.ops.StraightThrough(), q.origin(), hard, soft);
-      s.latents.put(z, value);
-      Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
-      terms.addAll(sampleTerms(s, q, p, value, logQ));
-    }
-    return thenRest(i, s, terms);
-  }
-
-  /** A discrete family's arguments for its relaxation: the logits and the temperature. */
-  private static Map<String, Node> relaxedArgs(Map<String, Node> args, Node temperature, Site site) {
-    Node logits = args.get("logits");
-    if (logits == null) {
-      throw new IllegalArgumentException(site.family().name() + " at " + site.origin()
-          + " must be given by logits for its relaxation, not probs");
-    }
-    Map<String, Node> out = new LinkedHashMap<>();
-    out.put("logits", logits);
-    out.put("temperature", temperature);
-    return out;
-  }
-
-  /**
-   * A pathwise draw. Sticking the landing (Roeder et al.; 000 ch. 6) evaluates log q(z) with the
-   * guide's arguments held constant, dropping the score term whose expectation is zero.
-   */
-  private Part reparameterized(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    Map<String, Node> qArgs = args(q, s);
-    Node value = q.family().rsample(g, q.origin(), qArgs, q.width(), q.variable());
-    s.latents.put(q.variable(), value);
-    List<Term> terms = new ArrayList<>();
-    if (lp.analyticKl()) {
-      var rule = catalog.kl(q.family(), p.family()).orElseThrow();
-      terms.addAll(priorTerm(s, p, pArgs -> g.apply(new Affine(-1, 0), p.origin(), rule.lower(g, p.origin(), qArgs, pArgs)),
-          depsOfArgs(q)));
-    } else {
-      Map<String, Node> densityArgs = qArgs;
-      if (lp.estimator() == vaec.stdlib.estimators.Estimator.STICKING_THE_LANDING) {
-        densityArgs = new LinkedHashMap<>();
-        for (var e : qArgs.entrySet()) densityArgs.put(e.getKey(), g.apply(new StopGradient(), q.origin(), e.getValue()));
-      }
-      terms.addAll(sampleTerms(s, q, p, value, q.family().logProb(g, q.origin(), value, densityArgs)));
-    }
-    return thenRest(i, s, terms);
-  }
-
-  /** The given terms followed by those of the latents after i and the likelihood. */
-  private Part thenRest(int i, Scope s, List<Term> terms) {
-    Part rest = rest(i + 1, s);
-    terms.addAll(rest.terms());
-    return new Part(terms, rest.surrogate());
-  }
-
-  private Part scoreFunction(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    Map<String, Node> qArgs = args(q, s);
-    Node value = q.family().sample(g, q.origin(), qArgs, q.width(), z);
-    s.latents.put(z, value);
-    Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(s, q, p, value, logQ));
-    Part rest = rest(i + 1, s);
-    terms.addAll(rest.terms());
-    if (evaluation || s.frozen) return new Part(terms, rest.surrogate());   // only the ELBO's value is wanted
-
-    // The learning signal: only the terms that depend on z (Rao-Blackwellization by dependency).
-    Node signal = null;
-    for (Term t : terms) if (t.deps().contains(z)) signal = sum(signal, t.node());
-    signal = g.apply(new StopGradient(), q.origin(), signal);
-    Node surrogate = rest.surrogate();
-    Node advantage = signal;
-    switch (lp.baseline()) {
-      case NONE -> { }
-      case AVERAGE -> {
-        Node state = g.param(baselineState(lp), 2);
-        Node b = g.apply(new RunningBaseline(BASELINE_DECAY), q.origin(), signal, state);
-        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, b);
-      }
-      case NVIL -> {
-        // As in Mnih and Gregor (2014): the signal is first centred by its running average, and the
-        // network predicts what is left from the input, so it helps from the first step on.
-        Node state = g.param(baselineState(lp), 2);
-        Node centred = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal,
-            g.apply(new RunningBaseline(BASELINE_DECAY), q.origin(), signal, state));
-        Node data = dataInput();
-        Node b = nvilNetwork(model, lp).apply(g, q.origin(), data);
-        advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), centred, g.apply(new StopGradient(), q.origin(), b));
-        // The baseline network learns to predict the centred signal: squared error, gradient to b only.
-        Node err = g.apply(new Binary(Binary.Kind.SUB), q.origin(), centred, b);
-        surrogate = sum(surrogate, g.apply(new Unary(Unary.Fn.SQUARE), q.origin(), err));
-      }
-    }
-    Node scored = g.apply(new Binary(Binary.Kind.MUL), q.origin(), g.apply(new StopGradient(), q.origin(), advantage), logQ);
-    surrogate = sum(surrogate, g.apply(new Affine(-1, 0), q.origin(), scored));
-    return new Part(terms, surrogate);
-  }
-
-  /**
-   * REBAR and RELAX (Tucker et al. 2017; Grathwohl et al. 2018; 000 section 5.3.2; 003). With
-   * z = logits + logistic noise, b = H(z) is the Bernoulli draw and z~ ~ p(z | b) the conditional
-   * relaxed draw. The estimator of the ELBO's gradient at the logits is
-   * <pre>  [f(b) - c(z~)] d log q(b) + d c(z) - d c(z~)</pre>
-   * with f the terms that depend on this latent, and c(z) = eta f(sigmoid(z / lambda)) (+ r(...)
-   * for RELAX) the same terms evaluated at the relaxation. It is unbiased for any c, because z and
-   * z~ have the same distribution. Here that is a surrogate loss: -stop(f - c(z~)) log q(b) - c(z)
-   * + c(z~). Inside c the model's networks and the control variate's own parameters are frozen: the
-   * decoder learns from f(b) alone, and lambda, eta and r learn only from the variance objective
-   * ({@link #controlVariates}), which reads this pass's draws, noise and gradient through links.
-   */
-  private Part rebar(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    int w = q.width();
-    Scope before = s.child();   // z unbound and nothing downstream lowered: where the relaxed evaluations start
-    Map<String, Node> qArgs = args(q, s);
-    Node logits = qArgs.get("logits");
-    Node u = g.noise(z + ".u", vaec.runtime.graph.NoiseKind.UNIFORM, w);
-    Node v = g.noise(z + ".v", vaec.runtime.graph.NoiseKind.UNIFORM, w);
-    Node relaxed = g.apply(new LogisticRsample(), q.origin(), logits, u);
-    Node b = g.apply(new Heaviside(), q.origin(), relaxed);
-    s.latents.put(z, b);
-    Node logQ = q.family().logProb(g, q.origin(), b, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(s, q, p, b, logQ));
-    Part rest = rest(i + 1, s);
-    terms.addAll(rest.terms());
-
-    Node signal = null;
-    for (Term t : terms) if (t.deps().contains(z)) signal = sum(signal, t.node());
-    signal = stop(q, signal);
-    Node conditional = g.apply(new ConditionalLogistic(), q.origin(), logits, b, v);
-    Node cAtZ = control(i, lp, before, logits, relaxed, true);
-    Node cAtConditional = control(i, lp, before, logits, conditional, true);
-    Node advantage = g.apply(new Binary(Binary.Kind.SUB), q.origin(), signal, stop(q, cAtConditional));
-    Node scored = g.apply(new Binary(Binary.Kind.MUL), q.origin(), stop(q, advantage), logQ);
-    Node surrogate = sum(rest.surrogate(), g.apply(new Affine(-1, 0), q.origin(), scored));
-    surrogate = sum(surrogate, g.apply(new Binary(Binary.Kind.SUB), q.origin(), cAtConditional, cAtZ));
-
-    g.link(z + ".logits", logits, false);
-    g.link(z + ".b", b, false);
-    g.link(z + ".u", u, false);
-    g.link(z + ".v", v, false);
-    g.link(z + ".direction", logits, true);
-    for (var e : before.latents.entrySet()) g.link("latent." + e.getKey(), e.getValue(), false);
-    return new Part(terms, surrogate);
-  }
-
-  private Node stop(Site q, Node n) { return g.apply(new StopGradient(), q.origin(), n); }
-
-  /**
-   * c(zPre) = eta f(sigmoid(zPre / lambda)) (+ r(sigmoid(zPre / lambda)) for RELAX): the terms of
-   * the ELBO that depend on the latent, evaluated in a frozen copy of {@code before} with the
-   * latent bound to its relaxation and the guide's density taken at {@code logits}. With
-   * {@code stopOwn}, lambda, eta and r are held constant too.
-   */
-  private Node control(int i, LatentPlan lp, Scope before, Node logits, Node zPre, boolean stopOwn) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    Node logLambda = g.param(logTemperatureName(lp), 1, 1);
-    Node eta = g.param(etaName(lp), 1, 1);
-    if (stopOwn) {
-      logLambda = stop(q, logLambda);
-      eta = stop(q, eta);
-    }
-    Node relaxed = g.apply(new TemperedSigmoid(), q.origin(), zPre, logLambda);
-    Scope branch = before.frozenChild();
-    branch.latents.put(z, relaxed);
-    Map<String, Node> qArgs = new LinkedHashMap<>();
-    qArgs.put("logits", logits);
-    Node logQ = q.family().logProb(g, q.origin(), relaxed, qArgs);
-    List<Term> terms = new ArrayList<>(sampleTerms(branch, q, p, relaxed, logQ));
-    terms.addAll(rest(i + 1, branch).terms());
-    Node f = null;
-    for (Term t : terms) if (t.deps().contains(z)) f = sum(f, t.node());
-    Node c = g.apply(new ScaleByParam(), q.origin(), f, eta);
-    if (lp.estimator() == vaec.stdlib.estimators.Estimator.RELAX) {
-      c = sum(c, surrogateNetwork(lp).apply(g, q.origin(), relaxed, stopOwn));
-    }
-    return c;
-  }
-
-  /**
-   * The variance objective of every REBAR and RELAX latent, the loss of the control-variate graph.
-   * Its gradient with respect to lambda, eta and r is the gradient of E|g|^2 for the estimator g
-   * at the guide's logits (Grathwohl et al.: d Var(g) = d E[g^2], since E[g] does not depend on
-   * the control variate; 000 section 5.3.2 minimizes the gradient at the guide's parameters too).
-   * With v = g held fixed, 2 g . dg/dphi = d(g . v)/dphi, and g . v is the directional derivative
-   * along v of G(theta) = c(z~(stop theta)) log q(b | theta) - c(z(theta)) + c(z~(theta)). Its first
-   * part is (s . v) c(z~) exactly, s = b - sigmoid(theta); the rest is a central difference
-   * along v with the draws b, u, v held fixed, which keeps everything first order: the executor
-   * differentiates each evaluation of c by lambda, eta and r as usual.
-   * Returns false when no latent learns a control variate.
-   */
-  private boolean controlVariates() {
-    Scope root = rootScope();
-    Map<String, Node> upstream = new LinkedHashMap<>();
-    Node total = null;
-    int last = -1;
-    for (int i = 0; i < plan.latents().size(); i++) if (plan.latents().get(i).estimator().learnsControlVariate()) last = i;
-    for (int i = 0; i < last; i++) {
-      Site q = plan.latents().get(i).guide();
-      upstream.put(q.variable(), g.input("latent." + q.variable(), q.width()));
-    }
-    for (int i = 0; i <= last; i++) {
-      LatentPlan lp = plan.latents().get(i);
-      Site q = lp.guide();
-      if (lp.estimator().learnsControlVariate()) {
-        String z = q.variable();
-        int w = q.width();
-        Scope s = root.frozenChild();
-        for (int j = 0; j < i; j++) {
-          String name = plan.latents().get(j).latent().name();
-          s.latents.put(name, upstream.get(name));
-        }
-        Node theta = g.input(z + ".logits", w);
-        Node b = g.input(z + ".b", w);
-        Node u = g.input(z + ".u", w);
-        Node v = g.input(z + ".v", w);
-        Node direction = g.input(z + ".direction", w);
-        Node score = g.apply(new Binary(Binary.Kind.SUB), q.origin(), b, g.apply(new Unary(Unary.Fn.SIGMOID), q.origin(), theta));
-        Node scoreAlong = g.apply(new vaec.runtime.ops.RowSum(), q.origin(), g.apply(new Binary(Binary.Kind.MUL), q.origin(), score, direction));
-        Node c0 = control(i, lp, s, theta, g.apply(new ConditionalLogistic(), q.origin(), theta, b, v), false);
-        Node objective = g.apply(new Binary(Binary.Kind.MUL), q.origin(), scoreAlong, c0);
-        Node difference = null;
-        for (int sign : new int[] {1, -1}) {
-          Node probe = g.apply(new DirectionalProbe(sign * PROBE_DELTA), q.origin(), theta, direction);
-          Node cz = control(i, lp, s, probe, g.apply(new LogisticRsample(), q.origin(), probe, u), false);
-          Node cCond = control(i, lp, s, probe, g.apply(new ConditionalLogistic(), q.origin(), probe, b, v), false);
-          Node g2 = sign > 0 ? g.apply(new Binary(Binary.Kind.SUB), q.origin(), cCond, cz)
-              : g.apply(new Binary(Binary.Kind.SUB), q.origin(), cz, cCond);
-          difference = sum(difference, g2);
-        }
-        Node scale = g.apply(new ProbeScale(PROBE_DELTA), q.origin(), direction);
-        objective = sum(objective, g.apply(new Binary(Binary.Kind.MUL), q.origin(), difference, scale));
-        total = sum(total, objective);
-      }
-    }
-    if (total == null) return false;
-    g.setLoss(g.apply(new Affine(2, 0), SourceRef.NONE, total));
-    return true;
-  }
-
-  private Part enumeration(int i, LatentPlan lp, Scope s) {
-    Site q = lp.guide();
-    Site p = lp.prior();
-    String z = q.variable();
-    Map<String, Node> qArgs = args(q, s);
-    Node objective = null;
-    Node likelihood = null;
-    Node surrogate = null;
-    Set<String> deps = union(depsOfArgs(q), depsOfArgs(p));
-    for (double[] v : q.family().enumerate(q.width())) {
-      Scope branch = s.child();
-      Node value = g.constantRow(v);
-      branch.latents.put(z, value);
-      Node logQ = q.family().logProb(g, q.origin(), value, qArgs);
-      Node weight = g.apply(new Unary(Unary.Fn.EXP), q.origin(), logQ);
-      Node f = null;
-      Node lik = null;
-      List<Term> own = sampleTerms(branch, q, p, value, logQ);
-      Part rest = rest(i + 1, branch);
-      List<Term> all = new ArrayList<>(own);
-      all.addAll(rest.terms());
-      for (Term t : all) {
-        f = sum(f, t.node());
-        if (t.likelihood()) lik = sum(lik, t.node());
-        deps.addAll(t.deps());
-      }
-      objective = sum(objective, g.apply(new Binary(Binary.Kind.MUL), q.origin(), weight, f));
-      if (lik != null) likelihood = sum(likelihood, g.apply(new Binary(Binary.Kind.MUL), q.origin(), weight, lik));
-      if (rest.surrogate() != null) {
-        surrogate = sum(surrogate, g.apply(new Binary(Binary.Kind.MUL), q.origin(),
-            g.apply(new StopGradient(), q.origin(), weight), rest.surrogate()));
-      }
-    }
-    deps.remove(z);   // summed out: nothing downstream of this point varies with z any more
-    List<Term> terms = new ArrayList<>();
-    if (likelihood != null) {
-      terms.add(new Term(likelihood, deps, true));
-      objective = g.apply(new Binary(Binary.Kind.SUB), q.origin(), objective, likelihood);
-    }
-    terms.add(new Term(objective, deps, false));
-    return new Part(terms, surrogate);
-  }
-
-  /**
-   * log p(z) and -log q(z) for a drawn z, as two terms; log p(z) waits in the scope while the
-   * prior reads latents not drawn yet (then only -log q(z) is returned now).
-   */
-  private List<Term> sampleTerms(Scope s, Site q, Site p, Node value, Node logQ) {
-    return sampleTerms(s, q, p, value, logQ, p.family(), a -> a);
-  }
-
-  private List<Term> sampleTerms(Scope s, Site q, Site p, Node value, Node logQ,
-                                 vaec.stdlib.distributions.DistributionFamily priorFamily,
-                                 java.util.function.UnaryOperator<Map<String, Node>> priorArgs) {
-    String z = q.variable();
-    Set<String> own = union(Set.of(z), closureOf(z));
+  /** log p(z) (maybe waiting, under {@code priorFamily} on mapped arguments) and -log q(z) for a drawn z. */
+  private List<Term> densityTerms(Scope s, Site q, Site p, Node value, Node logQ, DistributionFamily priorFamily,
+                                  UnaryOperator<Map<String, Node>> priorArgs) {
+    Set<String> own = union(Set.of(q.variable()), closureOf(q.variable()));
     List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, p.origin(), value, priorArgs.apply(pArgs)), own));
     out.add(new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
     return out;
   }
 
-  private Node dataInput() {
-    List<Node> xs = new ArrayList<>();
-    for (Variable x : model.data()) xs.add(g.inputs().get(x.name()));
-    return xs.size() == 1 ? xs.get(0) : g.apply(new Concat(), SourceRef.NONE, xs.toArray(new Node[0]));
+  /** One latent's step: what its estimator sees ({@link LatentStep}), in one scope. */
+  private final class Step implements LatentStep {
+    private final int index;
+    private final LatentPlan lp;
+    private final Scope scope;
+    /** The scope as it was before the latent was bound: where control-variate evaluations start. */
+    private final Scope before;
+
+    Step(int index, LatentPlan lp, Scope scope) {
+      this.index = index;
+      this.lp = lp;
+      this.scope = scope;
+      this.before = lp.estimator().needsSinglePass() ? scope.child() : null;
+      if (purpose == Purpose.TRAIN && !scope.frozen && lp.estimator().needsSinglePass()) {
+        // The companion graph re-reads the latents drawn before this one.
+        for (var e : scope.latents.entrySet()) g.link(upstreamKey(e.getKey()), e.getValue(), false);
+      }
+    }
+
+    @Override public Graph graph() { return g; }
+    @Override public LatentSite latent() { return lp.site(); }
+    @Override public Settings settings() { return lp.settings(); }
+    @Override public KlMode klMode() { return lp.kl(); }
+    @Override public SourceRef guideOrigin() { return lp.guide().origin(); }
+    @Override public SourceRef priorOrigin() { return lp.prior().origin(); }
+    @Override public Map<String, Node> guideArgs() { return args(lp.guide(), scope); }
+    @Override public boolean valuesOnly() { return purpose == Purpose.EVALUATE || scope.frozen; }
+    @Override public boolean frozen() { return scope.frozen; }
+    @Override public void bind(Node value) { scope.latents.put(lp.latent().name(), value); }
+
+    @Override
+    public List<Term> densityTerms(Node value, Node logQ, DistributionFamily prior, UnaryOperator<Map<String, Node>> priorArgs) {
+      return GraphLowering.this.densityTerms(scope, lp.guide(), lp.prior(), value, logQ, prior, priorArgs);
+    }
+
+    @Override
+    public List<Term> klTerm(KlRule rule, Map<String, Node> guideArgs) {
+      Site p = lp.prior();
+      return priorTerm(scope, p, pArgs -> g.apply(new Affine(-1, 0), p.origin(), rule.lower(g, p.origin(), guideArgs, pArgs)),
+          depsOfArgs(lp.guide()));
+    }
+
+    @Override public Part rest() { return GraphLowering.this.rest(index + 1, scope); }
+    @Override public LatentStep branch() { return new Step(index, lp, scope.child()); }
+
+    @Override
+    public LatentStep frozenBefore() {
+      if (before == null) throw new IllegalStateException(lp.estimator() + " did not declare needsSinglePass");
+      return new Step(index, lp, before.frozenChild());
+    }
+
+    @Override
+    public Node dataInput() {
+      List<Node> xs = new ArrayList<>();
+      for (Variable x : model.data()) xs.add(g.inputs().get(x.name()));
+      return xs.size() == 1 ? xs.get(0) : g.apply(new Concat(), SourceRef.NONE, xs.toArray(new Node[0]));
+    }
+
+    @Override public Node param(String name, long... shape) { return g.param(paramName(name), shape); }
+    @Override public String paramName(String name) { return lp.latent().name() + "." + name; }
+    @Override public Node constant(double value, int width) { return GraphLowering.this.constant(value, width); }
+    @Override public Node scheduled(Schedule schedule, int width) { return g.scheduledConstant(schedule, width); }
+    @Override public void exportLink(String key, Node node, boolean gradient) { g.link(lp.latent().name() + "." + key, node, gradient); }
+    @Override public Node importLink(String key, int width) { return g.input(lp.latent().name() + "." + key, width); }
+  }
+
+  private static String upstreamKey(String latent) { return "latent." + latent; }
+
+  // ---------------------------------------------------------------- companion graph
+
+  /**
+   * The companion graph: the sum of the estimators' companion losses (REBAR's and RELAX's
+   * variance objective), each evaluated in a frozen scope where the latents drawn before it are
+   * the training graph's draws, read through links. Returns false when no estimator has one.
+   */
+  private boolean companion() {
+    int last = -1;
+    for (int i = 0; i < plan.latents().size(); i++) if (plan.latents().get(i).estimator().needsSinglePass()) last = i;
+    if (last < 0) return false;
+    Scope root = rootScope().frozenChild();
+    Node total = null;
+    for (int i = 0; i <= last; i++) {
+      LatentPlan lp = plan.latents().get(i);
+      if (lp.estimator().needsSinglePass()) {
+        Node loss = lp.estimator().companionLoss(new Step(i, lp, root.frozenChild()));
+        total = sum(total, loss);
+      }
+      if (i == last) break;
+      // Later companions see this latent as the training graph drew it, and its prior term waits as there.
+      Site q = lp.guide();
+      Node drawn = g.input(upstreamKey(q.variable()), q.width());
+      root.latents.put(q.variable(), drawn);
+      Site p = lp.prior();
+      priorTerm(root, p, pArgs -> p.family().logProb(g, p.origin(), drawn, pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
+    }
+    if (total == null) return false;
+    g.setLoss(g.apply(new Affine(2, 0), SourceRef.NONE, total));
+    return true;
   }
 
   // ---------------------------------------------------------------- other purposes
@@ -633,7 +335,7 @@ public final class GraphLowering {
    * Conditioning inputs (data that is read but not scored) are the graph's inputs.
    */
   private void priorSample() {
-    Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false);
+    Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
     for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());

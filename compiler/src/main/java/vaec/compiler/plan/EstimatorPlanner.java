@@ -1,209 +1,113 @@
 package vaec.compiler.plan;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import vaec.compiler.Diagnostics;
 import vaec.compiler.Suggest;
+import vaec.compiler.ir.EstimatorRequest;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
 import vaec.stdlib.Catalog;
-import vaec.stdlib.estimators.Baseline;
-import vaec.stdlib.estimators.Estimator;
+import vaec.stdlib.estimators.Estimators;
+import vaec.stdlib.estimators.GradientEstimator;
+import vaec.stdlib.estimators.KlMode;
+import vaec.stdlib.estimators.LatentSite;
+import vaec.stdlib.estimators.Setting;
+import vaec.stdlib.estimators.Settings;
 
 /**
- * Pass 4: choose each latent's gradient estimator from its guide family's properties (pathwise
- * sampler, discreteness, support size), honour a {@code using ...} clause when it can work and
- * reject it with the reason when it cannot, and decide analytic versus Monte Carlo KL.
+ * Pass 4: order the guide's latents by dependency, choose each latent's gradient estimator
+ * ({@link Estimators#choose}, or the model's {@code using} clause when it can work, with the
+ * estimator's own reason when it cannot), check its settings, and take its KL policy. Everything
+ * particular to an estimator is asked of the estimator's class.
  */
 public final class EstimatorPlanner {
   private EstimatorPlanner() {}
 
-  /** Temperature of the Concrete relaxation when the model names none (Jang et al. use 0.5 to 1). */
-  public static final double DEFAULT_TEMPERATURE = 0.5;
-
   public static EstimatorPlan plan(ProbModel m, Catalog catalog) {
-    return plan(m, catalog, java.util.Map.of());
-  }
-
-  /** Whether the estimator replaces the latent by its Concrete relaxation, which is built from logits. */
-  public static boolean relaxesByLogits(Estimator e) {
-    return e == Estimator.CONCRETE || e == Estimator.STRAIGHT_THROUGH;
+    return plan(m, catalog, Map.of());
   }
 
   /** A forced choice for one latent, as `vaec variance` uses to compare estimators. */
-  public record Forced(Estimator estimator, Baseline baseline) {}
+  public record Forced(GradientEstimator estimator, Settings settings) {
+    public static Forced of(String keyword) {
+      GradientEstimator e = Estimators.byKeyword(keyword).orElseThrow();
+      return new Forced(e, Settings.defaults(e));
+    }
+
+    public Forced with(String setting, Object value) { return new Forced(estimator, settings.with(setting, value)); }
+  }
+
+  /** What the estimator is told about a latent. */
+  public static LatentSite siteOf(ProbModel m, Variable z) {
+    Site q = m.guideOf(z.name());
+    Site p = m.priorOf(z.name());
+    int dataWidth = m.data().stream().mapToInt(Variable::width).sum();
+    return new LatentSite(z.name(), z.width(), q.family(), q.args().keySet(), p.family(), p.args().keySet(), dataWidth);
+  }
 
   /**
    * The plan with some latents' estimators forced (ignoring their using clauses). A forced
    * estimator that cannot serve the latent is an IllegalArgumentException: callers ask only for
-   * applicable ones ({@link Estimator#whyNot}).
+   * applicable ones ({@link GradientEstimator#whyNot}).
    */
-  public static EstimatorPlan plan(ProbModel m, Catalog catalog, java.util.Map<String, Forced> forced) {
+  public static EstimatorPlan plan(ProbModel m, Catalog catalog, Map<String, Forced> forced) {
     Diagnostics diags = new Diagnostics(m.source());
     List<LatentPlan> plans = new ArrayList<>();
     for (Variable z : guideOrder(m, diags)) {
       Site q = m.guideOf(z.name());
       Site p = m.priorOf(z.name());
-      Estimator est;
+      LatentSite site = siteOf(m, z);
+      GradientEstimator est;
+      Settings settings;
       String reason;
-      Baseline baseline = Baseline.AVERAGE;
-      double temperature = DEFAULT_TEMPERATURE;
-      double anneal = 0;
-      double minTemperature = -1;
-      int hidden = LatentPlan.DEFAULT_SURROGATE_HIDDEN;
       Forced f = forced.get(z.name());
       if (f != null) {
-        String whyNot = f.estimator().whyNot(q.family(), z.width());
-        if (whyNot == null && relaxesByLogits(f.estimator()) && !(q.args().containsKey("logits") && p.args().containsKey("logits"))) {
-          whyNot = "the relaxation needs the guide and the prior written with logits";
-        }
-        if (whyNot == null && f.estimator().learnsControlVariate() && !q.args().containsKey("logits")) {
-          whyNot = f.estimator().keyword() + " needs the guide written with logits";
-        }
+        String whyNot = f.estimator().whyNot(site);
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
-        baseline = f.baseline() == null ? Baseline.AVERAGE : f.baseline();
+        settings = f.settings();
         reason = est.keyword() + ": forced for comparison";
       } else if (q.estimator() != null) {
-        String name = q.estimator().callee();
-        est = Estimator.byKeyword(name);
+        EstimatorRequest r = q.estimator();
+        est = Estimators.byKeyword(r.name()).orElse(null);
         if (est == null) {
-          List<String> known = Arrays.stream(Estimator.values()).map(Estimator::keyword).collect(Collectors.toList());
-          diags.error(q.estimator().calleeSpan(), "unknown estimator '" + name + "'", Suggest.didYouMean(name, known));
+          diags.error(r.nameSpan(), "unknown estimator '" + r.name() + "'", Suggest.didYouMean(r.name(), Estimators.keywords()));
           continue;
         }
-        String whyNot = est.whyNot(q.family(), z.width());
+        String whyNot = est.whyNot(site);
         if (whyNot != null) {
-          diags.error(q.estimator().span(), "estimator '" + name + "' cannot serve latent '" + z.name() + "': " + whyNot,
-              "the plan would choose: " + Estimator.choose(q.family(), z.width()).reason());
+          diags.error(r.span(), "estimator '" + r.name() + "' cannot serve latent '" + z.name() + "': " + whyNot,
+              "the plan would choose: " + Estimators.choose(site).reason());
           continue;
         }
+        settings = settings(est, r, diags);
+        if (settings == null) continue;
         reason = est.keyword() + ": requested in the model";
-        boolean argsOk = true;
-        boolean relaxed = est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH;
-        boolean learned = est.learnsControlVariate();
-        for (var arg : q.estimator().args()) {
-          String key = arg.name() == null ? (relaxed || learned ? "temperature" : "baseline") : arg.name();
-          if (learned) {
-            List<String> keys = est == Estimator.RELAX ? List.of("temperature", "hidden") : List.of("temperature");
-            double v = arg.value() instanceof vaec.compiler.ast.Ast.Num num ? num.value() : Double.NaN;
-            if (!keys.contains(key)) {
-              diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
-                  Suggest.didYouMean(key, keys) == null ? "its settings: " + String.join(", ", keys) : Suggest.didYouMean(key, keys));
-              argsOk = false;
-            } else if (key.equals("temperature") && v > 0 && Double.isFinite(v)) temperature = v;
-            else if (key.equals("hidden") && v >= 1 && v <= 100_000 && v == Math.rint(v)) hidden = (int) v;
-            else {
-              diags.error(arg.value().span(), key.equals("hidden") ? "hidden must be a whole number of units from 1 to 100000"
-                  : "temperature must be a positive number (the initial temperature; it is learned from there)");
-              argsOk = false;
-            }
-            continue;
-          }
-          if (relaxed && (key.equals("temperature") || key.equals("anneal") || key.equals("min_temperature"))) {
-            boolean zeroOk = key.equals("anneal");
-            if (arg.value() instanceof vaec.compiler.ast.Ast.Num num && (num.value() > 0 || zeroOk && num.value() == 0)) {
-              switch (key) {
-                case "temperature" -> temperature = num.value();
-                case "anneal" -> anneal = num.value();
-                default -> minTemperature = num.value();
-              }
-            } else {
-              diags.error(arg.value().span(), key + " must be a " + (zeroOk ? "non-negative" : "positive") + " number");
-              argsOk = false;
-            }
-            continue;
-          }
-          if (est != Estimator.SCORE_FUNCTION || !key.equals("baseline")) {
-            diags.error(arg.span(), "estimator '" + name + "' has no setting '" + key + "'",
-                est == Estimator.SCORE_FUNCTION ? "did you mean 'baseline'?"
-                    : relaxed ? Suggest.didYouMean(key, List.of("temperature", "anneal", "min_temperature")) : null);
-            argsOk = false;
-            continue;
-          }
-          String value = arg.value() instanceof vaec.compiler.ast.Ast.Name n ? n.name() : "";
-          Baseline b = Baseline.byKeyword(value);
-          if (b == null) {
-            List<String> known = Arrays.stream(Baseline.values()).map(Baseline::keyword).collect(Collectors.toList());
-            diags.error(arg.value().span(), "unknown baseline '" + value + "'", "known: " + String.join(", ", known));
-            argsOk = false;
-          } else baseline = b;
-        }
-        if (!argsOk) continue;
-        if (learned && !q.args().containsKey("logits")) {
-          diags.error(q.estimator().span(), "estimator '" + name + "' relaxes Bernoulli through its logits, but the guide of '"
-              + z.name() + "' gives probs", "write the guide with logits = ...");
-          continue;
-        }
-        if (relaxed && (!q.args().containsKey("logits") || !p.args().containsKey("logits"))) {
-          Site byProbs = q.args().containsKey("logits") ? p : q;
-          diags.error(q.estimator().span(), "estimator '" + name + "' relaxes " + byProbs.family().name()
-              + " through its logits, but the " + byProbs.role().name().toLowerCase() + " of '" + z.name()
-              + "' (line " + byProbs.span().line() + ") gives probs", "write the distribution with logits = ...");
-          continue;
-        }
       } else {
-        Estimator.Choice c = Estimator.choose(q.family(), z.width());
+        Estimators.Choice c = Estimators.choose(site);
         est = c.estimator();
+        settings = Settings.defaults(est);
         reason = c.reason();
       }
-      var rule = catalog.kl(q.family(), p.family());
-      boolean analytic = rule.isPresent();
-      String klReason = analytic ? "analytic: " + rule.get().reference()
-          : "Monte Carlo: no closed form for KL(" + q.family().name() + " || " + p.family().name() + ")";
-      if (est == Estimator.SCORE_FUNCTION) {
-        reason += "; control variate: " + switch (baseline) {
-          case NONE -> "none";
-          case AVERAGE -> "running-average baseline";
-          case NVIL -> "learned input-dependent baseline (NVIL): running average plus a network predicting the rest";
-        } + "; Rao-Blackwellized: the score is weighted only by the terms that depend on " + z.name();
-      }
-      vaec.runtime.graph.Schedule schedule = new vaec.runtime.graph.Schedule(temperature, anneal,
-          minTemperature > 0 ? Math.min(minTemperature, temperature) : anneal > 0 ? Math.min(DEFAULT_TEMPERATURE, temperature) : temperature);
-      if (est == Estimator.CONCRETE || est == Estimator.STRAIGHT_THROUGH) {
-        reason += "; temperature " + schedule;
-      }
-      if (est.learnsControlVariate()) {
-        boolean relax = est == Estimator.RELAX;
-        reason += String.format("; control variate: c(z) = eta f(sigmoid(z / lambda))%s, taken at the relaxed draw z and at"
-            + " z~ drawn given b = H(z), which keeps the estimator unbiased; lambda (from %s), eta (from %s)%s are learned to"
-            + " minimize the variance of the gradient at the guide's logits; Rao-Blackwellized: f sums only the terms that"
-            + " depend on %s",
-            relax ? " + r(sigmoid(z / lambda)), r a " + z.width() + " -> " + hidden + " (tanh) -> 1 network" : "",
-            fmt(temperature), fmt(LatentPlan.INITIAL_ETA), relax ? " and r" : "", z.name());
-        analytic = false;
-        klReason = "Monte Carlo: the estimator needs log p(z) - log q(z) at the drawn z";
-      }
-      if (est == Estimator.CONCRETE) {
-        analytic = false;
-        klReason = "Monte Carlo with the relaxed densities of guide and prior (000 section 5.3.1)";
-      } else if (est == Estimator.STICKING_THE_LANDING) {
-        analytic = false;
-        klReason = "Monte Carlo: sticking the landing needs log q(z) at the drawn z";
-      } else if (est == Estimator.ENUMERATION) {
-        analytic = false;
-        klReason = "exact: log p - log q is summed over every value, weighted by q";
-      } else if (est == Estimator.STRAIGHT_THROUGH) {
-        analytic = false;
-        klReason = "Monte Carlo: discrete log p(z) - log q(z) at the hard draw";
-      } else if (est != Estimator.REPARAMETERIZED && analytic) {
-        analytic = false;
-        klReason = "Monte Carlo: the score-function estimator needs log p(z) - log q(z) at the drawn z";
-      }
-      plans.add(new LatentPlan(z, q, p, est, baseline, schedule, reason, analytic, klReason, hidden));
+      String detail = est.describe(site, settings);
+      if (!detail.isEmpty()) reason += "; " + detail;
+      KlMode kl = est.kl(site, catalog.kl(q.family(), p.family()));
+      plans.add(new LatentPlan(z, q, p, site, est, settings, reason, kl));
     }
-    // A latent after an enumerated one is lowered once per enumerated value; the variance
-    // objective of REBAR and RELAX reads one pass's draws, so it cannot follow enumeration.
+    // A latent after a branching one (enumeration) is lowered once per value; an estimator whose
+    // companion graph reads one pass's draws (REBAR, RELAX) cannot follow it.
     for (int i = 0; i < plans.size(); i++) {
       LatentPlan lp = plans.get(i);
-      if (!lp.estimator().learnsControlVariate()) continue;
+      if (!lp.estimator().needsSinglePass()) continue;
       for (int j = 0; j < i; j++) {
-        if (plans.get(j).estimator() != Estimator.ENUMERATION) continue;
+        if (!plans.get(j).estimator().branchesTheRest()) continue;
         String why = lp.estimator().keyword() + " for '" + lp.latent().name() + "' cannot follow the enumerated latent '"
             + plans.get(j).latent().name() + "' in guide order";
         if (forced.containsKey(lp.latent().name())) throw new IllegalArgumentException(why);
@@ -217,7 +121,48 @@ public final class EstimatorPlanner {
     return new EstimatorPlan(plans, order);
   }
 
-  private static String fmt(double v) { return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v); }
+  /** The clause's settings checked against the estimator's own list; null after a diagnostic. */
+  private static Settings settings(GradientEstimator est, EstimatorRequest r, Diagnostics diags) {
+    Map<String, Setting> known = new LinkedHashMap<>();
+    for (Setting s : est.settings()) known.put(s.name(), s);
+    Settings out = Settings.defaults(est);
+    boolean ok = true;
+    for (EstimatorRequest.Arg a : r.args()) {
+      String key = a.name();
+      if (key == null) {
+        if (known.isEmpty()) {
+          diags.error(a.span(), "estimator '" + r.name() + "' has no settings");
+          ok = false;
+          continue;
+        }
+        key = known.keySet().iterator().next();
+      }
+      Setting s = known.get(key);
+      if (s == null) {
+        String hint = known.isEmpty() ? "it has no settings"
+            : known.size() == 1 ? "did you mean '" + known.keySet().iterator().next() + "'?"
+            : Suggest.didYouMean(key, List.copyOf(known.keySet())) != null ? Suggest.didYouMean(key, List.copyOf(known.keySet()))
+            : "its settings: " + String.join(", ", known.keySet());
+        diags.error(a.span(), "estimator '" + r.name() + "' has no setting '" + key + "'", hint);
+        ok = false;
+        continue;
+      }
+      String bad = s.check(a.value());
+      if (bad != null) {
+        diags.error(a.valueSpan(), s.isChoice() && a.value() instanceof String v ? "unknown " + key + " '" + v + "'" : bad,
+            s.isChoice() ? "known: " + String.join(", ", s.names()) : null);
+        ok = false;
+        continue;
+      }
+      out = out.with(key, a.value());
+    }
+    String together = ok ? est.checkTogether(out) : null;
+    if (together != null) {
+      diags.error(r.span(), together);
+      ok = false;
+    }
+    return ok ? out : null;
+  }
 
   /**
    * The latents in an order in which the guide can sample them: each after the latents its guide

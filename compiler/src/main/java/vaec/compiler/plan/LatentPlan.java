@@ -2,28 +2,26 @@ package vaec.compiler.plan;
 
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
-import vaec.stdlib.estimators.Baseline;
-import vaec.stdlib.estimators.Estimator;
+import vaec.stdlib.estimators.GradientEstimator;
+import vaec.stdlib.estimators.KlMode;
+import vaec.stdlib.estimators.LatentSite;
+import vaec.stdlib.estimators.Settings;
 
 /**
- * The decisions for one latent: its gradient estimator and why (with its control variate, for the
- * score function; with the initial temperature and the surrogate network's width for REBAR and
- * RELAX), and whether its KL term is computed in closed form or by Monte Carlo, and why.
+ * The decisions for one latent: its gradient estimator with its settings and why, and how its KL
+ * term is computed and why. {@code site} is what the estimator is told about the latent.
  */
 public record LatentPlan(
     Variable latent,
     Site guide,
     Site prior,
-    Estimator estimator,
-    Baseline baseline,
-    vaec.runtime.graph.Schedule temperature,
+    LatentSite site,
+    GradientEstimator estimator,
+    Settings settings,
     String estimatorReason,
-    boolean analyticKl,
-    String klReason,
-    int surrogateHidden) {
-  /** RELAX's surrogate network's hidden width when the model names none. */
-  public static final int DEFAULT_SURROGATE_HIDDEN = 100;
+    KlMode kl) {
 
-  /** REBAR's and RELAX's control-variate scale eta at the start; learned from there. */
-  public static final double INITIAL_ETA = 1.0;
+  public boolean analyticKl() { return kl.analytic(); }
+
+  public String klReason() { return kl.reason(); }
 }

@@ -1,0 +1,85 @@
+package vaec.stdlib.estimators;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.Unary;
+import vaec.stdlib.distributions.KlRule;
+
+/**
+ * Exact enumeration of a small discrete support: the rest of the model is lowered once per value
+ * and summed, weighted by q(value), which is exact and differentiable in q's parameters (the
+ * sum Pyro's TraceEnum_ELBO computes).
+ */
+public final class Enumeration extends GradientEstimator {
+  /** The largest support the planner enumerates on its own: 2^6 = 64 values. */
+  public static final double LIMIT_LOG2 = 6;
+  /** What a user may force with {@code using enumerate}: 2^16 = 65,536 values per example. */
+  public static final double MAX_LOG2 = 16;
+
+  @Override public String keyword() { return "enumerate"; }
+
+  @Override
+  public String whyNot(LatentSite z) {
+    if (!z.guide().isDiscrete()) return z.guide().name() + " is continuous: there is nothing finite to enumerate";
+    double log2 = z.guide().log2SupportSize(z.width());
+    return log2 > MAX_LOG2 ? String.format("%s[%d] has 2^%.0f values per example, more than the 2^%.0f enumeration can sum",
+        z.guide().name(), z.width(), log2, MAX_LOG2) : null;
+  }
+
+  /** Whether the planner enumerates this latent when the model names no estimator. */
+  static boolean small(LatentSite z) { return z.guide().isDiscrete() && z.guide().log2SupportSize(z.width()) <= LIMIT_LOG2; }
+
+  @Override
+  public KlMode kl(LatentSite z, Optional<KlRule> closedForm) {
+    return KlMode.other("exact: log p - log q is summed over every value, weighted by q");
+  }
+
+  @Override public boolean branchesTheRest() { return true; }
+
+  @Override
+  public Part lower(LatentStep step) {
+    Graph g = step.graph();
+    LatentSite z = step.latent();
+    SourceRef o = step.guideOrigin();
+    Map<String, Node> qArgs = step.guideArgs();
+    Node objective = null;
+    Node likelihood = null;
+    Node surrogate = null;
+    Set<String> deps = new LinkedHashSet<>();
+    for (double[] v : z.guide().enumerate(z.width())) {
+      LatentStep branch = step.branch();
+      Node value = g.constantRow(v);
+      branch.bind(value);
+      Node logQ = z.guide().logProb(g, o, value, qArgs);
+      Node weight = g.apply(new Unary(Unary.Fn.EXP), o, logQ);
+      List<Term> all = new ArrayList<>(branch.densityTerms(value, logQ));
+      Part rest = branch.rest();
+      all.addAll(rest.terms());
+      Node f = null;
+      Node lik = null;
+      for (Term t : all) {
+        f = sum(g, f, t.node());
+        if (t.likelihood()) lik = sum(g, lik, t.node());
+        deps.addAll(t.deps());
+      }
+      objective = sum(g, objective, mul(g, o, weight, f));
+      if (lik != null) likelihood = sum(g, likelihood, mul(g, o, weight, lik));
+      if (rest.surrogate() != null) surrogate = sum(g, surrogate, mul(g, o, stop(g, o, weight), rest.surrogate()));
+    }
+    deps.remove(z.name());   // summed out: nothing downstream of this point varies with z any more
+    List<Term> terms = new ArrayList<>();
+    if (likelihood != null) {
+      terms.add(new Term(likelihood, deps, true));
+      objective = sub(g, o, objective, likelihood);
+    }
+    terms.add(new Term(objective, deps, false));
+    return new Part(terms, surrogate);
+  }
+}

@@ -1,0 +1,91 @@
+package vaec.stdlib.estimators;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import vaec.runtime.graph.Graph;
+import vaec.runtime.graph.Node;
+import vaec.runtime.graph.Schedule;
+import vaec.runtime.graph.SourceRef;
+import vaec.stdlib.distributions.DistributionFamily;
+import vaec.stdlib.distributions.KlRule;
+
+/**
+ * What an estimator sees while it lowers its latent: the graph, the latent's guide arguments in
+ * the current scope, and the rest of the model as a continuation ({@link #rest}). The compiler's
+ * lowering implements it; an estimator draws the latent, {@link #bind binds} it, adds its density
+ * terms, and asks for the rest, which it may lower once (most estimators), once per value
+ * (enumeration, through {@link #branch}) or again on a relaxed value (control variates, through
+ * {@link #frozenBefore}).
+ */
+public interface LatentStep {
+  Graph graph();
+
+  LatentSite latent();
+
+  Settings settings();
+
+  /** How the plan computes this latent's KL term. */
+  KlMode klMode();
+
+  SourceRef guideOrigin();
+
+  SourceRef priorOrigin();
+
+  /** The guide's arguments, each a node of the latent's width, lowered in the current scope. */
+  Map<String, Node> guideArgs();
+
+  /**
+   * Whether only the objective's value is wanted: the evaluation graph (relaxed latents are drawn
+   * discretely there, so the reported ELBO is the model's own) and control-variate evaluations.
+   */
+  boolean valuesOnly();
+
+  /** Whether this is a control-variate evaluation (networks frozen, values only). */
+  boolean frozen();
+
+  /** Makes {@code value} the latent's value for the rest of the model in the current scope. */
+  void bind(Node value);
+
+  /** log p(value) (lowered once the prior's latents are drawn) and -log q(value), as terms. */
+  default List<Term> densityTerms(Node value, Node logQ) {
+    return densityTerms(value, logQ, latent().prior(), a -> a);
+  }
+
+  /** As {@link #densityTerms(Node, Node)} with the prior scored by {@code prior} on mapped arguments. */
+  List<Term> densityTerms(Node value, Node logQ, DistributionFamily prior, UnaryOperator<Map<String, Node>> priorArgs);
+
+  /** -KL(q || p) in closed form as a term (lowered once the prior's latents are drawn). */
+  List<Term> klTerm(KlRule rule, Map<String, Node> guideArgs);
+
+  /** The terms (and surrogate) of everything after this latent, in the current scope. */
+  Part rest();
+
+  /** This step in a child scope: what is bound there stays there (one branch of an enumeration). */
+  LatentStep branch();
+
+  /**
+   * This step in a frozen child of the scope as it was before the latent was bound: the model is
+   * evaluated there with networks frozen and values only (how a control variate reads the model).
+   */
+  LatentStep frozenBefore();
+
+  /** Every data variable side by side, batch x total width (what NVIL's baseline network reads). */
+  Node dataInput();
+
+  /** A parameter of this estimator for this latent, named "LATENT.NAME". */
+  Node param(String name, long... shape);
+
+  /** The full name {@link #param} gives. */
+  String paramName(String name);
+
+  Node constant(double value, int width);
+
+  Node scheduled(Schedule schedule, int width);
+
+  /** Offers {@code node} (its value, or with {@code gradient} its gradient) to this estimator's companion graph. */
+  void exportLink(String key, Node node, boolean gradient);
+
+  /** In a companion graph: the node the training graph exported under {@code key}. */
+  Node importLink(String key, int width);
+}
