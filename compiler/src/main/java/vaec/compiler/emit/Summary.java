@@ -39,6 +39,7 @@ public final class Summary {
     }
     b.append(String.format(Locale.ROOT, "  %-52s %,12d parameters%n", "total", total));
     TrainConfig t = c.compiled().config();
+    b.append(String.format(Locale.ROOT, "\nmemory\n  %s%n", vaec.runtime.model.MemoryEstimate.of(c.compiled()).describe()));
     b.append("\ntraining\n");
     b.append(String.format(Locale.ROOT, "  objective ELBO (negative ELBO minimized, nats per example); optimizer %s; batch %d; epochs %d; seed %d%n",
         t.optimizer(), t.batch(), t.epochs(), t.seed()));

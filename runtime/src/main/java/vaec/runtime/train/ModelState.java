@@ -55,6 +55,8 @@ public final class ModelState {
   }
 
   private static ModelState empty(CompiledModel model, long seed) {
+    // Before anything is allocated: a model too large for memory is a message, not a native crash.
+    vaec.runtime.model.MemoryEstimate.of(model).require();
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : model.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
