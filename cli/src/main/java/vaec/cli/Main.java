@@ -36,6 +36,12 @@ public final class Main implements Runnable {
         err.flush();
         return 1;
       }
+      String memory = vaec.runtime.model.MemoryEstimate.allocationFailure(ex);
+      if (memory != null) {
+        err.println(memory);
+        err.flush();
+        return 1;
+      }
       err.println("vaec: internal error (a bug in vaec; please report it with this trace):");
       ex.printStackTrace(err);
       err.flush();

@@ -75,9 +75,9 @@ final class RunCommand implements Callable<Integer> {
       }
       state = ModelState.fresh(m);
     }
-    System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s lr %s, seed %d%n",
+    System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
         m.name(), cfg.dataset(), data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
-        cfg.optimizer(), cfg.learningRate(), cfg.seed());
+        cfg.optimizer(), cfg.seed());
 
     ProgressDisplay display = new ProgressDisplay(System.out);
     Trainer trainer = new Trainer(state, data, ckpt, display);

@@ -6,6 +6,7 @@ import vaec.compiler.Diagnostics;
 import vaec.compiler.Suggest;
 import vaec.compiler.ast.Ast;
 import vaec.runtime.model.TrainConfig;
+import vaec.runtime.optim.OptimizerSpec;
 import vaec.stdlib.Catalog;
 
 /**
@@ -19,7 +20,7 @@ public final class TrainSettings {
   private TrainSettings() {}
 
   public static TrainConfig defaults() {
-    return new TrainConfig("mnist_digits", null, "elbo", "adam", 1e-3, 128, 10, 0, false, 1000);
+    return new TrainConfig("mnist_digits", null, "elbo", OptimizerSpec.adam(), 128, 10, 0, false, 1000);
   }
 
   static TrainConfig read(Ast.TrainDecl t, Diagnostics diags, Catalog catalog) {
@@ -39,6 +40,8 @@ public final class TrainSettings {
           String o = v instanceof Ast.Name n ? n.name().toLowerCase(Locale.ROOT) : null;
           if (o == null || !catalog.objectiveNames().contains(o)) {
             diags.error(v.span(), "unknown objective", Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
+          } else {
+            c = c.withObjective(o);
           }
         }
         case "optimizer" -> c = optimizer(v, c, diags, catalog);
@@ -82,17 +85,37 @@ public final class TrainSettings {
       diags.error(v.span(), "unknown optimizer '" + name + "'", Suggest.didYouMean(name, catalog.optimizerNames()));
       return c;
     }
-    c = c.withOptimizer(name.toLowerCase(Locale.ROOT));
-    for (Ast.Arg a : args) {
+    OptimizerSpec spec = name.equalsIgnoreCase("SGD") ? OptimizerSpec.sgd(c.optimizer().lr())
+        : OptimizerSpec.adam().with("lr", c.optimizer().lr());
+    java.util.Set<String> given = new java.util.HashSet<>();
+    for (int i = 0; i < args.size(); i++) {
+      Ast.Arg a = args.get(i);
+      if (a.name() == null && i > 0) {
+        diags.error(a.span(), "only the first setting of " + name + " may be given without a name (it is lr)",
+            "write it as " + String.join(" = ..., ", params.get()) + " = ...");
+        continue;
+      }
       String key = a.name() == null ? "lr" : a.name();
+      Double num = number(a.value());
       if (!params.get().contains(key)) {
         diags.error(a.span(), name + " has no setting '" + key + "'", Suggest.didYouMean(key, params.get()));
-      } else if (!(a.value() instanceof Ast.Num num) || !(num.value() > 0)) {
-        diags.error(a.value().span(), key + " must be a positive number");
-      } else if (key.equals("lr")) {
-        c = c.withLearningRate(num.value());
+      } else if (!given.add(key)) {
+        diags.error(a.span(), name + "'s setting '" + key + "' is given twice");
+      } else if (num == null) {
+        diags.error(a.value().span(), key + " must be a number");
+      } else if (OptimizerSpec.problem(key, num) != null) {
+        diags.error(a.value().span(), OptimizerSpec.problem(key, num));
+      } else {
+        spec = spec.with(key, num);
       }
     }
-    return c;
+    return c.withOptimizer(spec);
+  }
+
+  /** A number literal, or a negated one (so that "beta1 = -0.5" reads as out of range, not as a syntax puzzle). */
+  private static Double number(Ast.Expr e) {
+    if (e instanceof Ast.Num n) return n.value();
+    if (e instanceof Ast.Negate neg && neg.operand() instanceof Ast.Num n) return -n.value();
+    return null;
   }
 }

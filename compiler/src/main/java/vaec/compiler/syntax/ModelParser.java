@@ -20,12 +20,19 @@ public final class ModelParser {
   public static Ast.Program parse(SourceFile file) {
     Diagnostics diags = new Diagnostics(file);
     VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
-    VaeParser parser = new VaeParser(new CommonTokenStream(lexer));
-    SyntaxErrors listener = new SyntaxErrors(diags);
     lexer.removeErrorListeners();
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    // The parser recurses once per level of nesting; refuse deep input before it runs.
+    NestingLimit.checkTokens(tokens.getTokens(), diags);
+    diags.throwIfAny();
+    VaeParser parser = new VaeParser(tokens);
+    SyntaxErrors listener = new SyntaxErrors(diags);
     parser.removeErrorListeners();
     parser.addErrorListener(listener);
     VaeParser.ProgramContext tree = parser.program();
+    diags.throwIfAny();
+    NestingLimit.checkTree(tree, diags);
     diags.throwIfAny();
     return new AstBuilder(file).program(tree);
   }

@@ -12,9 +12,7 @@ import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
-import vaec.runtime.optim.Adam;
 import vaec.runtime.optim.Optimizer;
-import vaec.runtime.optim.Sgd;
 import vaec.runtime.rng.NoiseSource;
 
 /**
@@ -57,12 +55,12 @@ public final class ModelState {
   }
 
   private static ModelState empty(CompiledModel model, long seed) {
+    // Before anything is allocated: a model too large for memory is a message, not a native crash.
+    vaec.runtime.model.MemoryEstimate.of(model).require();
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : model.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
-    var cfg = model.config();
-    Optimizer opt = cfg.optimizer().equals("sgd") ? new Sgd(cfg.learningRate())
-        : new Adam(store.values().length(), DataType.FLOAT, cfg.learningRate(), 0.9, 0.999, 1e-8);
+    Optimizer opt = model.config().optimizer().create(store.values().length());
     return new ModelState(model, store, opt, new NoiseSource(seed));
   }
 

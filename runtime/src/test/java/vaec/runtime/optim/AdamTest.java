@@ -40,6 +40,38 @@ class AdamTest {
     assertEquals(5, adam.steps());
   }
 
+  /** Two steps on one parameter, gradients 0.5 then -1, lr 0.1. */
+  static float twoSteps(double beta1, double beta2, double eps) {
+    INDArray p = Nd4j.createFromArray(new float[] {1f});
+    Adam adam = new Adam(1, DataType.FLOAT, 0.1, beta1, beta2, eps);
+    adam.step(p, Nd4j.createFromArray(new float[] {0.5f}));
+    adam.step(p, Nd4j.createFromArray(new float[] {-1f}));
+    return p.getFloat(0);
+  }
+
+  @Test
+  void beta1IsUsedAsByHand() {
+    // beta1 = 0.5, beta2 = 0.999, eps = 1e-8. Step 1 (g = 0.5): m = 0.25, v = 0.00025,
+    // m/(1-0.5) = 0.5, v/(1-0.999) = 0.25, p = 1 - 0.1 * 0.5 / 0.5 = 0.9.
+    // Step 2 (g = -1): m = 0.5 * 0.25 - 0.5 = -0.375, v = 0.999 * 0.00025 + 0.001 = 0.00124975,
+    // m^ = -0.375 / (1 - 0.25) = -0.5, v^ = 0.00124975 / (1 - 0.998001) = 0.6251876,
+    // p = 0.9 + 0.1 * 0.5 / sqrt(0.6251876) = 0.9632361.
+    assertEquals(0.9632361, twoSteps(0.5, 0.999, 1e-8), 1e-6);
+    // The defaults give another answer: m = 0.9 * 0.05 - 0.1 = -0.055, m^ = -0.055 / 0.19, p = 0.9366104.
+    assertEquals(0.9366104, twoSteps(0.9, 0.999, 1e-8), 1e-6);
+  }
+
+  @Test
+  void beta2AndEpsAreUsedAsByHand() {
+    // beta2 = 0.5: v = 0.125, then 0.5625; v^ = 0.5625 / 0.75 = 0.75; m^ = -0.055 / 0.19;
+    // p = 0.9 + 0.1 * 0.2894737 / sqrt(0.75) = 0.9334255.
+    assertEquals(0.9334255, twoSteps(0.9, 0.5, 1e-8), 1e-6);
+    // eps = 1, one step: p = 1 - 0.1 * 0.5 / (0.5 + 1) = 0.9666667.
+    INDArray p = Nd4j.createFromArray(new float[] {1f});
+    new Adam(1, DataType.FLOAT, 0.1, 0.9, 0.999, 1.0).step(p, Nd4j.createFromArray(new float[] {0.5f}));
+    assertEquals(0.9666667, p.getFloat(0), 1e-6);
+  }
+
   @Test
   void nonFiniteGradientIsRefusedAndChangesNothing() {
     float[] p0 = {1f, 2f, 3f};

@@ -1,0 +1,41 @@
+package vaec.runtime.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class OptimizerSpecTest {
+  @Test
+  void rangesAreCheckedInOnePlace() {
+    assertNull(OptimizerSpec.problem("beta1", 0));
+    assertNull(OptimizerSpec.problem("beta2", 0.9999));
+    assertEquals("beta1 must be at least 0 and below 1, got 1", OptimizerSpec.problem("beta1", 1));
+    assertEquals("beta2 must be at least 0 and below 1, got -0.1", OptimizerSpec.problem("beta2", -0.1));
+    assertEquals("eps must be a positive number, got 0", OptimizerSpec.problem("eps", 0));
+    assertEquals("lr must be a positive number, got Infinity", OptimizerSpec.problem("lr", Double.POSITIVE_INFINITY));
+    assertTrue(OptimizerSpec.problem("lr", Double.NaN) != null);
+    assertThrows(IllegalArgumentException.class, () -> OptimizerSpec.adam().with("beta1", 1.5));
+  }
+
+  @Test
+  void createdOptimizerUsesEverySetting() {
+    // One Adam step with eps = 1 moves the parameter by lr * g / (|g| + 1), not by lr.
+    OptimizerSpec spec = OptimizerSpec.adam().with("lr", 0.1).with("eps", 1.0);
+    Optimizer o = spec.create(1);
+    INDArray p = Nd4j.createFromArray(new float[] {1f});
+    o.step(p, Nd4j.createFromArray(new float[] {0.5f}));
+    assertEquals(1 - 0.1 * 0.5 / 1.5, p.getFloat(0), 1e-6);
+    assertEquals("adam", o.name());
+    Optimizer sgd = OptimizerSpec.sgd(0.5).create(1);
+    sgd.step(p, Nd4j.createFromArray(new float[] {1f}));
+    assertEquals(1 - 0.1 * 0.5 / 1.5 - 0.5, p.getFloat(0), 1e-6);
+    assertEquals("Adam(lr = 0.1, beta1 = 0.9, beta2 = 0.999, eps = 1)", spec.toString());
+    assertEquals("SGD(lr = 0.5)", OptimizerSpec.sgd(0.5).toString());
+    assertTrue(spec.takes("beta2") && !OptimizerSpec.sgd(1).takes("beta2"));
+  }
+}
