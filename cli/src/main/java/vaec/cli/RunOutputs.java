@@ -1,14 +1,21 @@
 package vaec.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import vaec.cli.pictures.ImageGrid;
-import vaec.cli.pictures.LineChart;
+import vaec.cli.pictures.LossChart;
 import vaec.runtime.UserError;
 import vaec.runtime.data.Dataset;
 import vaec.runtime.train.Evaluator;
@@ -49,22 +56,11 @@ final class RunOutputs {
     List<Double> testCurve = curves.getOrDefault("test_loss", List.of());
     if (!train.isEmpty()) {
       Path loss = dir.resolve("loss.png");
-      LineChart.write(loss, "Negative ELBO per example", "epoch", "nats", List.of(
-          new LineChart.Series("train", epochs(train.size()), toArray(train)),
-          new LineChart.Series("test", epochs(testCurve.size()), toArray(testCurve))));
+      LossChart.write(loss, "Negative ELBO per example", "nats", List.of(
+          LossChart.Curve.of("train", train), LossChart.Curve.of("test", testCurve)));
       written.add(loss);
     }
     return written;
-  }
-
-  static double[] epochs(int n) {
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) x[i] = i + 1;
-    return x;
-  }
-
-  static double[] toArray(List<Double> l) {
-    return l.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** Peak resident memory of this process in MiB (VmHWM: heap, ND4J's native buffers and all). */
@@ -79,29 +75,52 @@ final class RunOutputs {
     return Runtime.getRuntime().totalMemory() / (1024.0 * 1024.0);
   }
 
+  private static final Gson JSON = new GsonBuilder()
+      .setPrettyPrinting()
+      .serializeNulls()       // a NaN metric keeps its key, with the value null
+      .disableHtmlEscaping()  // "<" stays "<": the file is not embedded in HTML
+      .create();
+
+  /**
+   * Writes the metrics as a JSON object, keys in the map's order. Strings (model names, paths)
+   * are escaped as JSON requires and written as UTF-8; lists become arrays, nested maps objects,
+   * integers stay integers, and other numbers keep full double precision. NaN and infinite numbers,
+   * which JSON cannot express, are written as {@code null}, so the file stays valid JSON.
+   */
   static void writeMetrics(Path file, Map<String, Object> metrics) {
-    StringBuilder b = new StringBuilder("{\n");
-    int i = 0;
-    for (var e : metrics.entrySet()) {
-      b.append("  \"").append(e.getKey()).append("\": ").append(json(e.getValue())).append(++i < metrics.size() ? ",\n" : "\n");
-    }
-    b.append("}\n");
+    String text = JSON.toJson(json(metrics)) + "\n";
     try {
       if (file.getParent() != null) Files.createDirectories(file.getParent());
-      Files.writeString(file, b.toString());
+      Files.writeString(file, text);
     } catch (IOException e) {
       throw new UserError("cannot write metrics to " + file + ": " + e.getMessage());
     }
   }
 
-  private static String json(Object v) {
-    if (v instanceof List<?> l) {
-      List<String> parts = new ArrayList<>();
-      for (Object o : l) parts.add(json(o));
-      return "[" + String.join(", ", parts) + "]";
+  static JsonElement json(Object v) {
+    if (v == null) return JsonNull.INSTANCE;
+    if (v instanceof Map<?, ?> m) {
+      JsonObject o = new JsonObject();
+      for (var e : m.entrySet()) o.add(String.valueOf(e.getKey()), json(e.getValue()));
+      return o;
     }
-    if (v instanceof Double d) return Double.isFinite(d) ? String.format(Locale.ROOT, "%.6f", d) : "null";
-    if (v instanceof Number n) return n.toString();
-    return "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    // A Collection, not any Iterable: a Path iterates over its own names and is written as text.
+    if (v instanceof Collection<?> l) {
+      JsonArray a = new JsonArray();
+      for (Object o : l) a.add(json(o));
+      return a;
+    }
+    if (v instanceof double[] d) {
+      JsonArray a = new JsonArray();
+      for (double x : d) a.add(json(x));
+      return a;
+    }
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      return Double.isFinite(d) ? new JsonPrimitive((Number) v) : JsonNull.INSTANCE;
+    }
+    if (v instanceof Number n) return new JsonPrimitive(n);
+    if (v instanceof Boolean b) return new JsonPrimitive(b);
+    return new JsonPrimitive(String.valueOf(v));
   }
 }

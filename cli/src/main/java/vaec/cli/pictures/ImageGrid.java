@@ -2,6 +2,9 @@ package vaec.cli.pictures;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Pictures of grayscale images laid out in a grid: samples from a model, or test images beside
@@ -47,6 +50,28 @@ public final class ImageGrid {
       drawImage(picture, images[i], height, width, scale, left, top);
     }
     PngFile.write(picture, png);
+  }
+
+  /**
+   * Writes {@code rows.length} rows of images, row r holding {@code rows[r]} from left to right,
+   * such as interpolations in latent space: one row per pair of endpoints, one column per step.
+   * Every row must have the same number of images; the layout is that of {@link #write} with
+   * that many columns.
+   */
+  public static void writeRows(Path png, float[][][] rows, int height, int width, int scale) {
+    if (rows.length == 0) {
+      throw new IllegalArgumentException("no rows to draw");
+    }
+    int columns = rows[0].length;
+    List<float[]> images = new ArrayList<>();
+    for (int r = 0; r < rows.length; r++) {
+      if (rows[r].length != columns) {
+        throw new IllegalArgumentException(
+            "row " + r + " has " + rows[r].length + " images, expected " + columns + " like row 0");
+      }
+      images.addAll(Arrays.asList(rows[r]));
+    }
+    write(png, images.toArray(new float[0][]), height, width, Math.max(1, columns), scale);
   }
 
   /**

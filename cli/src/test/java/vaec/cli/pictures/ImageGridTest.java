@@ -166,6 +166,35 @@ class ImageGridTest {
   }
 
   /** The gray level of a pixel, after checking that it is gray. */
+  @Test
+  void rowsOfStepsAreLaidOutOneRowEach() throws IOException {
+    // Two interpolation rows of three steps, 1x2 images: step j of row r has intensity (3r + j) / 5.
+    float[][][] rows = new float[2][3][];
+    for (int r = 0; r < 2; r++) {
+      for (int j = 0; j < 3; j++) rows[r][j] = new float[] {(3 * r + j) / 5f, (3 * r + j) / 5f};
+    }
+    Path png = dir.resolve("interpolation.png");
+    ImageGrid.writeRows(png, rows, 1, 2, 1);
+
+    BufferedImage picture = ImageIO.read(png.toFile());
+    assertEquals(3 * 2 + 2 * GAP, picture.getWidth());
+    assertEquals(2 * 1 + GAP, picture.getHeight());
+    for (int r = 0; r < 2; r++) {
+      for (int j = 0; j < 3; j++) {
+        assertEquals(ImageGrid.grayLevel((3 * r + j) / 5f), gray(picture, j * (2 + GAP), r * (1 + GAP)), "row " + r + " step " + j);
+      }
+    }
+  }
+
+  @Test
+  void rowsOfDifferentLengthsAreRejected() {
+    float[][][] ragged = {{new float[1], new float[1]}, {new float[1]}};
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ImageGrid.writeRows(dir.resolve("r.png"), ragged, 1, 1, 1));
+    assertTrue(e.getMessage().contains("row 1 has 1 images, expected 2"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ImageGrid.writeRows(dir.resolve("e.png"), new float[0][][], 1, 1, 1));
+  }
+
   private static int gray(BufferedImage picture, int x, int y) {
     int rgb = rgb(picture, x, y);
     int blue = rgb & 0xFF;

@@ -17,10 +17,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * flat parameter vector) without copies. Arrays in any other layout, and other backends (CUDA),
  * go through {@code Nd4j.gemm}.
  *
- * <p>Calls are single-threaded (OMP_NUM_THREADS=1, set by the launcher): OpenBLAS's own threads
- * need OMP_NUM_THREADS=2, which makes ND4J's small element-wise ops about twice as slow on a
- * 2-core machine, and two concurrent single-threaded calls from two Java threads crashed this
- * OpenBLAS build (its buffer pool is not thread-safe), so the second core stays idle in gemm.
+ * <p>Each cblas call is single-threaded (OMP_NUM_THREADS=1, set by the launcher): OpenBLAS's own
+ * threads would need OMP_NUM_THREADS=2, which makes ND4J's small element-wise ops about twice as
+ * slow on a 2-core machine. The second core is used instead by splitting products of at least
+ * {@link #SPLIT_WORK} multiply-adds into two column halves, computed at once on the calling thread
+ * and {@link Parallel}'s helper thread: two concurrent cblas calls. That is safe with this OpenBLAS
+ * (bytedeco's 0.3.19, a pthreads build whose buffer pool is locked); GemmConcurrencyTest checks
+ * thousands of split products, and four Java threads calling at once, against a reference product
+ * under the test JVM's settings. (A JVM crash log once taken as evidence of the opposite recorded
+ * a SIGSEGV in ND4J's own DataBuffer code on the main thread alone, before this class existed.)
  */
 public final class Gemm {
   private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend");
