@@ -51,6 +51,12 @@ public final class ModelGenerator {
     public boolean validByConstruction() { return fault == null; }
   }
 
+  /**
+   * The largest product of enumerated support sizes in one model: the lowering repeats the rest of
+   * the model once per enumerated value, and graphs of thousands of nodes take seconds to run.
+   */
+  static final int ENUMERATION_CAP = 16;
+
   private static final String[] LATENT_NAMES = {"z", "z1", "z2", "z3", "h", "c", "b", "g", "u", "k"};
   private static final String[] DATA_NAMES = {"x", "y", "v"};
   private static final String[] ACTIVATIONS = {"identity", "relu", "tanh", "sigmoid", "softplus", "elu"};
@@ -241,7 +247,7 @@ public final class ModelGenerator {
       boolean enumerates = "enumerate".equals(z.override) || z.override == null && discrete(z) && log2Support(z) <= 6;
       if (!enumerates) continue;
       double size = Math.pow(2, log2Support(z));
-      if (enumerated * size > 64) z.override = scoreFunction();
+      if (enumerated * size > ENUMERATION_CAP) z.override = scoreFunction();
       else enumerated *= size;
     }
     for (Latent z : zs) if (z.override != null) features.add("using " + z.override.replaceAll("\\(.*", ""));
