@@ -339,55 +339,21 @@ public final class GraphLowering {
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
     for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());
-    List<Site> left = new ArrayList<>(plan.priorOrder());
-    left.addAll(model.likelihood());
-    Set<String> bound = new LinkedHashSet<>();
-    while (!left.isEmpty()) {
-      Site next = null;
-      for (Site c : left) {
-        Set<String> needs = new LinkedHashSet<>(c.dependsOn());
-        for (String d : dataRead(c)) if (scored.contains(d)) needs.add(d);
-        if (bound.containsAll(needs)) {
-          next = c;
-          break;
-        }
-      }
-      if (next == null) throw new IllegalStateException("no ancestral order for the generative sites " + left);
-      left.remove(next);
-      bound.add(next.variable());
+    for (Site next : plan.generativeOrder()) {
       Map<String, Node> a = args(next, s);
       if (next.role() == Site.Role.PRIOR) {
         s.latents.put(next.variable(), next.family().sample(g, next.origin(), a, next.width(), next.variable()));
       } else {
         g.output("mean_" + next.variable(), next.family().mean(g, next.origin(), a));
         String x = next.variable();
-        boolean readLater = left.stream().anyMatch(o -> dataRead(o).contains(x));
-        if (readLater) s.latents.put(GENERATED + next.variable(), next.family().sample(g, next.origin(), a, next.width(), next.variable()));
+        boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x));
+        if (readLater) s.latents.put(GENERATED + x, next.family().sample(g, next.origin(), a, next.width(), x));
       }
     }
   }
 
   /** Scope key of a scored data variable's generated value in the prior-sampling graph (not a valid name). */
   private static final String GENERATED = "data ";
-
-  /** The data variables a site's arguments read. */
-  private static Set<String> dataRead(Site site) {
-    Set<String> out = new LinkedHashSet<>();
-    for (IrExpr e : site.args().values()) dataRead(e, out);
-    return out;
-  }
-
-  private static void dataRead(IrExpr e, Set<String> out) {
-    if (e instanceof IrExpr.Data d) out.add(d.name());
-    else if (e instanceof IrExpr.Fn f) dataRead(f.arg(), out);
-    else if (e instanceof IrExpr.NetCall c) dataRead(c.input(), out);
-    else if (e instanceof IrExpr.Slice sl) dataRead(sl.target(), out);
-    else if (e instanceof IrExpr.Concat c) for (IrExpr p : c.parts()) dataRead(p, out);
-    else if (e instanceof IrExpr.Arith a) {
-      dataRead(a.left(), out);
-      dataRead(a.right(), out);
-    }
-  }
 
   private void reconstruct() {
     Scope s = rootScope();

@@ -2,8 +2,11 @@ package vaec.compiler.plan;
 
 import java.util.List;
 
-/** The plan for every latent, in guide order, and the prior sites in ancestral order. */
-public record EstimatorPlan(List<LatentPlan> latents, List<vaec.compiler.ir.Site> priorOrder) {
+/**
+ * The plan for every latent, in the order the guide samples them, and the generative sites
+ * (priors and likelihoods) in ancestral order: each after the latents and scored data it reads.
+ */
+public record EstimatorPlan(List<LatentPlan> latents, List<vaec.compiler.ir.Site> generativeOrder) {
   public LatentPlan of(String latent) {
     return latents.stream().filter(l -> l.latent().name().equals(latent)).findFirst().orElseThrow();
   }

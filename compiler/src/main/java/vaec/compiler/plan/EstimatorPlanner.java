@@ -203,18 +203,41 @@ public final class EstimatorPlanner {
     return path;
   }
 
-  /** Prior sites ordered so that each comes after the latents it depends on. */
+  /**
+   * Prior and likelihood sites in an order where each comes after the latents it reads and the
+   * scored data it reads (a prior conditioned on a label that is itself modelled). A cycle among
+   * priors, or through a likelihood (a prior reading data generated from its own latent), is a
+   * diagnostic: such a model is no joint distribution.
+   */
   private static List<Site> ancestralOrder(ProbModel m, Diagnostics diags) {
+    Set<String> scored = new LinkedHashSet<>();
+    for (Site x : m.likelihood()) scored.add(x.variable());
+    Map<String, Site> byVariable = new LinkedHashMap<>();
+    for (Site s : m.prior()) byVariable.put(s.variable(), s);
+    for (Site s : m.likelihood()) byVariable.put(s.variable(), s);
+    java.util.function.Function<String, Set<String>> needs = v -> {
+      Site s = byVariable.get(v);
+      Set<String> n = new LinkedHashSet<>(s == null ? Set.of() : s.dependsOn());
+      if (s != null) for (String d : s.dataRead()) if (scored.contains(d)) n.add(d);
+      return n;
+    };
     List<Site> out = new ArrayList<>();
     Set<String> done = new LinkedHashSet<>();
     List<Site> left = new ArrayList<>(m.prior());
+    left.addAll(m.likelihood());
     while (!left.isEmpty()) {
-      Site next = left.stream().filter(s -> done.containsAll(s.dependsOn())).findFirst().orElse(null);
+      Site next = left.stream().filter(s -> done.containsAll(needs.apply(s.variable()))).findFirst().orElse(null);
       if (next == null) {
-        Site s = left.get(0);
-        List<String> cycle = cycleFrom(s.variable(), v -> m.priorOf(v).dependsOn(), done);
-        diags.error(s.span(), "the prior of '" + s.variable() + "' depends on itself: " + String.join(" <- ", cycle),
-            "a prior may use only latents whose priors do not use it");
+        Site s = left.stream().filter(c -> c.role() == Site.Role.PRIOR).findFirst().orElse(left.get(0));
+        List<String> cycle = cycleFrom(s.variable(), needs, done);
+        boolean throughData = cycle.stream().anyMatch(scored::contains);
+        if (throughData) {
+          diags.error(s.span(), "the " + s.role().name().toLowerCase() + " of '" + s.variable() + "' reads data generated from it: "
+              + String.join(" <- ", cycle), "a prior may read conditioning inputs (data with no likelihood) or data modelled without it");
+        } else {
+          diags.error(s.span(), "the prior of '" + s.variable() + "' depends on itself: " + String.join(" <- ", cycle),
+              "a prior may use only latents whose priors do not use it");
+        }
         return out;
       }
       out.add(next);

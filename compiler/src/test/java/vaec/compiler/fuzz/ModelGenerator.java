@@ -164,8 +164,11 @@ public final class ModelGenerator {
     for (int i = 0; i < priorOrder.size(); i++) {
       Latent z = priorOrder.get(i);
       for (int j = 0; j < i; j++) if (r.nextDouble() < 0.4) z.priorParents.add(priorOrder.get(j).name);
-      if (r.nextDouble() < 0.15) {
-        z.priorParents.add(dataNames.get(r.nextInt(dataNames.size())));
+      // A prior may read a conditioning input (a scored variable would make the generative story
+      // cyclic, since every likelihood here reads some latent: that is a diagnostic, tested apart).
+      List<String> inputs = dataNames.stream().filter(x -> !data.get(x).kind.scored()).toList();
+      if (!inputs.isEmpty() && r.nextDouble() < 0.3) {
+        z.priorParents.add(inputs.get(r.nextInt(inputs.size())));
         features.add("prior reads data");
       }
       Collections.shuffle(z.priorParents, r);
@@ -277,7 +280,13 @@ public final class ModelGenerator {
     List<Stmt> priorStmts = new ArrayList<>();
     for (Latent z : priorText) priorStmts.add(distribution(z, "prior", z.priorParents, z.priorLogits, null, priorBlock || r.nextBoolean()));
     List<Stmt> guideStmts = new ArrayList<>();
-    boolean guideBlock = r.nextBoolean();
+    // Inside one guide block statements run in order, so a guide out of order there is a fault; as
+    // separate guide statements any order is valid (the planner orders the work by dependency).
+    boolean guideBlock = fault == Fault.GUIDE_ORDER || r.nextBoolean();
+    if (!guideBlock && r.nextDouble() < 0.5) {
+      Collections.shuffle(guideText, r);
+      features.add("guide statements out of dependency order");
+    }
     for (Latent z : guideText) guideStmts.add(distribution(z, "guide", z.guideParents, z.guideLogits, z.override, guideBlock || r.nextBoolean()));
     List<Stmt> likStmts = new ArrayList<>();
     boolean likBlock = r.nextBoolean();
