@@ -98,7 +98,10 @@ public final class EstimatorPlanner {
       }
       String detail = est.describe(site, settings);
       if (!detail.isEmpty()) reason += "; " + detail;
-      KlMode kl = est.kl(site, catalog.kl(q.family(), p.family()));
+      var closedForm = catalog.kl(q.family(), p.family());
+      KlMode kl = est.kl(site, closedForm);
+      String biased = closedFormAllowed(m, z.name());
+      if (kl.analytic() && biased != null) kl = KlMode.monteCarlo(biased);
       plans.add(new LatentPlan(z, q, p, site, est, settings, reason, kl));
     }
     // A latent after a branching one (enumeration) is lowered once per value; an estimator whose
@@ -119,6 +122,34 @@ public final class EstimatorPlanner {
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();
     return new EstimatorPlan(plans, order);
+  }
+
+  /**
+   * Null when KL(q(z) || p(z)) may be taken in closed form; else why not. The closed form at one
+   * draw of the prior's latents is unbiased only if those draws do not depend on z itself: with a
+   * bottom-up guide (z2 drawn from z1) and a top-down prior (z1 given z2), E[KL(q(z1) || p(z1 | z2))]
+   * is not E[log q(z1) - log p(z1 | z2)], since z2 varies with z1.
+   */
+  static String closedFormAllowed(ProbModel m, String z) {
+    Site p = m.priorOf(z);
+    for (String d : p.dependsOn()) {
+      if (guideAncestors(m, d).contains(z)) {
+        return "the prior of " + z + " reads " + d + ", which the guide draws from " + z
+            + ", so a closed form at one draw of " + d + " would be biased";
+      }
+    }
+    return null;
+  }
+
+  /** The latents whose guide draws {@code v}'s guide reads, directly or not. */
+  static Set<String> guideAncestors(ProbModel m, String v) {
+    Set<String> out = new LinkedHashSet<>();
+    List<String> todo = new ArrayList<>(List.of(v));
+    while (!todo.isEmpty()) {
+      String at = todo.remove(todo.size() - 1);
+      for (String d : m.guideOf(at).dependsOn()) if (out.add(d)) todo.add(d);
+    }
+    return out;
   }
 
   /** The clause's settings checked against the estimator's own list; null after a diagnostic. */
