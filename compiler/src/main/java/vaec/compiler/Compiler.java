@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import vaec.compiler.ast.Ast;
+import vaec.compiler.check.DataBindings;
 import vaec.compiler.check.Resolver;
 import vaec.compiler.check.ShapeChecker;
 import vaec.compiler.check.Symbols;
 import vaec.compiler.ir.ProbModel;
-import vaec.compiler.ir.Variable;
 import vaec.compiler.lower.GraphLowering;
 import vaec.compiler.lower.GraphLowering.Purpose;
 import vaec.compiler.plan.EstimatorPlan;
@@ -58,10 +58,9 @@ public final class Compiler {
       if (train.params().containsKey(n.name() + ".0.W")) params.addAll(n.params());
     }
     params.addAll(GraphLowering.estimatorParams(model, plan));
-    Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
-    CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
-        params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
+    CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
+        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

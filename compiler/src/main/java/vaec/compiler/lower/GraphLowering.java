@@ -578,6 +578,11 @@ public final class GraphLowering {
   }
 
   private void priorSample() {
+    // Data the prior or the likelihood reads (conditioning inputs) is given by the caller.
+    Set<String> read = new LinkedHashSet<>();
+    for (Site p : model.prior()) p.args().values().forEach(e -> dataIn(e, read));
+    for (Site x : model.likelihood()) x.args().values().forEach(e -> dataIn(e, read));
+    for (Variable x : model.data()) if (read.contains(x.name())) g.input(x.name(), x.width());
     Scope s = new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), false);
     for (Site p : plan.priorOrder()) {
       s.latents.put(p.variable(), p.family().sample(g, p.origin(), args(p, s), p.width(), p.variable()));
@@ -594,6 +599,17 @@ public final class GraphLowering {
       g.output("latent_mean_" + q.variable(), mean);
     }
     likelihoodMeans(s);
+  }
+
+  private static void dataIn(IrExpr e, Set<String> out) {
+    if (e instanceof IrExpr.Data d) out.add(d.name());
+    else if (e instanceof IrExpr.Fn f) dataIn(f.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      dataIn(a.left(), out);
+      dataIn(a.right(), out);
+    } else if (e instanceof IrExpr.NetCall n) dataIn(n.input(), out);
+    else if (e instanceof IrExpr.Slice sl) dataIn(sl.target(), out);
+    else if (e instanceof IrExpr.Concat c) c.parts().forEach(p -> dataIn(p, out));
   }
 
   private void likelihoodMeans(Scope s) {
