@@ -72,6 +72,10 @@ class NamedDatasetsTest {
     assertEquals(784, split.train().width());
     assertEquals(28, split.test().imageHeight());
     DataChecks.check(split.test(), 784, ValueDomain.UNIT_INTERVAL, "x : [0,1][784]");
+    TrainTest labels = NamedDatasets.load("fashion_mnist", "labels");
+    assertEquals(60000, labels.train().rows());
+    assertEquals(10000, labels.test().rows());
+    DataChecks.check(labels.test(), 10, ValueDomain.ONE_HOT, 10, "y : onehot[10]");
   }
 
   @Test
