@@ -41,14 +41,16 @@ public final class DataBindings {
   }
 
   /**
-   * Reports binding mistakes: against the train section's dataset when it is a named one (whose
-   * parts are known without reading it), and, for any dataset, column ranges that cannot fit
-   * their variable.
+   * Reports binding mistakes: against the train section's dataset when it names a named one
+   * (whose parts are known without reading it), and otherwise column ranges that cannot fit their
+   * variable.
    */
   static void check(Symbols s, List<DataInput> inputs, TrainConfig train, Diagnostics diags) {
     List<Ast.VarDecl> decls = new ArrayList<>();
     for (DataInput x : inputs) decls.add(s.data().get(x.name()));
-    if (NamedDatasets.names().contains(train.dataset())) {
+    // Only a dataset the train section names is the model's own; the default is a guess of ours.
+    boolean named = s.train() != null && s.train().settings().stream().anyMatch(t -> t.key().equals("dataset"));
+    if (named && NamedDatasets.names().contains(train.dataset())) {
       DataBinder.Resolution r = DataBinder.resolve(inputs, NamedDatasets.describe(train.dataset()));
       for (DataBinder.Problem p : r.problems()) {
         Ast.VarDecl d = decls.get(p.input());
@@ -77,7 +79,9 @@ public final class DataBindings {
       DataBinder.Resolution r = DataBinder.resolve(inputs, NamedDatasets.describe(train.dataset()));
       for (int i = 0; i < inputs.size(); i++) {
         DataBinder.Source src = r.sources().get(i);
-        out.add(src == null ? "unbound" : "from " + train.dataset() + " " + src);
+        DataInput x = inputs.get(i);
+        out.add(src != null ? "from " + train.dataset() + " " + src
+            : x.binding() != null ? "from " + x.binding() : "bound when the data is loaded (the default rule)");
       }
       return out;
     }
