@@ -216,6 +216,32 @@ class CliDataTest {
   }
 
   @Test
+  void aRealValuedConditioningInputIsGivenAsAFile() throws IOException {
+    Path csv = labelledCsv();
+    String text = labelledModel(csv)
+        .replace("data   y : onehot[2] from columns[16:18]", "data   c : real[2] from columns[16:18]")
+        .replace("network encoder = MLP(16 -> 8 -> 4)", "network encoder = MLP(18 -> 8 -> 4)")
+        .replace("network decoder = MLP(2 -> 8 -> 16)", "network decoder = MLP(4 -> 8 -> 16)")
+        .replace("network cls     = Linear(2 -> 2)\n", "")
+        .replace("split(encoder(x))", "split(encoder(concat(x, c)))")
+        .replace("x ~ Bernoulli(logits = decoder(z))", "x ~ Bernoulli(logits = decoder(concat(z, c)))")
+        .replace("  y ~ Categorical(logits = cls(z))\n", "")
+        .replace("epochs = 2", "epochs = 1");
+    Path model = TinyModel.write(dir.resolve("covariate.vae"), text);
+    Path out = dir.resolve("covariate-run");
+    ok("run", model, "--out", out, "--eval-samples", 2);
+    CliEndToEndTest.assertPng(out.resolve("samples.png"));   // conditioned on the first test rows' values
+    Path ck = out.resolve("checkpoint.vaeckpt");
+    userError(new Object[] {"sample", model, "--checkpoint", ck}, "needs a value of the conditioning input 'c' (declared real[2])",
+        "--condition c=FILE.npy");
+    userError(new Object[] {"sample", model, "--checkpoint", ck, "--condition", "c=1"}, "a class index applies to a one-hot input");
+    Path cond = TinyModel.writeLines(dir.resolve("cond.csv"), List.of("0.5,-1"));
+    Path samples = dir.resolve("covariate.csv");
+    ok("sample", model, "--checkpoint", ck, "--condition", "c=" + cond, "-n", 5, "-o", samples);
+    assertEquals(5, Files.readAllLines(samples).size());
+  }
+
+  @Test
   void bindingMistakesAreOneClearMessageEach() {
     Path csv = labelledCsv();
     String text = labelledModel(csv);
