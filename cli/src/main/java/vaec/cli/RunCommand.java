@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
     double logPx = ev.logLikelihood(data.test(), k, null);
     System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", logPx, k,
         (System.nanoTime() - t0) / 1e9);
-    List<Path> pics = RunOutputs.pictures(dir, state, ev, data.test());
+    List<Path> pics = RunOutputs.pictures(dir, state, ev, m, data.test());
     double peak = RunOutputs.peakRssMiB();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", m.name());

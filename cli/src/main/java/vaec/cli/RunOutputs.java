@@ -17,7 +17,9 @@ import java.util.Map;
 import vaec.cli.pictures.ImageGrid;
 import vaec.cli.pictures.LossChart;
 import vaec.runtime.UserError;
+import vaec.runtime.data.BoundData;
 import vaec.runtime.data.Dataset;
+import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
 
@@ -27,28 +29,38 @@ final class RunOutputs {
 
   static Path checkpoint(Path dir) { return dir.resolve("checkpoint.vaeckpt"); }
 
-  /** Height and width to show rows of this width as images: the data's own, or a square. */
-  static int[] imageShape(Dataset d) {
-    if (d.isImage()) return new int[] {d.imageHeight(), d.imageWidth()};
-    int s = (int) Math.round(Math.sqrt(d.width()));
-    return s * s == d.width() ? new int[] {s, s} : null;
-  }
-
-  static List<Path> pictures(Path dir, ModelState state, Evaluator ev, Dataset test) {
+  /**
+   * The sample grid (conditioned, for a conditional model: one row per class of a one-hot
+   * conditioning input, else the first test rows' conditions) and test reconstructions of the
+   * image variable ({@link Pictures}), and the loss curves.
+   */
+  static List<Path> pictures(Path dir, ModelState state, Evaluator ev, CompiledModel m, BoundData test) {
     List<Path> written = new ArrayList<>();
-    int[] shape = imageShape(test);
-    if (shape != null) {
+    Pictures pic = Pictures.choose(m, test);
+    if (pic != null) {
       Path samples = dir.resolve("samples.png");
-      ImageGrid.write(samples, ev.samplePrior(64, 0), shape[0], shape[1], 8, 2);
+      List<String> needed = ev.priorInputs();
+      Conditions.Grid grid = null;
+      if (needed.stream().allMatch(n -> m.input(n).singleOneHot())) grid = Conditions.build(m, needed, Map.of(), 8, 64);
+      float[][] drawn;
+      int columns;
+      if (grid != null) {
+        drawn = ev.samplePrior(grid.samples(), 0, grid.values()).get(pic.variable());
+        columns = grid.rows() > 1 ? grid.perRow() : 8;
+      } else {
+        // Conditions that have no natural grid (real-valued inputs) are taken from the first test rows.
+        int n = Math.min(64, test.rows());
+        Map<String, float[][]> cond = new java.util.LinkedHashMap<>();
+        for (String name : needed) cond.put(name, rowsOf(test.get(name), n));
+        drawn = ev.samplePrior(n, 0, cond).get(pic.variable());
+        columns = 8;
+      }
+      ImageGrid.write(samples, drawn, pic.height(), pic.width(), columns, 2);
       written.add(samples);
       int n = Math.min(32, test.rows());
-      float[][] originals = new float[n][];
-      for (int i = 0; i < n; i++) {
-        originals[i] = new float[test.width()];
-        test.copyRow(i, originals[i], 0);
-      }
+      float[][] originals = rowsOf(test.get(pic.variable()), n);
       Path recon = dir.resolve("reconstructions.png");
-      ImageGrid.writePairs(recon, originals, ev.reconstruct(test, n), shape[0], shape[1], 4, 2);
+      ImageGrid.writePairs(recon, originals, ev.reconstruct(test, n).get(pic.variable()), pic.height(), pic.width(), 4, 2);
       written.add(recon);
     }
     Map<String, List<Double>> curves = state.curves();
@@ -61,6 +73,15 @@ final class RunOutputs {
       written.add(loss);
     }
     return written;
+  }
+
+  static float[][] rowsOf(Dataset d, int n) {
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = new float[d.width()];
+      d.copyRow(i, out[i], 0);
+    }
+    return out;
   }
 
   /** Peak resident memory of this process in MiB (VmHWM: heap, ND4J's native buffers and all). */

@@ -3,6 +3,9 @@ package vaec.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,30 +17,45 @@ import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
 
-/** {@code vaec sample FILE}: draw from the prior of a checkpoint and write the likelihood means. */
+/**
+ * {@code vaec sample FILE}: draw from the prior of a checkpoint and write the likelihood means of
+ * the image variable. A conditional model's samples are conditioned: one grid row per class of a
+ * one-hot conditioning input, or the values given with {@code --condition}.
+ */
 @Command(name = "sample", mixinStandardHelpOptions = true,
     description = "Draw samples from a trained model's prior and write them as a PNG grid (square data) or CSV.")
 final class SampleCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
   @Mixin CheckpointOptions checkpoint;
-  @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "64", description = "how many samples (default 64)") int count;
+  @Option(names = {"-n", "--count"}, paramLabel = "N",
+      description = "how many samples (default 64); with a grid row per condition, samples per row (default 8)") Integer count;
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "PNG or CSV file (default: runs/MODEL_NAME/samples-SEED.png)")
   Path output;
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "which draws (default 1)") long seed;
+  @Option(names = "--condition", paramLabel = "NAME=VALUE",
+      description = "fix a conditioning input: a class (y=3) for a one-hot input, or a data file (y=FILE.npy); repeatable")
+  List<String> conditions = new ArrayList<>();
 
   @Override
   public Integer call() {
-    if (count < 1 || count > 100_000) throw new UserError("--count must be between 1 and 100000, got " + count);
+    if (count != null && (count < 1 || count > 100_000)) throw new UserError("--count must be between 1 and 100000, got " + count);
     CompiledModel m = ModelFiles.compile(file).compiled();
+    Map<String, String> fixed = Conditions.parse(conditions);
     ModelState state = checkpoint.load(m);
-    float[][] rows = new Evaluator(state).samplePrior(count, seed);
-    int side = (int) Math.round(Math.sqrt(m.dataWidth()));
-    boolean image = side * side == m.dataWidth();
+    Evaluator ev = new Evaluator(state);
+    Conditions.Grid grid = Conditions.build(m, ev.priorInputs(), fixed, count != null ? count : 8, count != null ? count : 64);
+    if ((long) grid.samples() > 100_000) throw new UserError(grid.rows() + " grid rows of " + grid.perRow() + " samples are too many; lower -n");
+    Map<String, float[][]> means = ev.samplePrior(grid.samples(), seed, grid.values());
+    Pictures pic = Pictures.choose(m, null);
+    String shown = pic != null ? pic.variable() : Pictures.firstScored(m);
+    float[][] rows = means.get(shown);
+    boolean image = pic != null;
     Path out = output != null ? output : Path.of("runs", m.name(), "samples-" + seed + (image ? ".png" : ".csv"));
     try {
       if (out.getParent() != null) Files.createDirectories(out.getParent());
       if (image && !out.toString().endsWith(".csv")) {
-        ImageGrid.write(out, rows, side, side, (int) Math.ceil(Math.sqrt(count)), 2);
+        int columns = grid.rows() > 1 ? grid.perRow() : (int) Math.ceil(Math.sqrt(rows.length));
+        ImageGrid.write(out, rows, pic.height(), pic.width(), columns, 2);
       } else {
         StringBuilder b = new StringBuilder();
         for (float[] r : rows) {
@@ -49,7 +67,12 @@ final class SampleCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UserError("cannot write " + out + ": " + e.getMessage());
     }
-    System.out.println("wrote " + count + " samples to " + out);
+    if (grid.rows() > 1 || !grid.values().isEmpty()) {
+      System.out.println("wrote " + grid.samples() + " samples of " + shown + " to " + out + ", " + grid.perRow() + " per "
+          + (grid.rows() > 1 ? "row; rows: " : "condition: ") + String.join("; ", grid.rowLabels()));
+    } else {
+      System.out.println("wrote " + grid.samples() + " samples to " + out);
+    }
     return 0;
   }
 }

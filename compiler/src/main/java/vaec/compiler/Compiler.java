@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Set;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ast.Ast;
+import vaec.compiler.check.DataBindings;
 import vaec.compiler.check.Resolver;
 import vaec.compiler.check.ShapeChecker;
 import vaec.compiler.check.Symbols;
 import vaec.compiler.ir.ProbModel;
-import vaec.compiler.ir.Variable;
 import vaec.compiler.lower.GraphLowering;
 import vaec.compiler.lower.GraphLowering.Purpose;
 import vaec.compiler.plan.EstimatorPlan;
@@ -59,10 +59,9 @@ public final class Compiler {
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
-    Variable x = model.data().get(0);
     TrainConfig cfg = model.train();
-    CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()), x.name(), x.width(), x.domain(),
-        params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
+    CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
+        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

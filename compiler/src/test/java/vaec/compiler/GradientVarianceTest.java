@@ -33,7 +33,7 @@ class GradientVarianceTest {
     Map<String, float[]> start = new HashMap<>();
     var store = EstimatorUnbiasednessTest.store(m);
     for (var e : store.layout()) start.put(e.name(), store.value(e.name()).dup().reshape(-1).toFloatVector());
-    return GradientVariance.measure(m, start, data, 4, steps, 11, ENCODER::contains, n -> n.startsWith("z."));
+    return GradientVariance.measure(m, start, vaec.runtime.data.BoundData.of("x", data), 4, steps, 11, ENCODER::contains, n -> n.startsWith("z."));
   }
 
   @Test

@@ -2,6 +2,7 @@
  * The .vae language: a latent-variable model written the way the seeds write it.
  *
  *   data   x : real[784] in [0, 1]
+ *   data   y : onehot[10] from labels
  *   latent z : real[20]
  *   network encoder = MLP(784 -> 400 -> 40, activation = relu)
  *   prior      z ~ Normal(0, 1)
@@ -24,7 +25,7 @@ program
 
 declaration
     : 'model' name=ID                                                   # modelDecl
-    | 'data' name=ID ':' typeSpec                                       # dataDecl
+    | 'data' name=ID ':' typeSpec dataSource?                           # dataDecl
     | 'latent' name=ID ':' typeSpec                                     # latentDecl
     | 'network' name=ID '=' call                                        # networkDecl
     | section=('prior' | 'guide' | 'likelihood') body                   # modelSection
@@ -34,6 +35,12 @@ declaration
 // real[784], binary[784] in [0,1], real[20]
 typeSpec
     : kind=ID LBRACK dims+=INT (',' dims+=INT)* RBRACK domain?
+    ;
+
+// Where a data variable's values come from: a part of a named dataset (from labels), columns of
+// a file dataset (from columns[784:794]), or a file of its own (from "labels.npy").
+dataSource
+    : 'from' (file=STRING | part=ID (LBRACK slice RBRACK)?)
     ;
 
 domain

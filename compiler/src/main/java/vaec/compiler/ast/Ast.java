@@ -18,8 +18,25 @@ public final class Ast {
 
   public record ModelDecl(String name, Span span) implements Decl {}
 
-  /** {@code data x : real[784] in [0,1]} or {@code latent z : real[20]}. */
-  public record VarDecl(boolean observed, String name, Type type, Span span, Span nameSpan) implements Decl {}
+  /**
+   * {@code data x : real[784] in [0,1]} or {@code latent z : real[20]}; {@code source} is the
+   * data's {@code from ...} clause, or null when there is none (always null for latents).
+   */
+  public record VarDecl(boolean observed, String name, Type type, Span span, Span nameSpan, Source source) implements Decl {}
+
+  /** Where a data variable's values come from, as written after {@code from}. */
+  public sealed interface Source permits PartSource, ColumnsSource, FileSource {
+    Span span();
+  }
+
+  /** {@code from labels}: a part of the dataset. */
+  public record PartSource(String part, Span span) implements Source {}
+
+  /** {@code from columns[a:b]}: columns a..b-1 of a file dataset; either end may be left open (null). */
+  public record ColumnsSource(Integer from, Integer to, Span span) implements Source {}
+
+  /** {@code from "labels.npy"}: a file of the variable's own. */
+  public record FileSource(String path, Span span) implements Source {}
 
   public record Type(String kind, List<Integer> dims, Double low, Double high, Span span) {}
 

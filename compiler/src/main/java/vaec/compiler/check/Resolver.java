@@ -17,7 +17,8 @@ import vaec.stdlib.Catalog;
 /**
  * Pass 2: every name means one thing. Reports duplicate definitions, unknown names (with a "did
  * you mean"), names used before they are bound, sample statements in the wrong section, and
- * latents without both a prior and a guide (or data without a likelihood).
+ * latents without both a prior and a guide, and data that is neither scored by a likelihood nor
+ * read by any expression (data only read is a conditioning input).
  */
 public final class Resolver {
   /** Names with structural meaning in expressions rather than catalog entries. */
@@ -25,6 +26,8 @@ public final class Resolver {
 
   private final Catalog catalog;
   private final Diagnostics diags;
+  /** Data variables some expression reads. */
+  private final Set<String> dataRead = new LinkedHashSet<>();
 
   private Resolver(Catalog catalog, SourceFile file) {
     this.catalog = catalog;
@@ -126,11 +129,20 @@ public final class Resolver {
       else if (!hasGuide) diags.error(priorSites.get(l.name()), "latent '" + l.name() + "' has a prior but no guide",
           "add a guide statement, e.g.: guide " + l.name() + " ~ Normal(mu, sigma)");
     }
+    // Data a likelihood scores is observed; data the model only reads is a conditioning input.
     for (Ast.VarDecl d : data.values()) {
-      if (!likelihoodSites.containsKey(d.name())) diags.error(d.nameSpan(), "observed data '" + d.name() + "' has no likelihood",
-          "add: likelihood " + d.name() + " ~ Bernoulli(logits = decoder(z))");
+      if (!likelihoodSites.containsKey(d.name()) && !dataRead.contains(d.name())) {
+        diags.error(d.nameSpan(), "data '" + d.name() + "' is declared but never scored or read",
+            "score it (likelihood " + d.name() + " ~ ...), read it in an expression as a conditioning input, or remove it");
+      }
     }
-    return new Symbols(modelName == null ? "model" : modelName, data, latents, nets, sections, train);
+    if (!data.isEmpty() && likelihoodSites.isEmpty()) {
+      Ast.VarDecl first = data.values().iterator().next();
+      diags.error(first.nameSpan(), "no likelihood scores any data; the model needs at least one",
+          "add, e.g.: likelihood " + first.name() + " ~ Bernoulli(logits = decoder(z))");
+    }
+    return new Symbols(modelName == null ? "model" : modelName, data, latents, nets, sections, train,
+        new LinkedHashSet<>(likelihoodSites.keySet()));
   }
 
   private void once(String name, Span span, Map<String, Span> seen, String what) {
@@ -169,7 +181,11 @@ public final class Resolver {
                          Map<String, Ast.VarDecl> latents, Map<String, Ast.NetworkDecl> nets, Set<String> sampled) {
     if (e instanceof Ast.Name n) {
         String id = n.name();
-        if (locals.containsKey(id) || data.containsKey(id)) return;
+        if (locals.containsKey(id)) return;
+        if (data.containsKey(id)) {
+          dataRead.add(id);
+          return;
+        }
         if (latents.containsKey(id)) {
           if (kind == Ast.SectionKind.GUIDE && sampled.contains(id)) {
             diags.error(n.span(), "the guide uses latent '" + id + "' before sampling it",

@@ -88,6 +88,7 @@ public final class ShapeChecker {
       }
     }
     TrainConfig train = TrainSettings.read(s.train(), diags, catalog);
+    DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), train, diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
     return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train);

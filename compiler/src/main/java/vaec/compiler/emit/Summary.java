@@ -17,10 +17,14 @@ public final class Summary {
     var m = c.model();
     b.append("model ").append(m.name()).append("  (").append(c.source().name()).append(")\n\n");
     b.append("data\n");
-    for (Variable x : m.data()) {
-      Site s = m.likelihood().stream().filter(l -> l.variable().equals(x.name())).findFirst().orElseThrow();
-      b.append(String.format(Locale.ROOT, "  %-10s %-26s likelihood %s%n", x.name(), x.declaration().replaceFirst("^data \\w+ : ", ""),
-          site(s)));
+    var inputs = c.compiled().data();
+    var bindings = vaec.compiler.check.DataBindings.describe(inputs, c.compiled().config());
+    for (int i = 0; i < inputs.size(); i++) {
+      var x = inputs.get(i);
+      Site s = m.likelihood().stream().filter(l -> l.variable().equals(x.name())).findFirst().orElse(null);
+      String role = s != null ? "likelihood " + site(s) : "conditioning input (read, not scored)";
+      b.append(String.format(Locale.ROOT, "  %-10s %-26s %s%n", x.name(), x.type(), role));
+      b.append(String.format(Locale.ROOT, "  %-10s %-26s %s%n", "", "", bindings.get(i)));
     }
     b.append("\nlatents\n");
     for (LatentPlan lp : c.plan().latents()) {

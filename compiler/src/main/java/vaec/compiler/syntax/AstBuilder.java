@@ -23,8 +23,10 @@ final class AstBuilder {
 
   private Ast.Decl decl(VaeParser.DeclarationContext d) {
     if (d instanceof VaeParser.ModelDeclContext m) return new Ast.ModelDecl(m.name.getText(), span(m));
-    if (d instanceof VaeParser.DataDeclContext v) return new Ast.VarDecl(true, v.name.getText(), type(v.typeSpec()), span(v), span(v.name));
-    if (d instanceof VaeParser.LatentDeclContext v) return new Ast.VarDecl(false, v.name.getText(), type(v.typeSpec()), span(v), span(v.name));
+    if (d instanceof VaeParser.DataDeclContext v) {
+      return new Ast.VarDecl(true, v.name.getText(), type(v.typeSpec()), span(v), span(v.name), source(v.dataSource()));
+    }
+    if (d instanceof VaeParser.LatentDeclContext v) return new Ast.VarDecl(false, v.name.getText(), type(v.typeSpec()), span(v), span(v.name), null);
     if (d instanceof VaeParser.NetworkDeclContext n) return new Ast.NetworkDecl(n.name.getText(), call(n.call()), span(n), span(n.name));
     if (d instanceof VaeParser.ModelSectionContext s) {
       Ast.SectionKind kind = Ast.SectionKind.valueOf(s.section.getText().toUpperCase(java.util.Locale.ROOT));
@@ -36,6 +38,22 @@ final class AstBuilder {
     List<Ast.Setting> settings = new ArrayList<>();
     for (VaeParser.SettingContext s : t.setting()) settings.add(new Ast.Setting(s.key.getText(), expr(s.value), span(s), span(s.key)));
     return new Ast.TrainDecl(settings, span(t));
+  }
+
+  /** The {@code from ...} clause: a quoted file, a part name, or a part name with a column range. */
+  private Ast.Source source(VaeParser.DataSourceContext s) {
+    if (s == null) return null;
+    if (s.file != null) {
+      String raw = s.file.getText();
+      return new Ast.FileSource(raw.substring(1, raw.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\"), span(s));
+    }
+    VaeParser.SliceContext sl = s.slice();
+    if (sl == null) return new Ast.PartSource(s.part.getText(), span(s));
+    Integer from = sl.index != null ? Integer.valueOf(parseInt(sl.index)) : sl.from == null ? null : parseInt(sl.from);
+    Integer to = sl.index != null ? Integer.valueOf(parseInt(sl.index) + 1) : sl.to == null ? null : parseInt(sl.to);
+    // The checker reports a range on anything but 'columns', naming the part as written.
+    return s.part.getText().equals("columns") ? new Ast.ColumnsSource(from, to, span(s))
+        : new Ast.PartSource(s.part.getText() + "[" + text(sl) + "]", span(s));
   }
 
   private Ast.Type type(VaeParser.TypeSpecContext t) {

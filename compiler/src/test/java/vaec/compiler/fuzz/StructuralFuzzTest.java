@@ -61,9 +61,6 @@ class StructuralFuzzTest {
    * diagnostic's message. Each entry says why it is allowed; remove it when the limit goes.
    */
   static final Map<String, String> ALLOWED_REFUSALS = Map.of(
-      // Conditioning inputs (data read but not scored) are refused until the data work of
-      // issue 7 lands; the issue says this refusal is allowed meanwhile.
-      "has no likelihood", "conditioning inputs are not supported yet",
       // README, "Two limits": a REBAR or RELAX latent cannot follow an enumerated one in guide
       // order (the variance objective reads one pass's draws).
       "cannot follow the enumerated latent", "REBAR/RELAX after an enumerated latent");

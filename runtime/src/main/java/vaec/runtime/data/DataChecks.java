@@ -16,6 +16,14 @@ public final class DataChecks {
    * Rows and columns in messages count from 1.
    */
   public static void check(Dataset d, int expectedWidth, ValueDomain domain, String declaration) {
+    check(d, expectedWidth, domain, expectedWidth, declaration);
+  }
+
+  /**
+   * As {@link #check(Dataset, int, ValueDomain, String)}; one-hot data must also hold exactly one
+   * 1 in every group of {@code groupSize} columns (every row, when the group is the width).
+   */
+  public static void check(Dataset d, int expectedWidth, ValueDomain domain, int groupSize, String declaration) {
     if (d.rows() == 0) {
       throw new UserError(d.origin() + " holds no examples");
     }
@@ -35,6 +43,19 @@ public final class DataChecks {
             + " as the model declares " + declaration + hint(domain, v));
       }
     }
+    if (domain == ValueDomain.ONE_HOT && groupSize > 0 && expectedWidth % groupSize == 0) {
+      for (int r = 0; r < d.rows(); r++) {
+        for (int g = 0; g < expectedWidth; g += groupSize) {
+          int ones = 0;
+          for (int j = 0; j < groupSize; j++) ones += values[r * expectedWidth + g + j] == 1f ? 1 : 0;
+          if (ones != 1) {
+            throw new UserError(d.origin() + ": row " + (r + 1) + (groupSize == expectedWidth ? "" : ", columns " + (g + 1) + "-" + (g + groupSize))
+                + " holds " + ones + " ones; one-hot data has exactly one 1 per " + (groupSize == expectedWidth ? "row" : "group")
+                + " (the model declares " + declaration + ")");
+          }
+        }
+      }
+    }
   }
 
   private static String position(Dataset d, int index) {
@@ -45,6 +66,9 @@ public final class DataChecks {
   private static String hint(ValueDomain domain, float v) {
     if (domain == ValueDomain.UNIT_INTERVAL && v > 1f && v <= 255f && v == Math.rint(v)) {
       return " (pixel values 0..255 must be divided by 255)";
+    }
+    if (domain == ValueDomain.BINARY && v > 0f && v < 1f) {
+      return " (to turn intensities in [0, 1] into 0/1 data, set binarize = dynamic or pass --binarize dynamic)";
     }
     return "";
   }

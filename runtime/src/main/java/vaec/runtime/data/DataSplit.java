@@ -1,4 +1,4 @@
 package vaec.runtime.data;
 
-/** A training set and a held-out test set with the same width. */
-public record DataSplit(Dataset train, Dataset test) {}
+/** The data a model trains and is tested on: for each, one table per data variable with the same rows. */
+public record DataSplit(BoundData train, BoundData test) {}

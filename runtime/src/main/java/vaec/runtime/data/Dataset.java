@@ -47,6 +47,22 @@ public final class Dataset {
     return new Dataset(origin, to - from, width, part, imageHeight, imageWidth);
   }
 
+  /** Columns [from, to) of every row as a new dataset named {@code origin}. */
+  public Dataset columns(int from, int to, String origin) {
+    if (from < 0 || to > width || from >= to) {
+      throw new IndexOutOfBoundsException("columns [" + from + ", " + to + ") of " + width);
+    }
+    int w = to - from;
+    float[] part = new float[rows * w];
+    for (int r = 0; r < rows; r++) System.arraycopy(values, r * width + from, part, r * w, w);
+    return new Dataset(origin, rows, w, part, 0, 0);
+  }
+
+  /** The same rows under another name (for messages), sharing the values. */
+  public Dataset renamed(String newOrigin) {
+    return new Dataset(newOrigin, rows, width, values, imageHeight, imageWidth);
+  }
+
   /** Copies row {@code r} into {@code dst} at {@code offset}. */
   public void copyRow(int r, float[] dst, int offset) {
     System.arraycopy(values, r * width, dst, offset, width);

@@ -1,7 +1,7 @@
 package vaec.runtime.model;
 
 import java.util.List;
-import vaec.runtime.data.ValueDomain;
+import vaec.runtime.data.DataInput;
 import vaec.runtime.graph.Graph;
 
 /**
@@ -21,15 +21,16 @@ import vaec.runtime.graph.Graph;
  *       values {@code train} links to it ({@link Graph#links}), and it is run after each backward
  *       pass of {@code train} (see {@link vaec.runtime.train.TrainingPass}).</li>
  * </ul>
- * The observed data enters every graph as the input named {@code dataName}.
+ * Every data variable ({@code data}, in declaration order: those a likelihood scores and the
+ * conditioning inputs the model only reads) enters each graph that reads it as the input of its
+ * own name; which part of the dataset fills it is decided when the data is loaded
+ * ({@link vaec.runtime.data.DataLoader}).
  */
 public record CompiledModel(
     String name,
     String file,
     String sourceHash,
-    String dataName,
-    int dataWidth,
-    ValueDomain dataDomain,
+    List<DataInput> data,
     List<ParamInit> params,
     Graph train,
     Graph evaluate,
@@ -37,4 +38,30 @@ public record CompiledModel(
     Graph priorSample,
     Graph reconstruct,
     Graph controlVariates,
-    TrainConfig config) {}
+    TrainConfig config) {
+
+  public CompiledModel {
+    data = List.copyOf(data);
+  }
+
+  /** The data variable named {@code name}. */
+  public DataInput input(String name) {
+    for (DataInput d : data) if (d.name().equals(name)) return d;
+    throw new IllegalArgumentException("no data variable " + name);
+  }
+
+  /** The variables a likelihood scores. */
+  public List<DataInput> scored() {
+    return data.stream().filter(DataInput::scored).toList();
+  }
+
+  /** The conditioning inputs: data the model reads without scoring it. */
+  public List<DataInput> conditioning() {
+    return data.stream().filter(DataInput::conditioning).toList();
+  }
+
+  /** This model with another training configuration. */
+  public CompiledModel withConfig(TrainConfig c) {
+    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, controlVariates, c);
+  }
+}

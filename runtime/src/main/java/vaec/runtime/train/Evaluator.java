@@ -1,9 +1,14 @@
 package vaec.runtime.train;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import vaec.runtime.data.Dataset;
+import org.nd4j.linalg.factory.Nd4j;
+import vaec.runtime.data.BoundData;
+import vaec.runtime.data.DataInput;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.model.CompiledModel;
@@ -25,7 +30,7 @@ public final class Evaluator {
   /** Means per example, in nats: loss = -ELBO = reconstruction + kl. */
   public record Elbo(double loss, double reconstruction, double kl) {}
 
-  public Elbo elbo(Dataset d) {
+  public Elbo elbo(BoundData d) {
     CompiledModel m = state.model;
     Batches b = new Batches(d);
     double loss = 0, rec = 0, kl = 0;
@@ -33,7 +38,7 @@ public final class Evaluator {
     for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
       int n = Math.min(ROWS_PER_PASS, d.rows() - from);
       Executor ex = executor("evaluate", m.evaluate(), n);
-      b.gather(range(from, n), ex.input(m.dataName()));
+      b.gather(range(from, n), ex);
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
       loss += ex.value("loss").sumNumber().doubleValue();
@@ -44,7 +49,7 @@ public final class Evaluator {
   }
 
   /** Mean over examples of the K-sample importance estimate of log p(x), in nats. */
-  public double logLikelihood(Dataset d, int k, java.util.function.IntConsumer progress) {
+  public double logLikelihood(BoundData d, int k, java.util.function.IntConsumer progress) {
     CompiledModel m = state.model;
     Batches b = new Batches(d);
     int perPass = Math.max(1, ROWS_PER_PASS / k);
@@ -55,7 +60,7 @@ public final class Evaluator {
       Executor ex = executor("iw", m.logWeight(), n * k);
       int[] idx = new int[n * k];
       for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) idx[i * k + j] = from + i;
-      b.gather(idx, ex.input(m.dataName()));
+      b.gather(idx, ex);
       ex.drawNoise(state.noise, -2_000_000 - pass++);
       ex.forward();
       double[] lw = ex.value("log_weight").toDoubleVector();
@@ -74,20 +79,89 @@ public final class Evaluator {
     return max + Math.log(s / k);
   }
 
-  /** Likelihood means for {@code n} draws from the prior, one row each. */
-  public float[][] samplePrior(int n, long stream) {
-    Executor ex = executor("prior", state.model.priorSample(), n);
-    ex.drawNoise(state.noise, -3_000_000 - stream);
-    ex.forward();
-    return rows(ex.value("mean_" + state.model.dataName()));
+  /** The data inputs the prior-sampling graph reads (conditioning inputs), which {@link #samplePrior} needs. */
+  public List<String> priorInputs() {
+    List<String> out = new ArrayList<>();
+    for (DataInput d : state.model.data()) if (state.model.priorSample().inputs().containsKey(d.name())) out.add(d.name());
+    return out;
   }
 
-  /** Likelihood means at the guide's mean for the first {@code n} rows of {@code d}. */
-  public float[][] reconstruct(Dataset d, int n) {
-    Executor ex = executor("recon", state.model.reconstruct(), n);
-    new Batches(d).gather(range(0, n), ex.input(state.model.dataName()));
+  /** Likelihood means for {@code n} draws from the prior, one row each, by scored variable; for models without conditioning inputs. */
+  public Map<String, float[][]> samplePrior(int n, long stream) {
+    return samplePrior(n, stream, Map.of());
+  }
+
+  /**
+   * Likelihood means for {@code n} draws from the prior, one row each, by scored variable.
+   * {@code conditions} gives, for every conditioning input the prior-sampling graph reads
+   * ({@link #priorInputs}), the value of each of the {@code n} rows.
+   */
+  public Map<String, float[][]> samplePrior(int n, long stream, Map<String, float[][]> conditions) {
+    Executor ex = executor("prior", state.model.priorSample(), n);
+    for (String name : priorInputs()) {
+      float[][] c = conditions.get(name);
+      if (c == null) throw new IllegalArgumentException("sampling needs a value of the conditioning input " + name);
+      if (c.length != n) throw new IllegalArgumentException(name + ": " + c.length + " condition rows for " + n + " samples");
+      ex.input(name).assign(Nd4j.createFromArray(c).castTo(ex.input(name).dataType()));
+    }
+    ex.drawNoise(state.noise, -3_000_000 - stream);
     ex.forward();
-    return rows(ex.value("mean_" + state.model.dataName()));
+    return means(ex, "mean_");
+  }
+
+  /** Likelihood means at the guide's mean for the first {@code n} rows of {@code d}, by scored variable. */
+  public Map<String, float[][]> reconstruct(BoundData d, int n) {
+    Executor ex = executor("recon", state.model.reconstruct(), n);
+    new Batches(d).gather(range(0, n), ex);
+    ex.forward();
+    return means(ex, "mean_");
+  }
+
+  /** Every row's guide mean of the latents, side by side in the order the guide samples them. */
+  public record Encoding(List<String> latents, List<Integer> widths, float[][] rows) {
+    /** Column names: z[0], z[1], ..., then the next latent's. */
+    public List<String> columns() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < latents.size(); i++) for (int j = 0; j < widths.get(i); j++) out.add(latents.get(i) + "[" + j + "]");
+      return out;
+    }
+  }
+
+  /** The guide's mean of every latent for every row of {@code d} (the reconstruct graph's latent_mean_ outputs). */
+  public Encoding encode(BoundData d) {
+    Batches b = new Batches(d);
+    List<String> names = new ArrayList<>();
+    List<Integer> widths = new ArrayList<>();
+    for (var e : state.model.reconstruct().outputs().entrySet()) {
+      if (!e.getKey().startsWith(LATENT_MEAN)) continue;
+      names.add(e.getKey().substring(LATENT_MEAN.length()));
+      widths.add(e.getValue().width());
+    }
+    int total = widths.stream().mapToInt(Integer::intValue).sum();
+    float[][] out = new float[d.rows()][total];
+    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
+      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
+      Executor ex = executor("recon", state.model.reconstruct(), n);
+      b.gather(range(from, n), ex);
+      ex.forward();
+      int col = 0;
+      for (int i = 0; i < names.size(); i++) {
+        float[][] part = rows(ex.value(LATENT_MEAN + names.get(i)));
+        for (int r = 0; r < n; r++) System.arraycopy(part[r], 0, out[from + r], col, widths.get(i));
+        col += widths.get(i);
+      }
+    }
+    return new Encoding(names, widths, out);
+  }
+
+  private static final String LATENT_MEAN = "latent_mean_";
+
+  private static Map<String, float[][]> means(Executor ex, String prefix) {
+    Map<String, float[][]> out = new LinkedHashMap<>();
+    for (String o : ex.graph().outputs().keySet()) {
+      if (o.startsWith(prefix)) out.put(o.substring(prefix.length()), rows(ex.value(o)));
+    }
+    return out;
   }
 
   private Executor executor(String kind, Graph g, int batch) {

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
-import vaec.runtime.data.Dataset;
+import vaec.runtime.data.BoundData;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
@@ -28,7 +28,7 @@ public final class GradientVariance {
   /** Over the measured parameters: squared norm of the mean gradient, and the summed per-coordinate variance. */
   public record Result(double meanNormSquared, double totalVariance, long coordinates) {}
 
-  public static Result measure(CompiledModel m, Map<String, float[]> start, Dataset data, int batch, int steps, long seed,
+  public static Result measure(CompiledModel m, Map<String, float[]> start, BoundData data, int batch, int steps, long seed,
                                Predicate<String> measured, Predicate<String> estimatorState) {
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : m.params()) layout.add(new ParamEntry(p.name(), p.shape()));
@@ -99,7 +99,7 @@ public final class GradientVariance {
     int b = idx.length;
     int perEpoch = order.length / b;
     System.arraycopy(order, (t % perEpoch) * b, idx, 0, b);
-    batches.gather(idx, ex.input(ex.main().graph().inputs().keySet().iterator().next()));
+    batches.gather(idx, ex.main());
     ex.drawNoise(noise, t);
     ex.forward();
     ex.backward();

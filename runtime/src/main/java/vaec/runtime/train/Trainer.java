@@ -1,10 +1,13 @@
 package vaec.runtime.train;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.checkpoint.CheckpointIO;
+import vaec.runtime.data.DataInput;
 import vaec.runtime.data.DataSplit;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Node;
@@ -58,8 +61,19 @@ public final class Trainer {
     int perEpoch = rows / batch;
     TrainingPass pass = new TrainingPass(m, batch, state.params);
     Executor ex = pass.main();
-    INDArray x = ex.input(m.dataName());
-    INDArray uniform = m.config().dynamicBinarization() ? Nd4j.create(x.dataType(), x.shape()) : null;
+    train.requireInputs(ex, m.data().stream().map(DataInput::name).toList());
+    // Dynamic binarization of every input declared in [0, 1] or binary, each with its own noise
+    // stream (-1, -2, ...: graph noise uses the node ids, 0 and up).
+    List<INDArray> binarized = new ArrayList<>();
+    List<INDArray> uniform = new ArrayList<>();
+    if (m.config().dynamicBinarization()) {
+      for (DataInput d : m.data()) {
+        if (!d.binarizable()) continue;
+        INDArray x = ex.graph().inputs().containsKey(d.name()) ? ex.input(d.name()) : null;
+        binarized.add(x);
+        uniform.add(x == null ? null : Nd4j.create(x.dataType(), x.shape()));
+      }
+    }
     Node lossNode = m.train().output("loss");
     Node reconNode = m.train().output("reconstruction");
     Node klNode = m.train().output("kl");
@@ -79,8 +93,10 @@ public final class Trainer {
           return false;
         }
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
-        train.gather(idx, x);
-        if (uniform != null) binarize(x, uniform, state.step);
+        train.gather(idx, ex);
+        for (int k = 0; k < binarized.size(); k++) {
+          if (binarized.get(k) != null) binarize(binarized.get(k), uniform.get(k), state.step, -1 - k);
+        }
         pass.drawNoise(state.noise, state.step);
         pass.forward();
         double loss = ex.value(lossNode).sumNumber().doubleValue() / batch;
@@ -110,8 +126,8 @@ public final class Trainer {
   }
 
   /** x = 1 with probability x (dynamic binarization, fresh for every step). */
-  private void binarize(INDArray x, INDArray u, long step) {
-    state.noise.fill(u, NoiseKind.UNIFORM, step, -1);
+  private void binarize(INDArray x, INDArray u, long step, long stream) {
+    state.noise.fill(u, NoiseKind.UNIFORM, step, stream);
     x.subi(u);
     Kernels.step(x, x);
   }

@@ -46,7 +46,21 @@ class DataChecksTest {
     UserError e = assertThrows(UserError.class, () -> DataChecks.check(
         table(1, 3, 0, 1, 0.5f), 3, ValueDomain.BINARY, "x : binary[3]"));
     assertEquals("data/train.csv: row 1, column 3 holds 0.5, which is outside binary as the model"
-        + " declares x : binary[3]", e.getMessage());
+        + " declares x : binary[3] (to turn intensities in [0, 1] into 0/1 data, set binarize = dynamic"
+        + " or pass --binarize dynamic)", e.getMessage());
+  }
+
+  @Test
+  void oneHotRowsHoldExactlyOneOnePerGroup() {
+    assertDoesNotThrow(() -> DataChecks.check(table(2, 3, 0, 1, 0, 1, 0, 0), 3, ValueDomain.ONE_HOT, 3, "y : onehot[3]"));
+    UserError none = assertThrows(UserError.class, () -> DataChecks.check(
+        table(2, 3, 0, 1, 0, 0, 0, 0), 3, ValueDomain.ONE_HOT, 3, "y : onehot[3]"));
+    assertEquals("data/train.csv: row 2 holds 0 ones; one-hot data has exactly one 1 per row (the model declares y : onehot[3])",
+        none.getMessage());
+    UserError two = assertThrows(UserError.class, () -> DataChecks.check(
+        table(1, 4, 1, 0, 1, 1), 4, ValueDomain.ONE_HOT, 2, "y : onehot[2, 2]"));
+    assertEquals("data/train.csv: row 1, columns 3-4 holds 2 ones; one-hot data has exactly one 1 per group"
+        + " (the model declares y : onehot[2, 2])", two.getMessage());
   }
 
   @Test

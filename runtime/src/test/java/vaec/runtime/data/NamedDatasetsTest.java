@@ -22,7 +22,7 @@ class NamedDatasetsTest {
 
   @Test
   void mnistDigitsIsEmbeddedAndSplit9000To1000() {
-    DataSplit split = NamedDatasets.load("mnist_digits");
+    TrainTest split = NamedDatasets.load("mnist_digits");
     assertEquals(9000, split.train().rows());
     assertEquals(1000, split.test().rows());
     for (Dataset d : List.of(split.train(), split.test())) {
@@ -66,12 +66,16 @@ class NamedDatasetsTest {
   void fashionMnistWhenInstalled() {
     Assumptions.assumeTrue(Files.isDirectory(NamedDatasets.FASHION_MNIST_DIR),
         "dataset-fashion-mnist is not installed");
-    DataSplit split = NamedDatasets.load("fashion_mnist");
+    TrainTest split = NamedDatasets.load("fashion_mnist");
     assertEquals(60000, split.train().rows());
     assertEquals(10000, split.test().rows());
     assertEquals(784, split.train().width());
     assertEquals(28, split.test().imageHeight());
     DataChecks.check(split.test(), 784, ValueDomain.UNIT_INTERVAL, "x : [0,1][784]");
+    TrainTest labels = NamedDatasets.load("fashion_mnist", "labels");
+    assertEquals(60000, labels.train().rows());
+    assertEquals(10000, labels.test().rows());
+    DataChecks.check(labels.test(), 10, ValueDomain.ONE_HOT, 10, "y : onehot[10]");
   }
 
   @Test

@@ -30,8 +30,9 @@ public record Setting(String name, Object defaultValue, List<String> names, doub
     }
     if (!(value instanceof Double d) || !Double.isFinite(d) || (minOpen ? d <= min : d < min) || d > max
         || (whole && d != Math.rint(d))) {
-      String range = (whole ? "a whole number" : "a number") + (minOpen ? " above " : " from ") + fmt(min)
-          + (Double.isInfinite(max) ? "" : " to " + fmt(max));
+      String kind = whole ? "whole number" : "number";
+      String range = min == 0 && Double.isInfinite(max) ? (minOpen ? "a positive " : "a non-negative ") + kind
+          : "a " + kind + (minOpen ? " above " : " from ") + fmt(min) + (Double.isInfinite(max) ? "" : " to " + fmt(max));
       return name + " must be " + range + " (" + meaning + ")";
     }
     return null;

@@ -1,0 +1,39 @@
+package vaec.stdlib.objectives;
+
+import java.util.List;
+import vaec.stdlib.estimators.Setting;
+import vaec.stdlib.estimators.Settings;
+
+/**
+ * A training objective: one class owns its settings, how many samples of the latents it draws per
+ * example, how it turns the model's per-sample terms into a per-example loss, and which terms it
+ * reports. The trainer, the evaluator and the progress display read {@link #reported} instead of
+ * fixed names. A new objective is a subclass and one entry in {@link Objectives}.
+ *
+ * <p>The sample axis: a graph built for an objective with S samples runs on batch x S rows, each
+ * example repeated S times in consecutive rows (sample fastest), each row with its own noise. An
+ * objective may combine a group's rows (an importance-weighted bound would take a log-mean-exp
+ * over them); the per-example loss is the mean over rows of its loss node.
+ */
+public abstract class Objective {
+  /** The name a model writes after {@code objective =}. */
+  public abstract String keyword();
+
+  /** The settings {@code objective = NAME(...)} accepts; a positional argument is the first. */
+  public List<Setting> settings() { return List.of(); }
+
+  /** Samples of the latents per example. */
+  public int samples(Settings s) { return 1; }
+
+  /** What the compile summary says about it. */
+  public abstract String describe(Settings s);
+
+  /** The terms it reports, the first being the loss minimized; each is an output of the graphs. */
+  public abstract List<Reported> reported();
+
+  /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
+  public abstract void lower(ObjectiveStep step);
+
+  /** One reported term: the graph output's name, a short label for the progress bar, and its meaning. */
+  public record Reported(String output, String label, String meaning) {}
+}
