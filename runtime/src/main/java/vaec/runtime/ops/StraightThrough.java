@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /**
  * Inputs (hard, soft): the value of {@code hard}, the gradient of {@code soft}. The
@@ -21,8 +22,8 @@ public final class StraightThrough implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) { out.assign(in[0]); }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[1] != null) Kernels.put(gIn[1], g, acc[1]);
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[1] != null) gIn[1].assign(g);
   }
 
   @Override public String describe() { return "straight_through"; }
