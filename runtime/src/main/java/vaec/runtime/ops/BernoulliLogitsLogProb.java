@@ -7,7 +7,6 @@ import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
 import vaec.runtime.kernels.Parallel;
-import vaec.runtime.kernels.StableSoftplus;
 
 /**
  * log Bernoulli(x; sigmoid(l)) = x l - softplus(l), summed per example; inputs (x, logits). With x

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
-import vaec.runtime.kernels.Kernels;
 
 /** Joins its inputs' columns side by side. */
 public final class Concat implements Op {

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
-import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
 
 /**

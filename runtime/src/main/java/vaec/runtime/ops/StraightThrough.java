@@ -4,7 +4,6 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
-import vaec.runtime.kernels.Kernels;
 
 /**
  * Inputs (hard, soft): the value of {@code hard}, the gradient of {@code soft}. The
