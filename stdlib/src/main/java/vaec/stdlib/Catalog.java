@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.Bernoulli;
 import vaec.stdlib.distributions.Categorical;

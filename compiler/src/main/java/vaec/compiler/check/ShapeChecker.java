@@ -19,7 +19,7 @@ import vaec.compiler.ir.Variable;
 import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.model.TrainConfig;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
 import vaec.stdlib.distributions.ParamSpec;

@@ -1,7 +1,9 @@
 package vaec.runtime.exec;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,10 +18,24 @@ import vaec.runtime.rng.NoiseSource;
  * graph's loss into the parameter store's flat gradient.
  *
  * <p>Everything is planned when the executor is built: a value buffer per node (views for slices
- * and parameters), a gradient buffer per node that needs one, each op's scratch buffers, and for
- * every edge whether its gradient contribution overwrites or adds (the first contribution in
- * backward order overwrites, so no buffer is zeroed per step except those written in parts). A
- * step then runs only the ops themselves and allocates nothing of its own.
+ * and parameters), a gradient buffer per node that needs one, each op's scratch buffers, and the
+ * buffer each op's backward pass writes every input's gradient into. Ops only ever overwrite the
+ * buffer they are handed (see {@link Op#backward}); whether a gradient is written or accumulated
+ * is decided here, once, per edge of the graph. A step then runs only the ops themselves, plus an
+ * add per accumulated edge, and allocates nothing of its own.
+ *
+ * <h2>Written or accumulated</h2>
+ * A node's gradient is the sum of one contribution per edge that leaves it (a consumer's input
+ * slot). Walking the ops in backward order, the first contribution to a stretch of columns is
+ * written straight into the gradient; every later one that overlaps columns already written goes
+ * into a buffer of the executor's (from a pool shared by all ops, sized to the most any one op
+ * needs at once), which the executor adds into the gradient right after that op's backward pass.
+ * Column ranges matter because of views: a slice's gradient is a view of its input's gradient
+ * (slices cost nothing in either pass), so disjoint slices of one value each write their columns
+ * directly, and the value's gradient is zeroed before backward only where some column would
+ * otherwise be read unwritten (columns no slice covers, or added into before anything wrote
+ * them). Ops that write only part of an input's gradient ({@link Op#writesPartialGradient}) are
+ * handed a buffer zeroed just before their backward pass, and count as accumulating.
  */
 public final class Executor {
   private final Graph graph;
@@ -30,13 +46,22 @@ public final class Executor {
   private final INDArray[] grad;
   private final INDArray[][] scratch;
   private final INDArray[][] inValues;
+  /** Per op, per input: the buffer its backward pass overwrites with that input's gradient, or null. */
   private final INDArray[][] inGrads;
-  private final boolean[][] accumulate;
-  private final boolean[] needsGrad;
+  /** Per op: buffers to zero just before its backward pass (partial writers), or null. */
+  private final INDArray[][] zeroBeforeOp;
+  /** Per op: gradients to add the matching {@link #addFrom} buffers into after its backward pass, or null. */
+  private final INDArray[][] addInto;
+  private final INDArray[][] addFrom;
+  /** The ops whose backward pass runs: differentiable, not a view, and on a path from a parameter to the loss. */
+  private final Op[] backwardOps;
   private final List<INDArray> zeroBeforeBackward = new ArrayList<>();
   private final List<INDArray> unreachedParamGrads = new ArrayList<>();
   private final Node loss;
   private final boolean ownsParamGradients;
+  /** Whether the loss's constant gradient must be set every step (it is a view into a gradient that is zeroed). */
+  private boolean reseedLoss;
+  private int accumulatedEdges;
 
   public Executor(Graph graph, int batch, ParameterStore params) {
     this(graph, batch, params, true);
@@ -61,8 +86,10 @@ public final class Executor {
     scratch = new INDArray[n][];
     inValues = new INDArray[n][];
     inGrads = new INDArray[n][];
-    accumulate = new boolean[n][];
-    needsGrad = new boolean[n];
+    zeroBeforeOp = new INDArray[n][];
+    addInto = new INDArray[n][];
+    addFrom = new INDArray[n][];
+    backwardOps = new Op[n];
 
     for (Node node : nodes) {
       int i = node.id();
@@ -97,6 +124,10 @@ public final class Executor {
     return in;
   }
 
+  private static boolean isView(Node node) {
+    return node.kind() == Node.Kind.OP && node.op().aliasesInput();
+  }
+
   private void planBackward(ParameterStore params) {
     int n = nodes.size();
     // A node needs a gradient when it depends on a parameter and the loss depends on it
@@ -116,52 +147,117 @@ public final class Executor {
       if (!toLoss[i] || node.kind() != Node.Kind.OP || !node.op().differentiable()) continue;
       for (Node in : node.inputs()) toLoss[in.id()] = true;
     }
+    boolean[] needsGrad = new boolean[n];
     for (int i = 0; i < n; i++) needsGrad[i] = fromParam[i] && toLoss[i];
     if (!needsGrad[loss.id()]) throw new IllegalStateException("the loss does not depend on any parameter");
 
-    // Gradient buffers: parameters write into the store's flat gradient; slices into a view of
-    // their input's gradient, which is then zeroed each step because slices fill it in parts.
-    boolean[] zeroFirst = new boolean[n];
+    // Gradient buffers: parameters write into the store's flat gradient, views (slices) into the
+    // same view of their input's gradient. Each gradient covers columns [lo, hi) of the gradient
+    // of its base, the node at the root of its chain of views.
+    int[] base = new int[n];
+    int[] lo = new int[n];
+    int[] hi = new int[n];
     for (Node node : nodes) {
       int i = node.id();
       if (!needsGrad[i]) continue;
       if (node.isParam()) grad[i] = params.grad(node.name());
-      else if (node.kind() == Node.Kind.OP && node.op().aliasesInput()) {
-        Node parent = node.input(0);
-        grad[i] = aliasView(node, grad[parent.id()]);
-        if (!zeroFirst[parent.id()] && !isAliasOfZeroed(parent, zeroFirst)) {
-          zeroBeforeBackward.add(grad[parent.id()]);
-        }
-        zeroFirst[parent.id()] = true;
-        zeroFirst[i] = true;
-      } else grad[i] = Nd4j.create(dtype, batch, node.width());
+      else if (isView(node)) grad[i] = aliasView(node, grad[node.input(0).id()]);
+      else grad[i] = Nd4j.create(dtype, batch, node.width());
+      if (isView(node)) {
+        int p = node.input(0).id();
+        base[i] = base[p];
+        lo[i] = lo[p] + (node.op() instanceof vaec.runtime.ops.Slice s ? s.from() : 0);
+        hi[i] = lo[i] + node.width();
+      } else {
+        base[i] = i;
+        lo[i] = 0;
+        hi[i] = node.width();
+      }
     }
-    // The loss is averaged over the batch: its gradient is the constant 1/batch, set once.
-    grad[loss.id()].assign(1.0 / batch);
 
-    boolean[] written = new boolean[n];
+    // Which columns of each base's gradient hold a contribution so far (in backward order), and
+    // which must be zero before backward because something adds into them before any write.
+    boolean[][] written = new boolean[n][];
+    boolean[][] zeroed = new boolean[n][];
+    for (int i = 0; i < n; i++) {
+      if (needsGrad[i] && base[i] == i) {
+        written[i] = new boolean[nodes.get(i).width()];
+        zeroed[i] = new boolean[nodes.get(i).width()];
+      }
+    }
+    // The loss is averaged over the batch: its gradient is the constant 1/batch, its first contribution.
+    java.util.Arrays.fill(written[base[loss.id()]], lo[loss.id()], hi[loss.id()], true);
+
+    Map<String, List<INDArray>> pool = new HashMap<>();
     for (int i = n - 1; i >= 0; i--) {
       Node node = nodes.get(i);
-      if (!needsGrad[i] || node.kind() != Node.Kind.OP) continue;
+      if (!needsGrad[i] || node.kind() != Node.Kind.OP || !node.op().differentiable() || isView(node)) continue;
+      Op op = node.op();
+      backwardOps[i] = op;
       int k = node.inputs().size();
-      accumulate[i] = new boolean[k];
       inGrads[i] = new INDArray[k];
+      List<INDArray> zeroHere = new ArrayList<>();
+      List<INDArray> into = new ArrayList<>();
+      List<INDArray> from = new ArrayList<>();
+      Map<String, Integer> taken = new HashMap<>();
       for (int e = 0; e < k; e++) {
         int in = node.input(e).id();
         if (!needsGrad[in]) continue;
-        inGrads[i][e] = grad[in];
-        accumulate[i][e] = written[in] || zeroFirst[in];
-        written[in] = true;
+        boolean[] w = written[base[in]];
+        boolean any = false;
+        for (int c = lo[in]; c < hi[in]; c++) any |= w[c];
+        if (!any) {
+          inGrads[i][e] = grad[in];                    // the first contribution: written in place
+          if (op.writesPartialGradient(e)) zeroHere.add(grad[in]);
+        } else {
+          for (int c = lo[in]; c < hi[in]; c++) if (!w[c]) zeroed[base[in]][c] = true;
+          INDArray buffer = pooled(pool, taken, grad[in]);
+          inGrads[i][e] = buffer;                      // a later one: added in after the op
+          if (op.writesPartialGradient(e)) zeroHere.add(buffer);
+          into.add(grad[in]);
+          from.add(buffer);
+          accumulatedEdges++;
+        }
+        java.util.Arrays.fill(w, lo[in], hi[in], true);
+      }
+      if (!zeroHere.isEmpty()) zeroBeforeOp[i] = zeroHere.toArray(new INDArray[0]);
+      if (!into.isEmpty()) {
+        addInto[i] = into.toArray(new INDArray[0]);
+        addFrom[i] = from.toArray(new INDArray[0]);
       }
     }
+    for (int b = 0; b < n; b++) {
+      if (written[b] == null) continue;
+      boolean zero = false;
+      for (int c = 0; c < written[b].length; c++) zero |= zeroed[b][c] || !written[b][c];
+      if (zero) {
+        zeroBeforeBackward.add(grad[b]);
+        if (base[loss.id()] == b) reseedLoss = true;
+      }
+    }
+    grad[loss.id()].assign(1.0 / batch);
     for (Node p : graph.params().values()) {
       if (!needsGrad[p.id()] && ownsParamGradients) unreachedParamGrads.add(params.grad(p.name()));
     }
   }
 
-  private boolean isAliasOfZeroed(Node node, boolean[] zeroFirst) {
-    return node.kind() == Node.Kind.OP && node.op().aliasesInput() && zeroFirst[node.id()];
+  /**
+   * A buffer of {@code target}'s shape from the pool, distinct from those already taken by the
+   * same op ({@code taken} counts them per shape); the pool grows only when one op needs more.
+   */
+  private INDArray pooled(Map<String, List<INDArray>> pool, Map<String, Integer> taken, INDArray target) {
+    String key = java.util.Arrays.toString(target.shape());
+    List<INDArray> free = pool.computeIfAbsent(key, x -> new ArrayList<>());
+    int k = taken.merge(key, 1, Integer::sum) - 1;
+    if (k == free.size()) free.add(Nd4j.create(dtype, target.shape()));
+    return free.get(k);
   }
+
+  /** How many edges add their gradient into one already written (for tests of the plan). */
+  int accumulatedEdges() { return accumulatedEdges; }
+
+  /** How many gradient buffers are zeroed at the start of every backward pass (for tests of the plan). */
+  int gradientsZeroedPerStep() { return zeroBeforeBackward.size(); }
 
   public Graph graph() { return graph; }
   public int batch() { return batch; }
@@ -207,11 +303,19 @@ public final class Executor {
     if (loss == null) throw new IllegalStateException("graph has no loss");
     for (INDArray z : zeroBeforeBackward) z.assign(0);
     for (INDArray z : unreachedParamGrads) z.assign(0);
+    if (reseedLoss) grad[loss.id()].assign(1.0 / batch);
     for (int i = nodes.size() - 1; i >= 0; i--) {
-      Node node = nodes.get(i);
-      if (!needsGrad[i] || node.kind() != Node.Kind.OP || !node.op().differentiable()) continue;
+      Op op = backwardOps[i];
+      if (op == null) continue;
       long t = nanos == null ? 0 : System.nanoTime();
-      node.op().backward(inValues[i], value[i], grad[i], inGrads[i], accumulate[i], scratch[i]);
+      INDArray[] zero = zeroBeforeOp[i];
+      if (zero != null) for (INDArray z : zero) z.assign(0);
+      op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
+      INDArray[] into = addInto[i];
+      if (into != null) {
+        INDArray[] from = addFrom[i];
+        for (int k = 0; k < into.length; k++) into[k].addi(from[k]);
+      }
       if (nanos != null) nanos[i] += System.nanoTime() - t;
     }
     for (Node node : nodes) {

@@ -3,8 +3,10 @@ package vaec.runtime.graph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A differentiable operation. Implementations write into buffers the executor planned once; they
- * never allocate per step (scratch space is asked for in {@link #scratchWidths} and handed over).
+ * An operation of the graph: its forward value and, when differentiable, its backward pass.
+ * Implementations write into buffers the executor planned once; they never allocate per step
+ * (scratch space is asked for in {@link #scratchWidths} and handed over). Whether a gradient is
+ * written or accumulated is the executor's business, not the op's (see {@link #backward}).
  */
 public interface Op {
   /** Output width, given the input nodes; throws IllegalArgumentException on a wiring bug. */
@@ -20,19 +22,34 @@ public interface Op {
   void forward(INDArray[] in, INDArray out, INDArray[] scratch);
 
   /**
-   * Gradients of the inputs given the output's gradient {@code gOut}. For each input i with
-   * {@code gIn[i] != null}: when {@code accumulate[i]} add into it, otherwise overwrite it.
+   * Gradients of the inputs given the output's gradient {@code gOut}: for each input i with
+   * {@code gIn[i] != null}, overwrite {@code gIn[i]} with d(loss)/d(input i) through this op.
+   * {@code gIn[i]} is null when input i needs no gradient. An op never adds into {@code gIn[i]}
+   * and never reads it: the executor decides whether the buffer it hands over is the input's
+   * gradient itself (the first contribution to it) or a buffer of its own that it adds to the
+   * gradient afterwards (every later contribution, e.g. from another consumer of the same value
+   * or from the same value feeding two inputs of this op). Each {@code gIn[i]} is distinct from
+   * every other argument, may be a strided view (a column slice of a wider gradient), and holds
+   * nothing meaningful on entry, unless {@link #writesPartialGradient} says otherwise. Ops that
+   * are not {@link #differentiable} or that {@link #aliasesInput} are never asked.
    */
-  void backward(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, boolean[] accumulate,
-                INDArray[] scratch);
+  default void backward(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, INDArray[] scratch) {
+    throw new UnsupportedOperationException(describe() + " has no backward pass");
+  }
 
-  /** Whether the output is a view of input 0 (no buffer of its own). */
+  /**
+   * Whether the output is a view of input 0 (no buffer of its own): the executor then makes the
+   * output's gradient the same view of the input's gradient, and the op has no backward pass.
+   */
   default boolean aliasesInput() { return false; }
 
   /** Whether gradients flow through this op at all (false for stop-gradient). */
   default boolean differentiable() { return true; }
 
-  /** Whether {@link #backward} writes only part of input i's gradient (then it is zeroed first). */
+  /**
+   * Whether {@link #backward} writes only part of {@code gIn[i]} (and leaves the rest as it finds
+   * it); the executor then hands over a buffer that holds zeros.
+   */
   default boolean writesPartialGradient(int input) { return false; }
 
   /** Called before each step's forward pass with the step number (settings that follow a schedule). */

@@ -16,9 +16,6 @@ public final class Affine implements Op {
   public int outputWidth(List<Node> in) { return in.get(0).width(); }
 
   @Override
-  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
-
-  @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     if (a == 1.0) in[0].add(b, out);
     else {
@@ -28,14 +25,8 @@ public final class Affine implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[0] == null) return;
-    if (acc[0]) {
-      if (a == 1.0) gIn[0].addi(g);
-      else gIn[0].addi(g.mul(a, s[0]));   // not BLAS axpy: gIn may be a strided view (a slice)
-    } else {
-      g.mul(a, gIn[0]);
-    }
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[0] != null) g.mul(a, gIn[0]);
   }
 
   @Override

@@ -4,6 +4,9 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.Parallel;
 
 /**
  * log Bernoulli(x; sigmoid(l)) = x l - softplus(l), summed per example; inputs (x, logits). With x
@@ -43,29 +46,29 @@ public final class BernoulliLogitsLogProb implements Op {
     Kernels.rowSum(t, out);
   }
 
-  private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl, boolean acc) {
+  private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl) {
     Kernels.sigmoid(l, d);          // d/dl = x - sigmoid(l)
     d.rsubi(x);
-    Kernels.putRowScaled(gl, d, g, acc);
+    Kernels.putRowScaled(gl, d, g);
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
     if (gIn[1] != null) {
       if (!Parallel.splitRows(in[1])) {
-        logitGradientRows(in[0], in[1], d, g, gIn[1], acc[1]);
+        logitGradientRows(in[0], in[1], d, g, gIn[1]);
       } else {
         Parallel.both(
             () -> logitGradientRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(d, 0), halves.half(g, 0),
-                halves.half(gIn[1], 0), acc[1]),
+                halves.half(gIn[1], 0)),
             () -> logitGradientRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(d, 1), halves.half(g, 1),
-                halves.half(gIn[1], 1), acc[1]));
+                halves.half(gIn[1], 1)));
       }
     }
     if (gIn[0] != null) {
       d.assign(in[1]);                     // d/dx = l
-      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], d, g);
     }
   }
 

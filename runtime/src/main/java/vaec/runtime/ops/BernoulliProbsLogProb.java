@@ -5,6 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * log Bernoulli(x; p) = x log p + (1 - x) log(1 - p), summed per example; inputs (x, probs).
@@ -41,16 +43,16 @@ public final class BernoulliProbsLogProb implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray p = s[0];
     if (gIn[1] != null) {
       // x / p - (1 - x) / (1 - p) = (x - p) / (p (1 - p))
       INDArray d = in[0].sub(p).divi(p.mul(p.rsub(1.0)));
-      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+      Kernels.putRowScaled(gIn[1], d, g);
     }
     if (gIn[0] != null) {
       INDArray d = s[1].sub(s[2]);
-      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], d, g);
     }
   }
 

@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * A Bernoulli draw by inversion: 1 where u < p, else 0, with u a uniform noise node of the same
@@ -40,9 +42,6 @@ public final class BernoulliSample implements Op {
     Kernels.sub(p, in[1], p);     // p - u > 0 exactly when u < p
     Kernels.step(p, out);
   }
-
-  @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
 
   @Override public boolean differentiable() { return false; }
 

@@ -1,5 +1,7 @@
 package vaec.runtime.ops;
 
+import vaec.runtime.kernels.SpecialFunctions;
+
 /**
  * log Beta(x; a, b) summed per example; inputs (x, a, b):
  * (a - 1) log x + (b - 1) log(1 - x) - log Gamma(a) - log Gamma(b) + log Gamma(a + b).

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** Element-wise a (+ - * /) b on two values of the same width. */
 public final class Binary implements Op {
@@ -22,9 +23,6 @@ public final class Binary implements Op {
   }
 
   @Override
-  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
-
-  @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     switch (kind) {
       case ADD -> Kernels.add(in[0], in[1], out);
@@ -35,10 +33,10 @@ public final class Binary implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     for (int i = 0; i < 2; i++) {
       if (gIn[i] == null) continue;
-      INDArray d = acc[i] ? s[0] : gIn[i];
+      INDArray d = gIn[i];
       switch (kind) {
         case ADD -> d.assign(g);
         case SUB -> { if (i == 0) d.assign(g); else g.mul(-1.0, d); }
@@ -48,7 +46,6 @@ public final class Binary implements Op {
           else { g.mul(out, d); d.divi(in[1]).negi(); }   // -g a / b^2 = -g y / b
         }
       }
-      if (acc[i]) gIn[i].addi(d);
     }
   }
 

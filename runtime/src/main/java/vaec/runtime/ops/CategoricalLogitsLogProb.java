@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * log Categorical(x; softmax(l)) for a one-hot x: sum(x l) - logsumexp(l), per example; inputs
@@ -37,14 +39,14 @@ public final class CategoricalLogitsLogProb implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[1] != null) {
       INDArray d = in[0].sub(s[0]);      // x - softmax(l)
-      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+      Kernels.putRowScaled(gIn[1], d, g);
     }
     if (gIn[0] != null) {
       INDArray d = in[1].dup();
-      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], d, g);
     }
   }
 

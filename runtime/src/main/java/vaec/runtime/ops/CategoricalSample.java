@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.CumSum;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.UniformNoise;
 
 /**
  * A one-hot categorical draw by the Gumbel-max trick (000 sec. 5.3): the row's one is at
@@ -44,9 +47,6 @@ public final class CategoricalSample implements Op {
     z.rsubi(1.0);
     Kernels.mul(out, z, out);
   }
-
-  @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
 
   @Override public boolean differentiable() { return false; }
 

@@ -25,11 +25,11 @@ public final class Concat implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     int c = 0;
     for (int i = 0; i < in.length; i++) {
       int w = in[i].columns();
-      if (gIn[i] != null) Kernels.put(gIn[i], g.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + w)), acc[i]);
+      if (gIn[i] != null) gIn[i].assign(g.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + w)));
       c += w;
     }
   }

@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.graph.Schedule;
+import vaec.runtime.kernels.FlooredLog;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * log density of the Concrete (Gumbel-softmax) distribution with logits alpha and temperature
@@ -76,7 +79,7 @@ public final class ConcreteLogProb extends Temperature {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray y = s[0];
     INDArray w = s[4];
     int k = in[0].columns();
@@ -86,11 +89,11 @@ public final class ConcreteLogProb extends Temperature {
       w.mul(k * temperature(), d).subi(temperature() + 1).divi(y);
       FlooredLog.aboveFloor(y, mask);    // zero where the floor held y
       d.muli(mask);
-      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], d, g);
     }
     if (gIn[1] != null) {
       w.muli(-k).addi(1.0);              // w is not needed after this
-      Kernels.putRowScaled(gIn[1], w, g, acc[1]);
+      Kernels.putRowScaled(gIn[1], w, g);
     }
   }
 

@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.graph.Schedule;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.UniformNoise;
 
 /**
  * The reparameterized Concrete (Gumbel-softmax) draw y = softmax((logits + g) / temperature) with
@@ -52,7 +55,7 @@ public final class ConcreteRsample extends Temperature {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[3];
     INDArray noiseDerivative = s[4];
     // The noise's derivative first, while d's buffer is still free to serve as its scratch.
@@ -62,10 +65,10 @@ public final class ConcreteRsample extends Temperature {
     Kernels.subColumn(g, s[2], d);
     d.muli(out);
     d.muli(1.0 / temperature());           // x = (logits + gumbel(u)) / temperature
-    if (gIn[0] != null) Kernels.put(gIn[0], d, acc[0]);
+    if (gIn[0] != null) gIn[0].assign(d);
     if (gIn[1] != null) {
       noiseDerivative.muli(d);
-      Kernels.put(gIn[1], noiseDerivative, acc[1]);
+      gIn[1].assign(noiseDerivative);
     }
   }
 

@@ -4,6 +4,10 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.StableSoftplus;
+import vaec.runtime.kernels.UniformNoise;
 
 /**
  * REBAR's conditional relaxed draw z~ ~ p(z | b, logits): the logistic variable z = logits +
@@ -41,7 +45,7 @@ public final class ConditionalLogistic implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     INDArray sign = s[0], a = s[1], t = s[2], d = s[3];
     Kernels.mul(sign, in[0], t);
@@ -49,7 +53,7 @@ public final class ConditionalLogistic implements Op {
     Kernels.sigmoid(a, d);
     Kernels.mul(d, t, d);
     Kernels.mul(d, g, d);
-    Kernels.put(gIn[0], d, acc[0]);
+    gIn[0].assign(d);
   }
 
   @Override public String describe() { return "conditional_logistic_rsample"; }

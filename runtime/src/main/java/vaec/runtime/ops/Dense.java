@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Activation;
+import vaec.runtime.kernels.Gemm;
 
 /**
  * A fully connected layer fused with its activation: y = f(x W + b), inputs (x, W, b) with W of
@@ -47,21 +49,19 @@ public final class Dense implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, boolean[] acc,
-                       INDArray[] scratch) {
+  public void backward(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, INDArray[] scratch) {
     INDArray dPre = gOut;
     if (activation != Activation.IDENTITY) {
       dPre = scratch[0];
       activation.derivativeFromOutput(out, dPre);
       dPre.muli(gOut);
     }
-    if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, acc[1] ? 1.0 : 0.0);
+    if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, 0.0);
     if (gIn[2] != null) {
-      // Column sums as a gemm: measured faster than ND4J's reduction along dimension 0, and it
-      // accumulates for free through beta.
-      Gemm.gemm(scratch[1], true, dPre, false, gIn[2], 1.0, acc[2] ? 1.0 : 0.0);
+      // Column sums as a gemm: measured faster than ND4J's reduction along dimension 0.
+      Gemm.gemm(scratch[1], true, dPre, false, gIn[2], 1.0, 0.0);
     }
-    if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, acc[0] ? 1.0 : 0.0);
+    if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, 0.0);
   }
 
   @Override

@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * A point beside theta along direction v for a central finite difference in theta:
@@ -27,14 +29,13 @@ public final class DirectionalProbe implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    ProbeScale.rms(in[1], s[1], s[0]);
+    Kernels.rowRms(in[1], s[1], s[0]);   // tiny, not 0, for a zero direction: no division by 0
     out.assign(in[1]);
     out.diviColumnVector(s[1]);
     out.muli(signedDelta);
     Kernels.add(out, in[0], out);
   }
 
-  @Override public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
   @Override public boolean differentiable() { return false; }
   @Override public String describe() { return "directional_probe(" + signedDelta + ")"; }
 }

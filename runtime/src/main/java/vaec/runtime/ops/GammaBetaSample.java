@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * Draws from Gamma(alpha, rate beta) or Beta(a, b) = G1 / (G1 + G2) without gradient; inputs
@@ -69,9 +70,6 @@ public final class GammaBetaSample implements Op {
     double u2 = r.nextDouble();
     return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
   }
-
-  @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
 
   @Override public boolean differentiable() { return false; }
   @Override public String describe() { return kind.name().toLowerCase(java.util.Locale.ROOT) + "_sample"; }

@@ -1,5 +1,7 @@
 package vaec.runtime.ops;
 
+import vaec.runtime.kernels.SpecialFunctions;
+
 /**
  * log Gamma(x; alpha, beta) with rate beta, summed per example; inputs (x, alpha, beta):
  * alpha log beta + (alpha - 1) log x - beta x - log Gamma(alpha).

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /**
  * The hard value nearest a relaxed draw: for a Concrete draw the one-hot of its largest entry,
@@ -34,9 +35,6 @@ public final class Harden implements Op {
     }
     Kernels.step(out, out);
   }
-
-  @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
 
   @Override public boolean differentiable() { return false; }
   @Override public String describe() { return "harden[" + kind.name().toLowerCase(java.util.Locale.ROOT) + "]"; }

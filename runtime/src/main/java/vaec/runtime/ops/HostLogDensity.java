@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * A log-density of a value and two parameters of the same width, summed per example, computed
@@ -35,7 +36,7 @@ abstract class HostLogDensity implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     double[][] x = in[0].toDoubleMatrix(), p = in[1].toDoubleMatrix(), q = in[2].toDoubleMatrix();
     double[] gr = g.reshape(g.length()).toDoubleVector();
     int n = x.length, w = x[0].length;
@@ -48,7 +49,7 @@ abstract class HostLogDensity implements Op {
       }
     }
     for (int k = 0; k < 3; k++) {
-      if (gIn[k] != null) Kernels.put(gIn[k], Nd4j.createFromArray(d[k]).castTo(gIn[k].dataType()), acc[k]);
+      if (gIn[k] != null) gIn[k].assign(Nd4j.createFromArray(d[k]).castTo(gIn[k].dataType()));
     }
   }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * The closed-form KL(N(m1, s1) || N(m2, s2)) summed per example; inputs (m1, s1, m2, s2):
@@ -35,18 +37,18 @@ public final class KlNormalNormal implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray diff = s[0];
     INDArray var2 = s[1];
-    if (gIn[0] != null) Kernels.putRowScaled(gIn[0], diff.div(var2), g, acc[0]);
-    if (gIn[2] != null) Kernels.putRowScaled(gIn[2], diff.div(var2).negi(), g, acc[2]);
+    if (gIn[0] != null) Kernels.putRowScaled(gIn[0], diff.div(var2), g);
+    if (gIn[2] != null) Kernels.putRowScaled(gIn[2], diff.div(var2).negi(), g);
     if (gIn[1] != null) {                       // -1/s1 + s1/s2^2
       INDArray d = in[1].div(var2).subi(in[1].rdiv(1.0));
-      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+      Kernels.putRowScaled(gIn[1], d, g);
     }
     if (gIn[3] != null) {                       // 1/s2 - (s1^2 + diff^2) / s2^3
       INDArray d = in[1].mul(in[1]).addi(diff.mul(diff)).divi(var2).divi(in[3]).rsubi(in[3].rdiv(1.0));
-      Kernels.putRowScaled(gIn[3], d, g, acc[3]);
+      Kernels.putRowScaled(gIn[3], d, g);
     }
   }
 

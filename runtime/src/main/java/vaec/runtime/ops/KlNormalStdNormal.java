@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * KL(N(m, s) || N(0, 1)) = sum(s^2/2 + m^2/2 - log s - 1/2) per example; inputs (m, s). The fusion
@@ -33,16 +35,16 @@ public final class KlNormalStdNormal implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
     if (gIn[0] != null) {
       d.assign(in[0]);                              // dm = m
-      Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], d, g);
     }
     if (gIn[1] != null) {
       in[1].rdiv(1.0, d);                           // ds = s - 1/s
       d.rsubi(in[1]);
-      Kernels.putRowScaled(gIn[1], d, g, acc[1]);
+      Kernels.putRowScaled(gIn[1], d, g);
     }
   }
 

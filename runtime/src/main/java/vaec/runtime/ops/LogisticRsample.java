@@ -4,6 +4,9 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.UniformNoise;
 
 /**
  * REBAR's and RELAX's unconditional relaxed draw z = logits + log u - log(1 - u): logistic noise
@@ -28,8 +31,8 @@ public final class LogisticRsample implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[0] != null) Kernels.put(gIn[0], g, acc[0]);
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[0] != null) gIn[0].assign(g);
   }
 
   @Override public String describe() { return "logistic_rsample"; }

@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * log N(x; loc, scale) summed over a value's columns: one number per example. Inputs (x, loc,
@@ -35,23 +37,23 @@ public final class NormalLogProb implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray u = s[0];
     INDArray d = s[1];
     if (gIn[0] != null || gIn[1] != null) {
       u.div(in[2], d);                // d/dloc = u / scale = -d/dx
       if (gIn[1] != null) {
         INDArray dl = d.dup();
-        Kernels.putRowScaled(gIn[1], dl, g, acc[1]);
+        Kernels.putRowScaled(gIn[1], dl, g);
       }
       if (gIn[0] != null) {
         d.negi();
-        Kernels.putRowScaled(gIn[0], d, g, acc[0]);
+        Kernels.putRowScaled(gIn[0], d, g);
       }
     }
     if (gIn[2] != null) {
       u.mul(u, d).subi(1.0).divi(in[2]);   // (u^2 - 1) / scale
-      Kernels.putRowScaled(gIn[2], d, g, acc[2]);
+      Kernels.putRowScaled(gIn[2], d, g);
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /**
  * The reparameterized Gaussian draw z = loc + scale * eps, inputs (loc, scale, eps) with eps a
@@ -26,16 +27,10 @@ public final class NormalRsample implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[0] != null) Kernels.put(gIn[0], g, acc[0]);
-    if (gIn[1] != null) {
-      if (acc[1]) gIn[1].addi(g.mul(in[2]));
-      else Kernels.mul(g, in[2], gIn[1]);
-    }
-    if (gIn[2] != null) {
-      if (acc[2]) gIn[2].addi(g.mul(in[1]));
-      else Kernels.mul(g, in[1], gIn[2]);
-    }
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[0] != null) gIn[0].assign(g);
+    if (gIn[1] != null) Kernels.mul(g, in[2], gIn[1]);
+    if (gIn[2] != null) Kernels.mul(g, in[1], gIn[2]);
   }
 
   @Override public String describe() { return "normal_rsample"; }

@@ -15,17 +15,11 @@ public final class Reciprocal implements Op {
   public int outputWidth(List<Node> in) { return in.get(0).width(); }
 
   @Override
-  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
-
-  @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) { in[0].rdiv(c, out); }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[0] == null) return;
-    INDArray d = acc[0] ? s[0] : gIn[0];
-    out.div(in[0], d).negi().muli(g);   // dy/dx = -c / x^2 = -y / x
-    if (acc[0]) gIn[0].addi(d);
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[0] != null) out.div(in[0], gIn[0]).negi().muli(g);   // dy/dx = -c / x^2 = -y / x
   }
 
   @Override

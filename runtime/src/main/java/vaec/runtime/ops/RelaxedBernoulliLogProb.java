@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.graph.Schedule;
+import vaec.runtime.kernels.FlooredLog;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
 
 /**
  * log density of the binary Concrete (relaxed Bernoulli) distribution with logit a and
@@ -69,7 +72,7 @@ public final class RelaxedBernoulliLogProb extends Temperature {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray y = s[0];
     INDArray oneMinusY = s[1];
     INDArray r = s[5];
@@ -86,9 +89,9 @@ public final class RelaxedBernoulliLogProb extends Temperature {
       FlooredLog.aboveFloor(oneMinusY, mask);
       fromOneMinusY.muli(mask);
       fromOneMinusY.subi(fromY);
-      Kernels.putRowScaled(gIn[0], fromOneMinusY, g, acc[0]);
+      Kernels.putRowScaled(gIn[0], fromOneMinusY, g);
     }
-    if (gIn[1] != null) Kernels.putRowScaled(gIn[1], r, g, acc[1]);
+    if (gIn[1] != null) Kernels.putRowScaled(gIn[1], r, g);
   }
 
   @Override public String describe() { return "relaxed_bernoulli_log_prob(temperature=" + temperature() + ")"; }

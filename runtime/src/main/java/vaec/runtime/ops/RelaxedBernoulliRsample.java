@@ -5,6 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.graph.Schedule;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.UniformNoise;
 
 /**
  * The reparameterized binary Concrete (relaxed Bernoulli) draw
@@ -48,7 +51,7 @@ public final class RelaxedBernoulliRsample extends Temperature {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[1];
     INDArray noiseDerivative = s[2];
     // The noise's derivative first, while d's buffer is still free to serve as its scratch.
@@ -57,10 +60,10 @@ public final class RelaxedBernoulliRsample extends Temperature {
     d.muli(out);
     d.muli(g);
     d.muli(1.0 / temperature());
-    if (gIn[0] != null) Kernels.put(gIn[0], d, acc[0]);
+    if (gIn[0] != null) gIn[0].assign(d);
     if (gIn[1] != null) {
       noiseDerivative.muli(d);
-      Kernels.put(gIn[1], noiseDerivative, acc[1]);
+      gIn[1].assign(noiseDerivative);
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** The sum of a value's columns, one number per example (e.g. a log-density over dimensions). */
 public final class RowSum implements Op {
@@ -13,10 +14,10 @@ public final class RowSum implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) { Kernels.rowSum(in[0], out); }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
-    if (acc[0]) gIn[0].addiColumnVector(g);
-    else { gIn[0].assign(0); gIn[0].addiColumnVector(g); }
+    gIn[0].assign(0);                   // every column's gradient is the example's g
+    gIn[0].addiColumnVector(g);
   }
 
   @Override public String describe() { return "row_sum"; }

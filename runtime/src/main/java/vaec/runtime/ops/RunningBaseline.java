@@ -32,9 +32,6 @@ public final class RunningBaseline implements Op {
     out.assign(weight > 0 ? in[1].getDouble(0) / weight : 0.0);
   }
 
-  @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
-
   @Override public boolean differentiable() { return false; }
   @Override public boolean hasState() { return true; }
 

@@ -27,7 +27,6 @@ public final class Slice implements Op {
   }
 
   @Override public void forward(INDArray[] in, INDArray out, INDArray[] s) {}
-  @Override public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
   @Override public boolean aliasesInput() { return true; }
   @Override public String describe() { return "slice[" + from + ":" + to + "]"; }
 }

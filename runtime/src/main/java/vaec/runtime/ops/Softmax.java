@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** softmax over each row's columns, shifted by the row maximum so that no exponential overflows. */
 public final class Softmax implements Op {
@@ -22,14 +23,14 @@ public final class Softmax implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     INDArray d = s[2];                    // y (g - sum(g y))
     g.mul(out, d);
     Kernels.rowSum(d, s[1]);
     Kernels.subColumn(g, s[1], d);
     d.muli(out);
-    Kernels.put(gIn[0], d, acc[0]);
+    gIn[0].assign(d);
   }
 
   @Override public String describe() { return "softmax"; }

@@ -9,7 +9,6 @@ import vaec.runtime.graph.Op;
 public final class StopGradient implements Op {
   @Override public int outputWidth(List<Node> in) { return in.get(0).width(); }
   @Override public void forward(INDArray[] in, INDArray out, INDArray[] s) {}
-  @Override public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {}
   @Override public boolean aliasesInput() { return true; }
   @Override public boolean differentiable() { return false; }
   @Override public String describe() { return "stop_gradient"; }

@@ -21,8 +21,8 @@ public final class StraightThrough implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) { out.assign(in[0]); }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
-    if (gIn[1] != null) Kernels.put(gIn[1], g, acc[1]);
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
+    if (gIn[1] != null) gIn[1].assign(g);
   }
 
   @Override public String describe() { return "straight_through"; }

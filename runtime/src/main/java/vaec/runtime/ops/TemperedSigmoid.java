@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.ScalarParam;
 
 /**
  * sigma_lambda(z) = sigmoid(z / lambda) with a learned temperature lambda = exp(log_lambda): the
@@ -28,7 +30,7 @@ public final class TemperedSigmoid implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     double inv = Math.exp(-ScalarParam.of(in[1]));
     INDArray d = s[0];
     out.rsub(1.0, d);                   // d = g y (1 - y)
@@ -37,11 +39,11 @@ public final class TemperedSigmoid implements Op {
     if (gIn[1] != null) {
       // d/dlog_lambda of sigmoid(z e^-l) = -y(1-y) z e^-l
       double sum = Kernels.dot(d, in[0]);
-      ScalarParam.put(gIn[1], -inv * sum, acc[1]);
+      ScalarParam.put(gIn[1], -inv * sum);
     }
     if (gIn[0] != null) {
       d.muli(inv);
-      Kernels.put(gIn[0], d, acc[0]);
+      gIn[0].assign(d);
     }
   }
 

@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Activation;
+import vaec.runtime.kernels.Kernels;
 
 /** y = f(x) element-wise, for the functions a model may call in an expression. */
 public final class Unary implements Op {
@@ -18,9 +20,6 @@ public final class Unary implements Op {
 
   @Override
   public int outputWidth(List<Node> in) { return in.get(0).width(); }
-
-  @Override
-  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width()}; }
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
@@ -40,10 +39,10 @@ public final class Unary implements Op {
   }
 
   @Override
-  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, boolean[] acc, INDArray[] s) {
+  public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     INDArray x = in[0];
-    INDArray d = acc[0] ? s[0] : gIn[0];
+    INDArray d = gIn[0];
     switch (fn) {
       case EXP -> d.assign(out);
       case LOG -> x.rdiv(1.0, d);
@@ -57,7 +56,6 @@ public final class Unary implements Op {
       case ABS -> d.assign(org.nd4j.linalg.ops.transforms.Transforms.sign(x, true));
     }
     d.muli(g);
-    if (acc[0]) gIn[0].addi(d);
   }
 
   @Override

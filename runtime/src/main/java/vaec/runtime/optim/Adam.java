@@ -72,7 +72,7 @@ public final class Adam implements Optimizer {
     if (n < 65_536) {
       update(0, n, b1, b2, a1, a2, stepSize, epsHat);
     } else {
-      vaec.runtime.ops.Parallel.both(() -> update(0, mid, b1, b2, a1, a2, stepSize, epsHat),
+      vaec.runtime.kernels.Parallel.both(() -> update(0, mid, b1, b2, a1, a2, stepSize, epsHat),
           () -> update(mid, n, b1, b2, a1, a2, stepSize, epsHat));
     }
     params.data().asNioFloat().put(0, hp);

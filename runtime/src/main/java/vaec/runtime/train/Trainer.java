@@ -12,8 +12,8 @@ import vaec.runtime.data.DataSplit;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
-import vaec.runtime.ops.Kernels;
 
 /**
  * The training loop: shuffled mini-batches (the last incomplete batch of an epoch is dropped),

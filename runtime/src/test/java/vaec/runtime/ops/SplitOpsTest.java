@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import vaec.runtime.kernels.Parallel;
 
 /**
  * Ops that run big buffers as two row halves on two threads: results against a direct double
@@ -27,7 +28,7 @@ class SplitOpsTest {
     INDArray gl = Nd4j.create(DataType.FLOAT, b, w);
     for (int rep = 0; rep < 3; rep++) {   // the cached halves must serve every step
       op.forward(new INDArray[] {x, l}, out, scratch);
-      op.backward(new INDArray[] {x, l}, out, g, new INDArray[] {null, gl}, new boolean[2], scratch);
+      op.backward(new INDArray[] {x, l}, out, g, new INDArray[] {null, gl}, scratch);
     }
     float[][] xs = x.toFloatMatrix(), ls = l.toFloatMatrix(), gls = gl.toFloatMatrix();
     for (int i = 0; i < b; i++) {

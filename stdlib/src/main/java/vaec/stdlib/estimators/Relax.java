@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import vaec.runtime.graph.Node;
 import vaec.runtime.model.ParamInit;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 import vaec.stdlib.networks.LayerSpec;
 import vaec.stdlib.networks.NetworkSpec;
 

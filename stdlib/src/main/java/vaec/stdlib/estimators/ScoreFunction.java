@@ -7,7 +7,7 @@ import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.model.ParamInit;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.RunningBaseline;
 import vaec.runtime.ops.Unary;

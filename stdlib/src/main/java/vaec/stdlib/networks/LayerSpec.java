@@ -1,6 +1,6 @@
 package vaec.stdlib.networks;
 
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 
 /** One fully connected layer: in -> out, then an activation. */
 public record LayerSpec(int in, int out, Activation activation) {

@@ -2,7 +2,7 @@ package vaec.stdlib.networks;
 
 import java.util.List;
 import java.util.Map;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 
 /** One affine layer: Linear(20 -> 784), optionally with output = sigmoid and the like. */
 public final class Linear implements NetworkFamily {

@@ -3,7 +3,7 @@ package vaec.stdlib.networks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 
 /**
  * A multi-layer perceptron: MLP(784 -> 400 -> 40, activation = relu, output = identity). Hidden

@@ -2,7 +2,7 @@ package vaec.stdlib.networks;
 
 import java.util.List;
 import java.util.Map;
-import vaec.runtime.ops.Activation;
+import vaec.runtime.kernels.Activation;
 
 /**
  * A kind of network a model may declare (MLP, Linear; masked, recurrent and convolutional layers

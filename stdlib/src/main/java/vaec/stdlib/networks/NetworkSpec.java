@@ -61,7 +61,7 @@ public record NetworkSpec(String name, String family, List<LayerSpec> layers) {
     StringBuilder b = new StringBuilder().append(inputWidth());
     for (LayerSpec l : layers) {
       b.append(" -> ").append(l.out());
-      if (l.activation() != vaec.runtime.ops.Activation.IDENTITY) b.append(" (").append(l.activation().lowerName()).append(')');
+      if (l.activation() != vaec.runtime.kernels.Activation.IDENTITY) b.append(" (").append(l.activation().lowerName()).append(')');
     }
     return b.toString();
   }

@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
@@ -45,20 +45,9 @@ public final class Kernels {
   /** z = 1 where x > 0, else 0. */
   public static void step(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Step(x, z, 0.0)); }
 
-  /** target = value, or target += value when accumulating. */
-  public static void put(INDArray target, INDArray value, boolean accumulate) {
-    if (accumulate) target.addi(value);
-    else target.assign(value);
-  }
-
-  /** target (batch x w) = g (batch x 1) broadcast times d, or += when accumulating; d may be clobbered. */
-  public static void putRowScaled(INDArray target, INDArray d, INDArray g, boolean accumulate) {
-    if (accumulate) {
-      d.muliColumnVector(g);
-      target.addi(d);
-    } else {
-      Nd4j.getExecutioner().exec(new BroadcastMulOp(d, g.reshape(g.rows()), target, 0));
-    }
+  /** target (batch x w) = d (batch x w) times g (batch x 1) broadcast over columns. */
+  public static void putRowScaled(INDArray target, INDArray d, INDArray g) {
+    Nd4j.getExecutioner().exec(new BroadcastMulOp(d, g.reshape(g.rows()), target, 0));
   }
 
   /** z (batch x w) = x - c with c (batch x 1) broadcast over columns. */
@@ -80,6 +69,18 @@ public final class Kernels {
   }
 
   private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Added to a root mean square so that an all-zero row gives a tiny positive value, not 0. */
+  public static final double TINY_RMS = 1e-30;
+
+  /** r (batch x 1) = sqrt(mean over columns of v^2) + TINY_RMS; {@code work} is a batch x width buffer. */
+  public static void rowRms(INDArray v, INDArray r, INDArray work) {
+    mul(v, v, work);
+    rowSum(work, r);
+    r.muli(1.0 / v.columns());
+    sqrt(r, r);
+    r.addi(TINY_RMS);
+  }
 
   /** A cached 1 x n row of ones (created once per type and length, never per step). */
   static INDArray ones(org.nd4j.linalg.api.buffer.DataType t, long n) {

@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
@@ -13,20 +13,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * generator may return exactly 0 and, in float32, values that round to 1, where the logs are
  * infinite. Each method is a few native ops writing into the buffers it is given.
  */
-final class UniformNoise {
+public final class UniformNoise {
   /** Clamp margin; 1 - EPS is still below 1 in float32 (it rounds to 1 - 2^-23). */
-  static final double EPS = 1e-7;
+  public static final double EPS = 1e-7;
 
   private UniformNoise() {}
 
   /** z = u clamped into [EPS, 1 - EPS]. */
-  static void clamp(INDArray u, INDArray z) {
+  public static void clamp(INDArray u, INDArray z) {
     Nd4j.getExecutioner().exec(new ScalarMax(u, null, z, EPS));
     Nd4j.getExecutioner().exec(new ScalarMin(z, null, z, 1 - EPS));
   }
 
   /** z = -log(-log uc), standard Gumbel noise, from clamped noise uc; z may be uc itself. */
-  static void gumbel(INDArray uc, INDArray z) {
+  public static void gumbel(INDArray uc, INDArray z) {
     Kernels.log(uc, z);
     z.negi();
     Kernels.log(z, z);
@@ -37,7 +37,7 @@ final class UniformNoise {
    * z = d gumbel(clamp(u)) / du = -1 / (uc log uc) inside the clamp and 0 where the clamp held u
    * at a bound; {@code tmp} is a buffer of the same shape.
    */
-  static void gumbelDerivative(INDArray u, INDArray uc, INDArray z, INDArray tmp) {
+  public static void gumbelDerivative(INDArray u, INDArray uc, INDArray z, INDArray tmp) {
     Kernels.log(uc, z);
     z.muli(uc);
     z.rdivi(-1.0);
@@ -45,14 +45,14 @@ final class UniformNoise {
   }
 
   /** z = log uc - log(1 - uc), standard logistic noise, from clamped noise uc; z must not be uc. */
-  static void logistic(INDArray uc, INDArray z) {
+  public static void logistic(INDArray uc, INDArray z) {
     uc.rsub(1.0, z);
     Kernels.div(uc, z, z);
     Kernels.log(z, z);
   }
 
   /** z = d logistic(clamp(u)) / du = 1 / (uc (1 - uc)) inside the clamp, 0 outside it. */
-  static void logisticDerivative(INDArray u, INDArray uc, INDArray z, INDArray tmp) {
+  public static void logisticDerivative(INDArray u, INDArray uc, INDArray z, INDArray tmp) {
     uc.rsub(1.0, z);
     z.muli(uc);
     z.rdivi(1.0);

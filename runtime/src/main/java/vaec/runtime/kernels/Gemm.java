@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;

@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,21 +13,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * the log of max(y, FLOOR) with FLOOR the smallest normal number of the type: every normal value
  * is left as it is, and the derivative is 0 where the floor held the value.
  */
-final class FlooredLog {
+public final class FlooredLog {
   private FlooredLog() {}
 
   /** The smallest normal number of the type (the runtime computes in float32 or float64). */
-  static double floor(DataType t) {
+  public static double floor(DataType t) {
     return t == DataType.DOUBLE ? Double.MIN_NORMAL : Float.MIN_NORMAL;
   }
 
   /** z = max(x, floor); x and z may be the same buffer. */
-  static void applyFloor(INDArray x, INDArray z) {
+  public static void applyFloor(INDArray x, INDArray z) {
     Nd4j.getExecutioner().exec(new ScalarMax(x, null, z, floor(z.dataType())));
   }
 
   /** mask = 1 where the floored value xf is above the floor (the floor's derivative), else 0. */
-  static void aboveFloor(INDArray xf, INDArray mask) {
+  public static void aboveFloor(INDArray xf, INDArray mask) {
     Nd4j.getExecutioner().exec(new Step(xf, mask, floor(xf.dataType())));
   }
 }

@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 /** log Gamma and digamma in double precision, for the Gamma and Beta densities and their gradients. */
 public final class SpecialFunctions {

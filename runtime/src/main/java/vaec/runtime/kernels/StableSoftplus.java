@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -7,11 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * log(1 + exp(x)) and overflows to infinity above x = 88 in float32 (measured), which the REBAR
  * ops meet for confident logits.
  */
-final class StableSoftplus {
+public final class StableSoftplus {
   private StableSoftplus() {}
 
   /** z = softplus(x); {@code tmp} is a work buffer of the same shape, distinct from x and z (z may be x). */
-  static void apply(INDArray x, INDArray z, INDArray tmp) {
+  public static void apply(INDArray x, INDArray z, INDArray tmp) {
     Kernels.abs(x, tmp);
     tmp.negi();
     Kernels.softplus(tmp, tmp);

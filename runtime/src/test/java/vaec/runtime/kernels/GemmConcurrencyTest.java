@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

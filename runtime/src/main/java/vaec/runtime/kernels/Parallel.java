@@ -1,4 +1,4 @@
-package vaec.runtime.ops;
+package vaec.runtime.kernels;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -30,10 +30,10 @@ public final class Parallel {
   public static boolean enabled() { return HELPER != null; }
 
   /** Element-wise work below this many elements is not worth a hand-off to the helper thread. */
-  static final long SPLIT_ELEMENTS = 32_768;
+  public static final long SPLIT_ELEMENTS = 32_768;
 
   /** Whether an element-wise op over a batch x width buffer should run as two row halves. */
-  static boolean splitRows(INDArray a) {
+  public static boolean splitRows(INDArray a) {
     return HELPER != null && a.rows() >= 2 && a.length() >= SPLIT_ELEMENTS;
   }
 
@@ -61,10 +61,10 @@ public final class Parallel {
    * Row halves of batch-major buffers, made once per buffer and reused every step (the executor
    * hands an op the same buffers each time). Index 0 is the top half, 1 the bottom.
    */
-  static final class RowHalves {
+  public static final class RowHalves {
     private final Halves halves = new Halves(true);
 
-    INDArray half(INDArray a, int which) { return halves.of(a, a.rows() / 2)[which]; }
+    public INDArray half(INDArray a, int which) { return halves.of(a, a.rows() / 2)[which]; }
   }
 
   /**
