@@ -21,7 +21,7 @@ final class CompileCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
 
   @Option(names = "--emit", paramLabel = "DIR",
-      description = "write each graph (train, evaluate, log_weight, prior_sample, reconstruct) as DIR/NAME.txt and Graphviz DIR/NAME.dot")
+      description = "write each graph (train, evaluate, log_weight, prior_sample, reconstruct, decode, and control_variates when there is one) as DIR/NAME.txt and Graphviz DIR/NAME.dot")
   Path emit;
 
   @Override
@@ -31,7 +31,7 @@ final class CompileCommand implements Callable<Integer> {
     if (emit != null) {
       var m = c.compiled();
       Map<String, Graph> graphs = new java.util.LinkedHashMap<>(Map.of("train", m.train(), "evaluate", m.evaluate(),
-          "log_weight", m.logWeight(), "prior_sample", m.priorSample(), "reconstruct", m.reconstruct()));
+          "log_weight", m.logWeight(), "prior_sample", m.priorSample(), "reconstruct", m.reconstruct(), "decode", m.decode()));
       if (m.controlVariates() != null) graphs.put("control_variates", m.controlVariates());
       try {
         Files.createDirectories(emit);

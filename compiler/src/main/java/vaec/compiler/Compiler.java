@@ -54,6 +54,7 @@ public final class Compiler {
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
+    Graph decode = GraphLowering.lower(model, plan, catalog, Purpose.DECODE);
     Graph controlVariates = GraphLowering.lower(model, plan, catalog, Purpose.COMPANION);
     List<ParamInit> params = new ArrayList<>();
     Set<String> used = usedNetworks(model);
@@ -61,7 +62,7 @@ public final class Compiler {
     params.addAll(GraphLowering.estimatorParams(plan));
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
-        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, controlVariates, cfg);
+        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates, cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

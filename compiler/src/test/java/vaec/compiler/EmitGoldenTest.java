@@ -56,6 +56,7 @@ class EmitGoldenTest {
     b.append(GraphText.text("log_weight", m.logWeight()));
     b.append(GraphText.text("prior_sample", m.priorSample()));
     b.append(GraphText.text("reconstruct", m.reconstruct()));
+    b.append(GraphText.text("decode", m.decode()));
     if (m.controlVariates() != null) b.append(GraphText.text("control_variates", m.controlVariates()));
     return b.toString();
   }

@@ -54,7 +54,7 @@ import vaec.stdlib.estimators.Term;
  */
 public final class GraphLowering {
   /** What a graph is for. */
-  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, COMPANION }
+  public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, DECODE, COMPANION }
 
   private final ProbModel model;
   private final EstimatorPlan plan;
@@ -116,6 +116,7 @@ public final class GraphLowering {
       case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
+      case DECODE -> l.decode();
       case COMPANION -> {
         if (!l.companion()) return null;
       }
@@ -354,6 +355,28 @@ public final class GraphLowering {
 
   /** Scope key of a scored data variable's generated value in the prior-sampling graph (not a valid name). */
   private static final String GENERATED = "data ";
+
+  /**
+   * The likelihoods' means at given values of the latents: every latent and conditioning input is
+   * an input of the graph (named as in the model), as for walks in latent space; a scored variable
+   * that another likelihood reads is drawn for it, as in ancestral sampling.
+   */
+  private void decode() {
+    Scope s = Scope.empty();
+    Set<String> scored = new LinkedHashSet<>();
+    for (Site x : model.likelihood()) scored.add(x.variable());
+    for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());
+    for (Variable z : model.latents()) s.latents.put(z.name(), g.input(z.name(), z.width()));
+    for (Site next : plan.generativeOrder()) {
+      if (next.role() != Site.Role.LIKELIHOOD) continue;
+      Map<String, Node> a = args(next, s);
+      String x = next.variable();
+      g.output("mean_" + x, next.family().mean(g, next.origin(), a));
+      if (plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x))) {
+        s.latents.put(GENERATED + x, next.family().sample(g, next.origin(), a, next.width(), x));
+      }
+    }
+  }
 
   private void reconstruct() {
     Scope s = rootScope();

@@ -15,6 +15,8 @@ import vaec.runtime.graph.Graph;
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
  *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
  *   <li>{@code priorSample}: outputs "mean_X", the mean of each likelihood X for z drawn from the prior;</li>
+ *   <li>{@code decode}: outputs "mean_X", each likelihood's mean at latent values given as inputs
+ *       (one input per latent, named as the latent, and one per conditioning input);</li>
  *   <li>{@code reconstruct}: outputs "mean_X", each likelihood's mean at the guide's mean of the latents, and "latent_mean_Z", the guide's mean of each latent Z;</li>
  *   <li>{@code controlVariates}: null unless some latent uses REBAR or RELAX. Its loss is the
  *       variance objective of their learned control variates; its inputs are the data and the
@@ -37,6 +39,7 @@ public record CompiledModel(
     Graph logWeight,
     Graph priorSample,
     Graph reconstruct,
+    Graph decode,
     Graph controlVariates,
     TrainConfig config) {
 
@@ -62,6 +65,6 @@ public record CompiledModel(
 
   /** This model with another training configuration. */
   public CompiledModel withConfig(TrainConfig c) {
-    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, controlVariates, c);
+    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, c);
   }
 }
