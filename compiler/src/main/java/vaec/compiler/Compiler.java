@@ -49,13 +49,14 @@ public final class Compiler {
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
     EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
-    Graph train = GraphLowering.lower(model, plan, catalog, Purpose.TRAIN);
+    GraphLowering.Training training = GraphLowering.lowerTraining(model, plan, catalog);
+    Graph train = training.train();
     Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
     Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
     Graph decode = GraphLowering.lower(model, plan, catalog, Purpose.DECODE);
-    Graph controlVariates = GraphLowering.lower(model, plan, catalog, Purpose.COMPANION);
+    Graph controlVariates = training.companion();
     List<ParamInit> params = new ArrayList<>();
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());

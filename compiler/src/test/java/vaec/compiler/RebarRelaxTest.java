@@ -91,7 +91,7 @@ class RebarRelaxTest {
       ParameterStore s = store(m, DataType.DOUBLE);
       TrainingPass pass = new TrainingPass(m, BATCH, s);
       EstimatorUnbiasednessTest.fillData(pass.main());
-      Node logits = m.train().links().get("z.direction").node();
+      Node logits = m.controlVariates().linkedInputs().stream().filter(l -> l.input().name().equals("z.direction")).findFirst().orElseThrow().source().node();
       NoiseSource noise = new NoiseSource(3);
       pass.drawNoise(noise, 0);
       pass.forward();
@@ -128,7 +128,7 @@ class RebarRelaxTest {
       s.value("z.rebar.eta").assign(0.2);
       TrainingPass pass = new TrainingPass(m, BATCH, s);
       EstimatorUnbiasednessTest.fillData(pass.main());
-      Node logits = m.train().links().get("z.direction").node();
+      Node logits = m.controlVariates().linkedInputs().stream().filter(l -> l.input().name().equals("z.direction")).findFirst().orElseThrow().source().node();
       double before = meanSquaredNorm(pass, logits, 1000);
       Adam adam = new Adam(s.values().length(), DataType.FLOAT, 1e-2, 0.9, 0.999, 1e-8);
       INDArray model = s.values().dup();

@@ -63,6 +63,13 @@ public final class GraphLowering {
   private final Graph g = new Graph();
   private final Map<String, Node> constants = new HashMap<>();
   private final Map<String, Set<String>> closure = new HashMap<>();
+  /**
+   * Handles on the training graph's nodes that its companion reads (REBAR's draws, the data), by
+   * an internal key of this compilation; the companion's inputs hold the handles themselves.
+   */
+  private final Map<String, Graph.Link> exports;
+  /** Each data variable's input node in this graph (an input, or a linked input in the companion). */
+  private final Map<String, Node> dataNodes = new HashMap<>();
 
   /**
    * Values bound so far: lowered expressions and latents, and prior terms still waiting. A branch
@@ -100,28 +107,52 @@ public final class GraphLowering {
    */
   private record PendingPrior(Site prior, Function<Map<String, Node>, Node> term, Set<String> deps) {}
 
-  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
+  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose, Map<String, Graph.Link> exports) {
     this.model = model;
     this.plan = plan;
     this.catalog = catalog;
     this.purpose = purpose;
+    this.exports = exports;
     for (Site q : model.guide()) closureOf(q.variable());
   }
 
-  /** The graph for {@code purpose}; null for {@link Purpose#COMPANION} when no estimator has one. */
+  /** The graph for {@code purpose} (the training graph and its companion come from {@link #lowerTraining}). */
   public static Graph lower(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
-    GraphLowering l = new GraphLowering(model, plan, catalog, purpose);
+    GraphLowering l = new GraphLowering(model, plan, catalog, purpose, new LinkedHashMap<>());
     switch (purpose) {
       case TRAIN, EVALUATE -> l.objective();
       case LOG_WEIGHT -> l.logWeight();
       case PRIOR_SAMPLE -> l.priorSample();
       case RECONSTRUCT -> l.reconstruct();
       case DECODE -> l.decode();
-      case COMPANION -> {
-        if (!l.companion()) return null;
-      }
+      case COMPANION -> throw new IllegalArgumentException("the companion graph is lowered with the training graph: lowerTraining");
     }
     return l.g;
+  }
+
+  /** The training graph and its companion graph (null when no estimator has one). */
+  public record Training(Graph train, Graph companion) {}
+
+  /**
+   * The training graph and, when an estimator has one, its companion, lowered together: the
+   * companion's inputs are handles on the training graph's nodes ({@link Graph#linkedInput}).
+   */
+  public static Training lowerTraining(ProbModel model, EstimatorPlan plan, Catalog catalog) {
+    Map<String, Graph.Link> exports = new LinkedHashMap<>();
+    GraphLowering t = new GraphLowering(model, plan, catalog, Purpose.TRAIN, exports);
+    t.objective();
+    for (Variable x : model.data()) exports.put(dataKey(x.name()), new Graph.Link(t.g.inputs().get(x.name()), false));
+    GraphLowering c = new GraphLowering(model, plan, catalog, Purpose.COMPANION, exports);
+    return new Training(t.g, c.companion() ? c.g : null);
+  }
+
+  private static String dataKey(String name) { return "data " + name; }
+
+  /** The companion's input for a handle the training graph exported under {@code key}. */
+  private Node imported(String key, String label) {
+    Graph.Link link = exports.get(key);
+    if (link == null) throw new IllegalStateException("the training graph exported no " + key);
+    return g.linkedInput(label, link);
   }
 
   /** Parameters the estimators add (baseline state, baseline and control-variate networks), with their start. */
@@ -150,8 +181,17 @@ public final class GraphLowering {
   }
 
   private Scope rootScope() {
-    for (Variable x : model.data()) g.input(x.name(), x.width());
+    for (Variable x : model.data()) {
+      dataNodes.put(x.name(), purpose == Purpose.COMPANION ? imported(dataKey(x.name()), x.name()) : g.input(x.name(), x.width()));
+    }
     return Scope.empty();
+  }
+
+  /** The node of a data variable's values in this graph. */
+  private Node data(String name) {
+    Node n = dataNodes.get(name);
+    if (n == null) throw new IllegalStateException("data " + name + " is not an input of this graph");
+    return n;
   }
 
   /** The terms of latents i.. and the likelihood, given what {@code s} binds. */
@@ -165,7 +205,7 @@ public final class GraphLowering {
       if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
       List<Term> terms = new ArrayList<>();
       for (Site x : model.likelihood()) {
-        terms.add(new Term(x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)), depsOfArgs(x), true));
+        terms.add(new Term(x.family().logProb(g, x.origin(), data(x.variable()), args(x, s)), depsOfArgs(x), true));
       }
       after = new Part(terms, null);
     }
@@ -220,7 +260,7 @@ public final class GraphLowering {
       this.before = lp.estimator().needsSinglePass() ? scope.child() : null;
       if (purpose == Purpose.TRAIN && !scope.frozen && lp.estimator().needsSinglePass()) {
         // The companion graph re-reads the latents drawn before this one.
-        for (var e : scope.latents.entrySet()) g.link(upstreamKey(e.getKey()), e.getValue(), false);
+        for (var e : scope.latents.entrySet()) exports.put(upstreamKey(e.getKey()), new Graph.Link(e.getValue(), false));
       }
     }
 
@@ -259,7 +299,7 @@ public final class GraphLowering {
     @Override
     public Node dataInput() {
       List<Node> xs = new ArrayList<>();
-      for (Variable x : model.data()) xs.add(g.inputs().get(x.name()));
+      for (Variable x : model.data()) xs.add(data(x.name()));
       return xs.size() == 1 ? xs.get(0) : g.apply(new Concat(), SourceRef.NONE, xs.toArray(new Node[0]));
     }
 
@@ -267,8 +307,17 @@ public final class GraphLowering {
     @Override public String paramName(String name) { return lp.latent().name() + "." + name; }
     @Override public Node constant(double value, int width) { return GraphLowering.this.constant(value, width); }
     @Override public Node scheduled(Schedule schedule, int width) { return g.scheduledConstant(schedule, width); }
-    @Override public void exportLink(String key, Node node, boolean gradient) { g.link(lp.latent().name() + "." + key, node, gradient); }
-    @Override public Node importLink(String key, int width) { return g.input(lp.latent().name() + "." + key, width); }
+    @Override
+    public void exportLink(String key, Node node, boolean gradient) {
+      exports.put(lp.latent().name() + "." + key, new Graph.Link(node, gradient));
+    }
+
+    @Override
+    public Node importLink(String key, int width) {
+      Node n = imported(lp.latent().name() + "." + key, lp.latent().name() + "." + key);
+      if (n.width() != width) throw new IllegalStateException(key + " is " + n.width() + " wide, not " + width);
+      return n;
+    }
   }
 
   private static String upstreamKey(String latent) { return "latent." + latent; }
@@ -295,7 +344,7 @@ public final class GraphLowering {
       if (i == last) break;
       // Later companions see this latent as the training graph drew it, and its prior term waits as there.
       Site q = lp.guide();
-      Node drawn = g.input(upstreamKey(q.variable()), q.width());
+      Node drawn = imported(upstreamKey(q.variable()), upstreamKey(q.variable()));
       root.latents.put(q.variable(), drawn);
       Site p = lp.prior();
       priorTerm(root, p, pArgs -> p.family().logProb(g, p.origin(), drawn, pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
@@ -324,7 +373,7 @@ public final class GraphLowering {
     }
     for (Term t : readyPriors(s)) logW = sum(logW, t.node());
     for (Site x : model.likelihood()) {
-      logW = sum(logW, x.family().logProb(g, x.origin(), g.inputs().get(x.variable()), args(x, s)));
+      logW = sum(logW, x.family().logProb(g, x.origin(), data(x.variable()), args(x, s)));
     }
     g.output("log_weight", logW);
   }
@@ -339,7 +388,7 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());
+    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
     for (Site next : plan.generativeOrder()) {
       Map<String, Node> a = args(next, s);
       if (next.role() == Site.Role.PRIOR) {
@@ -365,7 +414,7 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) g.input(x.name(), x.width());
+    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
     for (Variable z : model.latents()) s.latents.put(z.name(), g.input(z.name(), z.width()));
     for (Site next : plan.generativeOrder()) {
       if (next.role() != Site.Role.LIKELIHOOD) continue;
@@ -454,7 +503,7 @@ public final class GraphLowering {
     if (done != null) return done;
     Node n;
     SourceRef o = e.origin();
-    if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : g.inputs().get(d.name());
+    if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg(), s));
     else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);

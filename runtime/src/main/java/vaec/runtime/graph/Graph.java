@@ -15,15 +15,19 @@ public final class Graph {
   private final Map<String, Node> outputs = new LinkedHashMap<>();
   private final Map<String, Node> params = new LinkedHashMap<>();
   private final Map<String, Node> inputsByName = new LinkedHashMap<>();
-  private final Map<String, Link> links = new LinkedHashMap<>();
+  private final List<LinkedInput> linkedInputs = new ArrayList<>();
   private Node loss;
 
   /**
-   * A value this graph hands to a companion graph's input of the same name after each training
-   * step's backward pass: the node's value, or (gradient) the per-example gradient of the loss at
-   * the node. REBAR's and RELAX's variance objective is such a companion (see CompiledModel).
+   * A handle on a node of another graph (the training graph): its value, or with {@code gradient}
+   * the per-example gradient of that graph's loss at the node, after each training step's backward
+   * pass. A companion graph's {@link #linkedInput} holds it; REBAR's and RELAX's variance objective
+   * is such a companion (see CompiledModel). Links are objects, never matched by name.
    */
   public record Link(Node node, boolean gradient) {}
+
+  /** An input of this graph filled from {@code source} (a node of another graph). */
+  public record LinkedInput(Node input, Link source) {}
 
   public Node input(String name, int width) {
     Node n = add(Node.Kind.INPUT, name, null, List.of(), width, null, 0, null, SourceRef.NONE);
@@ -82,9 +86,17 @@ public final class Graph {
 
   public void output(String name, Node n) { outputs.put(name, n); }
 
-  public void link(String name, Node n, boolean gradient) { links.put(name, new Link(n, gradient)); }
+  /**
+   * An input of this graph, labelled {@code label} for display, that the runtime fills from the
+   * linked node of another graph (see {@link Link}); it is not among {@link #inputs()}.
+   */
+  public Node linkedInput(String label, Link source) {
+    Node n = add(Node.Kind.INPUT, label, null, List.of(), source.node().width(), null, 0, null, SourceRef.NONE);
+    linkedInputs.add(new LinkedInput(n, source));
+    return n;
+  }
 
-  public Map<String, Link> links() { return Collections.unmodifiableMap(links); }
+  public List<LinkedInput> linkedInputs() { return Collections.unmodifiableList(linkedInputs); }
 
   /** The per-example (batch x 1) quantity that training minimizes, averaged over the batch. */
   public void setLoss(Node perExampleLoss) {

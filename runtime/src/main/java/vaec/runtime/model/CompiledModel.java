@@ -20,7 +20,7 @@ import vaec.runtime.graph.Graph;
  *   <li>{@code reconstruct}: outputs "mean_X", each likelihood's mean at the guide's mean of the latents, and "latent_mean_Z", the guide's mean of each latent Z;</li>
  *   <li>{@code controlVariates}: null unless some latent uses REBAR or RELAX. Its loss is the
  *       variance objective of their learned control variates; its inputs are the data and the
- *       values {@code train} links to it ({@link Graph#links}), and it is run after each backward
+ *       values of {@code train} its linked inputs hold handles on ({@link Graph#linkedInputs}), and it is run after each backward
  *       pass of {@code train} (see {@link vaec.runtime.train.TrainingPass}).</li>
  * </ul>
  * Every data variable ({@code data}, in declaration order: those a likelihood scores and the

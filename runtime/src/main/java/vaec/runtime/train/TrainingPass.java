@@ -15,8 +15,8 @@ import vaec.runtime.rng.NoiseSource;
  * One training step's gradient: the training graph forward and backward, then, when the model
  * has learned control variates (REBAR, RELAX), their variance objective. That second graph needs
  * what the first one computed (the estimator's gradient at each such latent's logits, its draws
- * and its noise), so it runs after the first backward pass, on values copied across by name
- * ({@link Graph#links}), and adds only its own parameters' gradients to the shared store.
+ * and its noise), so it runs after the first backward pass, on values copied across through its
+ * linked inputs ({@link Graph#linkedInputs}), and adds only its own parameters' gradients to the shared store.
  */
 public final class TrainingPass {
   private final Executor main;
@@ -31,17 +31,9 @@ public final class TrainingPass {
     Graph cv = m.controlVariates();
     this.controlVariates = cv == null ? null : new Executor(cv, batch, params, false);
     if (cv == null) return;
-    Map<String, Graph.Link> links = m.train().links();
-    for (Map.Entry<String, Node> in : cv.inputs().entrySet()) {
-      String name = in.getKey();
-      INDArray target = controlVariates.input(name);
-      Node data = m.train().inputs().get(name);
-      if (data != null) copies.add(new Copy(target, main, data, false));
-      else {
-        Graph.Link l = links.get(name);
-        if (l == null) throw new IllegalStateException("control-variate input " + name + " has no link in the training graph");
-        copies.add(new Copy(target, main, l.node(), l.gradient()));
-      }
+    if (!cv.inputs().isEmpty()) throw new IllegalStateException("companion graph inputs not linked: " + cv.inputs().keySet());
+    for (Graph.LinkedInput in : cv.linkedInputs()) {
+      copies.add(new Copy(controlVariates.value(in.input()), main, in.source().node(), in.source().gradient()));
     }
   }
 
