@@ -30,10 +30,10 @@ final class EvalCommand implements Callable<Integer> {
     ModelState state = checkpoint.load(m);
     var data = ModelFiles.load(m, m.config());
     Evaluator ev = new Evaluator(state);
-    Evaluator.Elbo e = ev.elbo(data.test());
+    Evaluator.Terms e = ev.terms(data.test());
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
-    System.out.printf(Locale.ROOT, "test -ELBO %.3f nats per example (reconstruction %.3f, KL %.3f)%n", e.loss(), e.reconstruction(), e.kl());
+    System.out.printf(Locale.ROOT, "test %s%n", e.describe());
     System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d)%n", ev.logLikelihood(data.test(), k, null), k);
     return 0;
   }

@@ -1,15 +1,17 @@
 package vaec.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import vaec.runtime.model.ReportedTerm;
 import vaec.runtime.train.TrainingListener;
 
 /**
- * The per-epoch progress display: a bar with the running negative ELBO, its reconstruction and
- * KL terms, examples per second and time left (the progressbar library draws it on stderr), then
+ * The per-epoch progress display: a bar with the running means of the objective's reported
+ * terms (for the ELBO: the negative ELBO, its reconstruction and KL terms), examples per second and time left (the progressbar library draws it on stderr), then
  * one summary line per epoch on stdout that stays in logs.
  */
 final class ProgressDisplay implements TrainingListener {
@@ -18,7 +20,21 @@ final class ProgressDisplay implements TrainingListener {
   private long lastUpdate;
   private int batchSize;
 
-  ProgressDisplay(PrintStream out) { this.out = out; }
+  private final List<ReportedTerm> terms;
+
+  ProgressDisplay(PrintStream out, List<ReportedTerm> terms) {
+    this.out = out;
+    this.terms = terms;
+  }
+
+  /** "-ELBO 112.66 (rec 100.10, KL 12.56)" with the objective's own labels. */
+  private String format(double[] v, String number) {
+    StringBuilder b = new StringBuilder(terms.get(0).label()).append(' ').append(String.format(Locale.ROOT, number, v[0]));
+    for (int i = 1; i < v.length; i++) {
+      b.append(i == 1 ? " (" : ", ").append(terms.get(i).label()).append(' ').append(String.format(Locale.ROOT, number, v[i]));
+    }
+    return b.append(v.length > 1 ? ")" : "").toString();
+  }
 
   @Override
   public void epochStarted(long epoch, long epochs, long batches, long done, int batchSize) {
@@ -30,11 +46,11 @@ final class ProgressDisplay implements TrainingListener {
   }
 
   @Override
-  public void batchDone(long batchInEpoch, double loss, double reconstruction, double kl) {
+  public void batchDone(long batchInEpoch, double[] running) {
     long now = System.nanoTime();
     bar.stepTo(batchInEpoch * batchSize);
     if (now - lastUpdate > 200_000_000L) {
-      bar.setExtraMessage(String.format(Locale.ROOT, "-ELBO %.2f (rec %.2f, KL %.2f)", loss, reconstruction, kl));
+      bar.setExtraMessage(format(running, "%.2f"));
       lastUpdate = now;
     }
   }
@@ -42,8 +58,8 @@ final class ProgressDisplay implements TrainingListener {
   @Override
   public void epochDone(EpochReport r) {
     if (bar != null) bar.close();
-    out.printf(Locale.ROOT, "epoch %3d/%d  train -ELBO %8.3f (rec %8.3f, KL %7.3f)  test -ELBO %8.3f  %7.0f ex/s  %6.2f s%n",
-        r.epoch(), r.epochs(), r.trainLoss(), r.trainReconstruction(), r.trainKl(), r.testLoss(), r.examplesPerSecond(), r.seconds());
+    out.printf(Locale.ROOT, "epoch %3d/%d  train %s  test %s %8.3f  %7.0f ex/s  %6.2f s%n",
+        r.epoch(), r.epochs(), format(r.train(), "%8.3f"), terms.get(0).label(), r.testLoss(), r.examplesPerSecond(), r.seconds());
     out.flush();
   }
 

@@ -79,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         m.name(), cfg.dataset(), data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
         cfg.optimizer(), cfg.seed());
 
-    ProgressDisplay display = new ProgressDisplay(System.out);
+    ProgressDisplay display = new ProgressDisplay(System.out, m.terms());
     Trainer trainer = new Trainer(state, data, ckpt, display);
     Thread mainThread = Thread.currentThread();
     Thread hook = new Thread(() -> {
@@ -111,9 +111,9 @@ final class RunCommand implements Callable<Integer> {
     // With --epochs 0 (evaluate the initialisation) the trainer saved nothing; the summary below names the checkpoint.
     if (!Files.exists(ckpt)) CheckpointIO.write(ckpt, state.toCheckpoint());
     Evaluator ev = new Evaluator(state);
-    Evaluator.Elbo test = ev.elbo(data.test());
+    Evaluator.Terms test = ev.terms(data.test());
     int k = cfg.evalSamples();
-    System.out.printf(Locale.ROOT, "%ntest -ELBO %.3f nats per example (reconstruction %.3f, KL %.3f)%n", test.loss(), test.reconstruction(), test.kl());
+    System.out.printf(Locale.ROOT, "%ntest %s%n", test.describe());
     long t0 = System.nanoTime();
     double logPx = ev.logLikelihood(data.test(), k, null);
     System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", logPx, k,
@@ -127,9 +127,7 @@ final class RunCommand implements Callable<Integer> {
     metrics.put("epoch_seconds", state.curves().getOrDefault("epoch_seconds", List.of()));
     metrics.put("train_neg_elbo", state.curves().getOrDefault("train_loss", List.of()));
     metrics.put("test_neg_elbo_per_epoch", state.curves().getOrDefault("test_loss", List.of()));
-    metrics.put("test_neg_elbo", test.loss());
-    metrics.put("test_reconstruction", test.reconstruction());
-    metrics.put("test_kl", test.kl());
+    for (int t = 0; t < test.values().length; t++) metrics.put("test_" + test.names().get(t).metric(), test.values()[t]);
     metrics.put("test_log_px", logPx);
     metrics.put("eval_samples", k);
     metrics.put("peak_rss_mb", peak);

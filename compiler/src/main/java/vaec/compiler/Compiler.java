@@ -63,7 +63,8 @@ public final class Compiler {
     params.addAll(GraphLowering.estimatorParams(plan));
     TrainConfig cfg = model.train();
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
-        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates, cfg);
+        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
+        plan.objective().objective().reported(), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

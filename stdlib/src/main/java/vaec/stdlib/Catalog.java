@@ -31,7 +31,7 @@ public final class Catalog {
   private final Map<String, Unary.Fn> functions = new LinkedHashMap<>();
   private final Map<String, Activation> activations = new LinkedHashMap<>();
   private final Map<String, List<String>> optimizers = new LinkedHashMap<>();
-  private final List<String> objectives = List.of("elbo");
+  private final List<String> objectives = vaec.stdlib.objectives.Objectives.keywords();
 
   private Catalog() {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),

@@ -91,11 +91,12 @@ public final class ShapeChecker {
     DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), train, diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
-    return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train);
+    return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train,
+        TrainSettings.objectiveRequest(s.train()));
   }
 
   /** A {@code using} clause as the IR holds it, independent of the syntax tree. */
-  private static vaec.compiler.ir.EstimatorRequest request(Ast.Call c) {
+  static vaec.compiler.ir.EstimatorRequest request(Ast.Call c) {
     if (c == null) return null;
     List<vaec.compiler.ir.EstimatorRequest.Arg> args = new ArrayList<>();
     for (Ast.Arg a : c.args()) {

@@ -37,9 +37,11 @@ public final class TrainSettings {
           else c = s.key().equals("dataset") ? c.withDataset(d) : c.withTestDataset(d);
         }
         case "objective" -> {
-          String o = v instanceof Ast.Name n ? n.name().toLowerCase(Locale.ROOT) : null;
+          // The name is checked here; its settings by the planner, which the objective's class tells.
+          String o = v instanceof Ast.Name n ? n.name() : v instanceof Ast.Call call ? call.callee() : null;
           if (o == null || !catalog.objectiveNames().contains(o)) {
-            diags.error(v.span(), "unknown objective", Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
+            diags.error(v instanceof Ast.Call call ? call.calleeSpan() : v.span(), "unknown objective" + (o == null ? "" : " '" + o + "'"),
+                Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
           } else {
             c = c.withObjective(o);
           }
@@ -59,6 +61,18 @@ public final class TrainSettings {
       }
     }
     return c;
+  }
+
+  /** The objective clause as the IR holds it, or null when the train block names none. */
+  public static vaec.compiler.ir.EstimatorRequest objectiveRequest(Ast.TrainDecl t) {
+    if (t == null) return null;
+    for (Ast.Setting s : t.settings()) {
+      if (!s.key().equals("objective")) continue;
+      Ast.Expr v = s.value();
+      if (v instanceof Ast.Name n) return new vaec.compiler.ir.EstimatorRequest(n.name(), n.span(), n.span(), List.of());
+      if (v instanceof Ast.Call c) return ShapeChecker.request(c);
+    }
+    return null;
   }
 
   private static int positiveInt(Ast.Expr v, String key, int min, Diagnostics diags, int fallback) {

@@ -45,8 +45,8 @@ public final class Summary {
     TrainConfig t = c.compiled().config();
     b.append(String.format(Locale.ROOT, "\nmemory\n  %s%n", vaec.runtime.model.MemoryEstimate.of(c.compiled()).describe()));
     b.append("\ntraining\n");
-    b.append(String.format(Locale.ROOT, "  objective ELBO (negative ELBO minimized, nats per example); optimizer %s; batch %d; epochs %d; seed %d%n",
-        t.optimizer(), t.batch(), t.epochs(), t.seed()));
+    b.append(String.format(Locale.ROOT, "  objective %s; optimizer %s; batch %d; epochs %d; seed %d%n",
+        c.plan().objective().describe(), t.optimizer(), t.batch(), t.epochs(), t.seed()));
     b.append(String.format(Locale.ROOT, "  dataset %s%s%s%n", t.dataset(), t.testDataset() == null ? "" : ", test " + t.testDataset(),
         t.dynamicBinarization() ? ", dynamically binarized" : ""));
     b.append(String.format(Locale.ROOT, "\ngraphs (nodes): train %d, evaluate %d, log-weight %d, prior sample %d, reconstruct %d%s%n",

@@ -8,7 +8,8 @@ import vaec.stdlib.networks.NetworkSpec;
 
 /**
  * The probabilistic IR: variables, networks (parameters), and the sample and observe sites with
- * their deterministic argument expressions. Guide sites are in the order the guide samples them.
+ * their deterministic argument expressions. Guide sites are in the order the model writes them (the
+ * planner orders the work). {@code objective} is the train block's objective clause, or null.
  */
 public record ProbModel(
     String name,
@@ -19,7 +20,8 @@ public record ProbModel(
     List<Site> guide,
     List<Site> prior,
     List<Site> likelihood,
-    TrainConfig train) {
+    TrainConfig train,
+    EstimatorRequest objective) {
 
   public Site guideOf(String latent) {
     return guide.stream().filter(s -> s.variable().equals(latent)).findFirst().orElseThrow();

@@ -16,6 +16,8 @@ import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
 import vaec.compiler.plan.EstimatorPlan;
 import vaec.compiler.plan.LatentPlan;
+import vaec.compiler.plan.ObjectivePlan;
+import vaec.stdlib.objectives.ObjectiveStep;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Schedule;
@@ -164,6 +166,7 @@ public final class GraphLowering {
 
   // ---------------------------------------------------------------- the objective
 
+  /** The model's terms summed per row, handed to the plan's objective, which makes the loss and its reported outputs. */
   private void objective() {
     Part part = rest(0, rootScope());
     Node elbo = null;
@@ -172,12 +175,17 @@ public final class GraphLowering {
       elbo = sum(elbo, t.node());
       if (t.likelihood()) logLik = sum(logLik, t.node());
     }
-    Node loss = g.apply(new Affine(-1, 0), SourceRef.NONE, elbo);
-    Node recon = g.apply(new Affine(-1, 0), SourceRef.NONE, logLik);
-    g.output("loss", loss);
-    g.output("reconstruction", recon);
-    g.output("kl", g.apply(new Binary(Binary.Kind.SUB), SourceRef.NONE, loss, recon));
-    g.setLoss(part.surrogate() == null ? loss : g.apply(new Binary(Binary.Kind.ADD), SourceRef.NONE, loss, part.surrogate()));
+    Node single = elbo;
+    Node likelihood = logLik;
+    ObjectivePlan op = plan.objective();
+    op.objective().lower(new ObjectiveStep() {
+      @Override public Graph graph() { return g; }
+      @Override public Settings settings() { return op.settings(); }
+      @Override public int samples() { return op.samples(); }
+      @Override public Node elbo() { return single; }
+      @Override public Node likelihood() { return likelihood; }
+      @Override public Node surrogate() { return part.surrogate(); }
+    });
   }
 
   private Scope rootScope() {

@@ -20,6 +20,8 @@ import vaec.stdlib.estimators.KlMode;
 import vaec.stdlib.estimators.LatentSite;
 import vaec.stdlib.estimators.Setting;
 import vaec.stdlib.estimators.Settings;
+import vaec.stdlib.objectives.Objective;
+import vaec.stdlib.objectives.Objectives;
 
 /**
  * Pass 4: order the guide's latents by dependency, choose each latent's gradient estimator
@@ -87,7 +89,12 @@ public final class EstimatorPlanner {
               "the plan would choose: " + Estimators.choose(site).reason());
           continue;
         }
-        settings = settings(est, r, diags);
+        settings = settings("estimator", est.settings(), r, diags);
+        String together = settings == null ? null : est.checkTogether(settings);
+        if (together != null) {
+          diags.error(r.span(), together);
+          settings = null;
+        }
         if (settings == null) continue;
         reason = est.keyword() + ": requested in the model";
       } else {
@@ -120,8 +127,9 @@ public final class EstimatorPlanner {
       }
     }
     List<Site> order = ancestralOrder(m, diags);
+    ObjectivePlan objective = objective(m, diags);
     diags.throwIfAny();
-    return new EstimatorPlan(plans, order);
+    return new EstimatorPlan(plans, order, objective);
   }
 
   /**
@@ -152,17 +160,30 @@ public final class EstimatorPlanner {
     return out;
   }
 
-  /** The clause's settings checked against the estimator's own list; null after a diagnostic. */
-  private static Settings settings(GradientEstimator est, EstimatorRequest r, Diagnostics diags) {
+  /** The train block's objective (the ELBO when it names none) with its settings checked. */
+  static ObjectivePlan objective(ProbModel m, Diagnostics diags) {
+    EstimatorRequest r = m.objective();
+    if (r == null) return new ObjectivePlan(Objectives.standard(), Settings.defaults(Objectives.standard().settings()));
+    Objective o = Objectives.byKeyword(r.name()).orElse(null);
+    if (o == null) return null;   // the train block's check said so already
+    Settings s = settings("objective", o.settings(), r, diags);
+    return s == null ? null : new ObjectivePlan(o, s);
+  }
+
+  /**
+   * A clause's settings checked against the settings its estimator or objective declares
+   * ({@code what} names which, for messages); null after a diagnostic.
+   */
+  static Settings settings(String what, List<Setting> declared, EstimatorRequest r, Diagnostics diags) {
     Map<String, Setting> known = new LinkedHashMap<>();
-    for (Setting s : est.settings()) known.put(s.name(), s);
-    Settings out = Settings.defaults(est);
+    for (Setting s : declared) known.put(s.name(), s);
+    Settings out = Settings.defaults(declared);
     boolean ok = true;
     for (EstimatorRequest.Arg a : r.args()) {
       String key = a.name();
       if (key == null) {
         if (known.isEmpty()) {
-          diags.error(a.span(), "estimator '" + r.name() + "' has no settings");
+          diags.error(a.span(), what + " '" + r.name() + "' has no settings");
           ok = false;
           continue;
         }
@@ -174,7 +195,7 @@ public final class EstimatorPlanner {
             : known.size() == 1 ? "did you mean '" + known.keySet().iterator().next() + "'?"
             : Suggest.didYouMean(key, List.copyOf(known.keySet())) != null ? Suggest.didYouMean(key, List.copyOf(known.keySet()))
             : "its settings: " + String.join(", ", known.keySet());
-        diags.error(a.span(), "estimator '" + r.name() + "' has no setting '" + key + "'", hint);
+        diags.error(a.span(), what + " '" + r.name() + "' has no setting '" + key + "'", hint);
         ok = false;
         continue;
       }
@@ -186,11 +207,6 @@ public final class EstimatorPlanner {
         continue;
       }
       out = out.with(key, a.value());
-    }
-    String together = ok ? est.checkTogether(out) : null;
-    if (together != null) {
-      diags.error(r.span(), together);
-      ok = false;
     }
     return ok ? out : null;
   }

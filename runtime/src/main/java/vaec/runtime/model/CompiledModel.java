@@ -8,8 +8,10 @@ import vaec.runtime.graph.Graph;
  * What the compiler hands the runtime: one graph per purpose over shared, named parameters.
  *
  * <ul>
- *   <li>{@code train}: per-example negative ELBO as the loss (analytic KL where the plan says so),
- *       with outputs "loss", "reconstruction" (-log p(x|z)) and "kl";</li>
+ *   <li>{@code train}: the objective's loss (analytic KL where the plan says so), with an output
+ *       for each of the objective's reported {@code terms} (the ELBO reports "loss" = -ELBO,
+ *       "reconstruction" = -log p(x|z) and "kl"). It runs on batch x {@code samples} rows: each
+ *       example repeated {@code samples} times in consecutive rows, each row its own draw;</li>
  *   <li>{@code evaluate}: like {@code train} but every relaxed latent is drawn discretely, so its
  *       "loss" output is the model's own negative ELBO (what tests report);</li>
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
@@ -41,11 +43,19 @@ public record CompiledModel(
     Graph reconstruct,
     Graph decode,
     Graph controlVariates,
+    List<ReportedTerm> terms,
+    int samples,
     TrainConfig config) {
 
   public CompiledModel {
     data = List.copyOf(data);
+    terms = List.copyOf(terms);
+    if (terms.isEmpty()) throw new IllegalArgumentException("an objective reports at least its loss");
+    if (samples < 1) throw new IllegalArgumentException("samples per example: " + samples);
   }
+
+  /** The training loss's label, e.g. "-ELBO". */
+  public String lossLabel() { return terms.get(0).label(); }
 
   /** The data variable named {@code name}. */
   public DataInput input(String name) {
@@ -65,6 +75,6 @@ public record CompiledModel(
 
   /** This model with another training configuration. */
   public CompiledModel withConfig(TrainConfig c) {
-    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, c);
+    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, terms, samples, c);
   }
 }

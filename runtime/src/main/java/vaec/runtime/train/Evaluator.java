@@ -12,6 +12,7 @@ import vaec.runtime.data.DataInput;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.ReportedTerm;
 
 /**
  * Test-time quantities of a model: the ELBO, the importance-sampled estimate of log p(x)
@@ -27,25 +28,55 @@ public final class Evaluator {
 
   public Evaluator(ModelState state) { this.state = state; }
 
-  /** Means per example, in nats: loss = -ELBO = reconstruction + kl. */
-  public record Elbo(double loss, double reconstruction, double kl) {}
+  /** The objective's reported terms, means per example in nats; the first is the loss. */
+  public record Terms(List<ReportedTerm> names, double[] values) {
+    public double loss() { return values[0]; }
 
-  public Elbo elbo(BoundData d) {
+    /** The term whose graph output is {@code output}. */
+    public double get(String output) {
+      for (int i = 0; i < names.size(); i++) if (names.get(i).output().equals(output)) return values[i];
+      throw new IllegalArgumentException("no reported term " + output);
+    }
+
+    /** "-ELBO 112.660 nats per example (rec 100.100, KL 12.560)". */
+    public String describe() {
+      StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%s %.3f nats per example", names.get(0).label(), values[0]));
+      for (int i = 1; i < values.length; i++) {
+        b.append(i == 1 ? " (" : ", ").append(String.format(java.util.Locale.ROOT, "%s %.3f", names.get(i).label(), values[i]));
+      }
+      return b.append(values.length > 1 ? ")" : "").toString();
+    }
+  }
+
+  /**
+   * The objective's reported terms on {@code d} with the evaluation graph (relaxed latents drawn
+   * discretely), each example repeated over the objective's samples.
+   */
+  public Terms terms(BoundData d) {
     CompiledModel m = state.model;
     Batches b = new Batches(d);
-    double loss = 0, rec = 0, kl = 0;
+    int k = m.samples();
+    List<ReportedTerm> names = m.terms();
+    double[] sums = new double[names.size()];
     long pass = 0;
-    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
-      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
-      Executor ex = executor("evaluate", m.evaluate(), n);
-      b.gather(range(from, n), ex);
+    int perPass = Math.max(1, ROWS_PER_PASS / k);
+    for (int from = 0; from < d.rows(); from += perPass) {
+      int n = Math.min(perPass, d.rows() - from);
+      Executor ex = executor("evaluate", m.evaluate(), n * k);
+      b.gather(repeated(from, n, k), ex);
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
-      loss += ex.value("loss").sumNumber().doubleValue();
-      rec += ex.value("reconstruction").sumNumber().doubleValue();
-      kl += ex.value("kl").sumNumber().doubleValue();
+      for (int t = 0; t < sums.length; t++) sums[t] += ex.value(names.get(t).output()).sumNumber().doubleValue();
     }
-    return new Elbo(loss / d.rows(), rec / d.rows(), kl / d.rows());
+    for (int t = 0; t < sums.length; t++) sums[t] /= (double) d.rows() * k;
+    return new Terms(names, sums);
+  }
+
+  /** Rows from..from+n-1, each repeated {@code k} times in a row (the objective's sample axis). */
+  public static int[] repeated(int from, int n, int k) {
+    int[] idx = new int[n * k];
+    for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) idx[i * k + j] = from + i;
+    return idx;
   }
 
   /** Mean over examples of the K-sample importance estimate of log p(x), in nats. */
@@ -58,9 +89,7 @@ public final class Evaluator {
     for (int from = 0; from < d.rows(); from += perPass) {
       int n = Math.min(perPass, d.rows() - from);
       Executor ex = executor("iw", m.logWeight(), n * k);
-      int[] idx = new int[n * k];
-      for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) idx[i * k + j] = from + i;
-      b.gather(idx, ex);
+      b.gather(repeated(from, n, k), ex);
       ex.drawNoise(state.noise, -2_000_000 - pass++);
       ex.forward();
       double[] lw = ex.value("log_weight").toDoubleVector();

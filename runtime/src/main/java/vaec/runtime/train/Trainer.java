@@ -59,7 +59,8 @@ public final class Trainer {
     int rows = data.train().rows();
     int batch = Math.min(m.config().batch(), rows);
     int perEpoch = rows / batch;
-    TrainingPass pass = new TrainingPass(m, batch, state.params);
+    int k = m.samples();   // the objective's samples per example: rows = batch x k
+    TrainingPass pass = new TrainingPass(m, batch * k, state.params);
     Executor ex = pass.main();
     train.requireInputs(ex, m.data().stream().map(DataInput::name).toList());
     // Dynamic binarization of every input declared in [0, 1] or binary, each with its own noise
@@ -74,17 +75,18 @@ public final class Trainer {
         uniform.add(x == null ? null : Nd4j.create(x.dataType(), x.shape()));
       }
     }
-    Node lossNode = m.train().output("loss");
-    Node reconNode = m.train().output("reconstruction");
-    Node klNode = m.train().output("kl");
+    List<Node> termNodes = m.terms().stream().map(t -> m.train().output(t.output())).toList();
+    Node lossNode = termNodes.get(0);
     int[] idx = new int[batch];
+    int[] rowsIdx = new int[batch * k];
+    double perRow = 1.0 / (batch * k);
 
     while (state.epoch < epochs) {
       long epoch = state.epoch;
       int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
       long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
-      double sumLoss = 0, sumRecon = 0, sumKl = 0;
+      double[] sums = new double[termNodes.size()];
       long n = 0;
       long t0 = System.nanoTime();
       for (long b = start; b < perEpoch; b++) {
@@ -93,34 +95,37 @@ public final class Trainer {
           return false;
         }
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
-        train.gather(idx, ex);
-        for (int k = 0; k < binarized.size(); k++) {
-          if (binarized.get(k) != null) binarize(binarized.get(k), uniform.get(k), state.step, -1 - k);
+        for (int i = 0; i < batch; i++) for (int j = 0; j < k; j++) rowsIdx[i * k + j] = idx[i];
+        train.gather(rowsIdx, ex);
+        for (int v = 0; v < binarized.size(); v++) {
+          if (binarized.get(v) != null) binarize(binarized.get(v), uniform.get(v), state.step, -1 - v);
         }
         pass.drawNoise(state.noise, state.step);
         pass.forward();
-        double loss = ex.value(lossNode).sumNumber().doubleValue() / batch;
+        double loss = ex.value(lossNode).sumNumber().doubleValue() * perRow;
         if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
         pass.backward();
         if (!state.optimizer.step(state.params.values(), state.params.grads())) {
           throw fault(ex, "gradient", pass.firstNonFiniteGradient());
         }
         state.step++;
-        sumLoss += loss;
-        sumRecon += ex.value(reconNode).sumNumber().doubleValue() / batch;
-        sumKl += ex.value(klNode).sumNumber().doubleValue() / batch;
+        sums[0] += loss;
+        for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue() * perRow;
         n++;
-        listener.batchDone(b + 1, sumLoss / n, sumRecon / n, sumKl / n);
+        double[] running = new double[sums.length];
+        for (int t = 0; t < sums.length; t++) running[t] = sums[t] / n;
+        listener.batchDone(b + 1, running);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Evaluator.Elbo test = evaluator.elbo(data.test());
+      Evaluator.Terms test = evaluator.terms(data.test());
       state.epoch++;
-      state.record("train_loss", n == 0 ? Double.NaN : sumLoss / n);
+      double[] means = new double[sums.length];
+      for (int t = 0; t < sums.length; t++) means[t] = n == 0 ? Double.NaN : sums[t] / n;
+      state.record("train_loss", means[0]);
       state.record("test_loss", test.loss());
       state.record("epoch_seconds", seconds);
       CheckpointIO.write(checkpoint, state.toCheckpoint());
-      listener.epochDone(new TrainingListener.EpochReport(state.epoch, epochs, sumLoss / n, sumRecon / n, sumKl / n, test.loss(),
-          seconds, n * batch / seconds));
+      listener.epochDone(new TrainingListener.EpochReport(state.epoch, epochs, means, test.loss(), seconds, n * batch / seconds));
     }
     return true;
   }

@@ -5,12 +5,14 @@ public interface TrainingListener {
   /** @param batches batches this epoch; {@code done} of them already done (non-zero on resume). */
   default void epochStarted(long epoch, long epochs, long batches, long done, int batchSize) {}
 
-  /** Running means over this epoch so far, in nats per example. */
-  default void batchDone(long batchInEpoch, double loss, double reconstruction, double kl) {}
+  /** Running means over this epoch so far of the objective's reported terms, in nats per example. */
+  default void batchDone(long batchInEpoch, double[] terms) {}
 
   default void epochDone(EpochReport report) {}
 
   /** One finished epoch. */
-  record EpochReport(long epoch, long epochs, double trainLoss, double trainReconstruction, double trainKl, double testLoss,
-                     double seconds, double examplesPerSecond) {}
+  /** One finished epoch: the training means of the reported terms, and the test loss. */
+  record EpochReport(long epoch, long epochs, double[] train, double testLoss, double seconds, double examplesPerSecond) {
+    public double trainLoss() { return train[0]; }
+  }
 }

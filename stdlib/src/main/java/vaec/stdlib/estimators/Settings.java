@@ -3,11 +3,13 @@ package vaec.stdlib.estimators;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An estimator's settings after checking: every declared setting has a value (given or default). */
+/** An estimator's or objective's settings after checking: every declared setting has a value (given or default). */
 public record Settings(Map<String, Object> values) {
-  public static Settings defaults(GradientEstimator e) {
+  public static Settings defaults(GradientEstimator e) { return defaults(e.settings()); }
+
+  public static Settings defaults(java.util.List<Setting> settings) {
     Map<String, Object> v = new LinkedHashMap<>();
-    for (Setting s : e.settings()) v.put(s.name(), s.defaultValue());
+    for (Setting s : settings) v.put(s.name(), s.defaultValue());
     return new Settings(v);
   }
 

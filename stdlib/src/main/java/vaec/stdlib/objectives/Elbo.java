@@ -4,6 +4,7 @@ import java.util.List;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
+import vaec.runtime.model.ReportedTerm;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.stdlib.estimators.Setting;
@@ -32,9 +33,10 @@ public final class Elbo extends Objective {
   }
 
   @Override
-  public List<Reported> reported() {
-    return List.of(new Reported("loss", "-ELBO", "negative ELBO"), new Reported("reconstruction", "rec", "-E log p(x | z)"),
-        new Reported("kl", "KL", "the KL terms: -ELBO less the reconstruction"));
+  public List<ReportedTerm> reported() {
+    return List.of(new ReportedTerm("loss", "-ELBO", "neg_elbo", "negative ELBO"),
+        new ReportedTerm("reconstruction", "rec", "reconstruction", "-E log p(x | z)"),
+        new ReportedTerm("kl", "KL", "kl", "the KL terms: -ELBO less the reconstruction"));
   }
 
   @Override

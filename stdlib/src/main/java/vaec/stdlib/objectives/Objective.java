@@ -1,6 +1,7 @@
 package vaec.stdlib.objectives;
 
 import java.util.List;
+import vaec.runtime.model.ReportedTerm;
 import vaec.stdlib.estimators.Setting;
 import vaec.stdlib.estimators.Settings;
 
@@ -29,11 +30,8 @@ public abstract class Objective {
   public abstract String describe(Settings s);
 
   /** The terms it reports, the first being the loss minimized; each is an output of the graphs. */
-  public abstract List<Reported> reported();
+  public abstract List<ReportedTerm> reported();
 
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);
-
-  /** One reported term: the graph output's name, a short label for the progress bar, and its meaning. */
-  public record Reported(String output, String label, String meaning) {}
 }
