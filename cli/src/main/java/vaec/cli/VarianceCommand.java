@@ -35,7 +35,7 @@ import vaec.stdlib.estimators.Settings;
 /**
  * {@code vaec variance FILE}: for every latent and every estimator that can serve it, the mean
  * and variance of the gradient with respect to that latent's guide parameters, at a checkpoint
- * (or the initial parameters), with the same batches and seeds for all (000 ch. 6).
+ * (or the initial parameters), with the same batches and seeds for all.
  */
 @Command(name = "variance", mixinStandardHelpOptions = true,
     description = "Compare the gradient variance of every applicable estimator for each latent.")

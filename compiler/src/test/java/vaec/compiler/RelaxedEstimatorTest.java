@@ -61,7 +61,8 @@ class RelaxedEstimatorTest {
    * (measured: 0.256, 0.186, 0.117, 0.061, 0.024, 0.012, 0.0064 at 5, 2, 1, 0.5, 0.2, 0.1, 0.05).
    * On the encoder's it levels off near 0.37 (|exact| = 1.04): the relaxed log-ratio
    * log q_lambda(y) - log p_lambda(y) does not tend to the discrete one, so the relaxed objective
-   * stays a different objective there, which is why 000 section 5.3.1 calls it biased.
+   * stays a different objective there: the relaxation's gradient is biased at any positive
+   * temperature (Maddison, Mnih and Teh 2017).
    */
   @Test
   void concreteBiasShrinksAsTemperatureFalls() {

@@ -12,10 +12,10 @@ import vaec.runtime.kernels.LogProbs;
 import vaec.runtime.kernels.UniformNoise;
 
 /**
- * A one-hot categorical draw by the Gumbel-max trick (000 sec. 5.3): the row's one is at
- * argmax(logits + g) with g = -log(-log u) standard Gumbel noise from a uniform noise node u of
- * the same width. Inputs (logits, uniform noise). The draw is piecewise constant in the logits,
- * so the op is not differentiable: no gradient flows through it.
+ * A one-hot categorical draw by the Gumbel-max trick (Gumbel 1954; Maddison, Tarlow and Minka
+ * 2014): the row's one is at argmax(logits + g) with g = -log(-log u) standard Gumbel noise from a
+ * uniform noise node u of the same width. Inputs (logits, uniform noise). The draw is piecewise
+ * constant in the logits, so the op is not differentiable: no gradient flows through it.
  */
 public final class CategoricalSample implements Op {
   @Override

@@ -13,7 +13,7 @@ import vaec.runtime.kernels.LogProbs;
  * log density of the Concrete (Gumbel-softmax) distribution with logits alpha and temperature
  * lambda at a point y of the simplex, one number per example; inputs (y, logits) of the width k
  * of ONE group of k classes (several groups per value are not supported). After Maddison et al.
- * (2017), eq. 1, and 000 sec. 5.3.1, as a density over the first k - 1 coordinates:
+ * (2017), eq. 1, as a density over the first k - 1 coordinates:
  *
  * <pre>
  *   log p(y) = log (k-1)! + (k-1) log lambda + sum_i (alpha_i - (lambda+1) log y_i)

@@ -11,8 +11,8 @@ import vaec.runtime.kernels.UniformNoise;
 
 /**
  * The reparameterized Concrete (Gumbel-softmax) draw y = softmax((logits + g) / temperature) with
- * g = -log(-log u) standard Gumbel noise from a uniform noise node u (000 sec. 5.3.1; Maddison et
- * al. 2017). Inputs (logits, uniform noise), both of the width k of one group of k classes. The
+ * g = -log(-log u) standard Gumbel noise from a uniform noise node u (Maddison, Mnih and Teh 2017;
+ * Jang, Gu and Poole 2017). Inputs (logits, uniform noise), both of the width k of one group of k classes. The
  * arg max of y is a draw of Categorical(softmax(logits)) at every temperature; as the temperature
  * goes to 0 y itself becomes that one-hot draw. Differentiable in the logits (the pathwise
  * gradient) and, for completeness, in u, where the clamp of u has derivative 0 at its bounds.

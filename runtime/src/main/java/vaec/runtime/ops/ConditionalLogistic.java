@@ -12,7 +12,7 @@ import vaec.runtime.kernels.UniformNoise;
 /**
  * REBAR's conditional relaxed draw z~ ~ p(z | b, logits): the logistic variable z = logits +
  * logistic noise conditioned on its sign H(z) = b, reparameterized by a second uniform v (Tucker
- * et al. 2017, appendix; 003 slide 16). With s = 2b - 1 and a = logit(v) + softplus(s logits):
+ * et al. 2017, appendix; Grathwohl et al. 2018). With s = 2b - 1 and a = logit(v) + softplus(s logits):
  * <pre>  z~ = s softplus(a),   dz~/dlogits = sigmoid(a) sigmoid(s logits).</pre>
  * For b = 1 this is log(1 + v / ((1 - v)(1 - p))), positive; for b = 0 its mirror, negative;
  * written with softplus so that it is stable for any logit. Inputs (logits, b, uniform v);

@@ -9,7 +9,8 @@ import vaec.runtime.kernels.LogProbs;
 
 /**
  * The closed-form KL(N(m1, s1) || N(m2, s2)) summed per example; inputs (m1, s1, m2, s2):
- * log(s2/s1) + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2 per dimension (004 eq. 11-12).
+ * log(s2/s1) + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2 per dimension (Kingma and Welling 2014,
+ * appendix B, give it for the standard-normal prior).
  */
 public final class KlNormalNormal implements Op {
   @Override

@@ -10,8 +10,8 @@ import vaec.runtime.kernels.UniformNoise;
 
 /**
  * REBAR's and RELAX's unconditional relaxed draw z = logits + log u - log(1 - u): logistic noise
- * shifted by the logits, so that H(z) = [z > 0] is a Bernoulli(sigmoid(logits)) draw (003, 000
- * section 5.3.2). Inputs (logits, uniform noise); differentiable in the logits, where dz/dlogits = 1.
+ * shifted by the logits, so that H(z) = [z > 0] is a Bernoulli(sigmoid(logits)) draw (Tucker et
+ * al. 2017; Grathwohl et al. 2018). Inputs (logits, uniform noise); differentiable in the logits, where dz/dlogits = 1.
  * The noise is never differentiated: it is a sample.
  */
 public final class LogisticRsample implements Op {

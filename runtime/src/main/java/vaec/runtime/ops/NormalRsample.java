@@ -8,7 +8,7 @@ import vaec.runtime.kernels.Kernels;
 
 /**
  * The reparameterized Gaussian draw z = loc + scale * eps, inputs (loc, scale, eps) with eps a
- * standard-normal noise node (000 eq. 2.6). Gradients flow to loc and scale, the pathwise way.
+ * standard-normal noise node (Kingma and Welling 2014). Gradients flow to loc and scale, the pathwise way.
  */
 public final class NormalRsample implements Op {
   @Override

@@ -6,11 +6,11 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 
 /**
- * The running-average baseline of a score-function estimator (000 section 9.2): outputs, for every
- * example, the bias-corrected exponential moving average of the learning signal seen in earlier
- * training steps. Inputs (signal, state) where state is a two-element parameter [sum, weight]
- * that the optimizer never moves (it has no gradient) and that checkpoints carry. The average is
- * updated only after a training step, so evaluation does not change it.
+ * The running-average baseline of a score-function estimator (Williams 1992; Mnih and Gregor 2014):
+ * outputs, for every example, the bias-corrected exponential moving average of the learning signal
+ * seen in earlier training steps. Inputs (signal, state) where state is a two-element parameter
+ * [sum, weight] that the optimizer never moves (it has no gradient) and that checkpoints carry. The
+ * average is updated only after a training step, so evaluation does not change it.
  */
 public final class RunningBaseline implements Op {
   private final double decay;

@@ -7,8 +7,10 @@ import vaec.runtime.graph.Op;
 
 /**
  * Inputs (hard, soft): the value of {@code hard}, the gradient of {@code soft}. The
- * straight-through estimator (000 section 5.3.1): the model sees discrete values, the guide's
- * parameters get the relaxed draw's pathwise gradient, biased but of low variance.
+ * straight-through estimator (Bengio, Léonard and Courville 2013; with a Concrete draw as the soft
+ * value, the straight-through Gumbel-softmax of Jang, Gu and Poole 2017): the model sees discrete
+ * values, the guide's parameters get the relaxed draw's pathwise gradient, biased but of low
+ * variance.
  */
 public final class StraightThrough implements Op {
   @Override

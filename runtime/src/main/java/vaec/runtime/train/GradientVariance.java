@@ -16,7 +16,7 @@ import vaec.runtime.optim.Adam;
 import vaec.runtime.rng.NoiseSource;
 
 /**
- * Measures a gradient estimator's mean and variance (000 ch. 6) at fixed model parameters: the
+ * Measures a gradient estimator's mean and variance at fixed model parameters: the
  * gradient of the training loss with respect to chosen parameters, over many steps of fresh
  * batches and fresh noise. Every estimator compared sees the same batches and the same seeds.
  * Estimator state (a running-average baseline, an NVIL network) is first warmed up for as many

@@ -98,7 +98,7 @@ class DiscreteSamplingTest {
   @Test
   void concreteArgmaxFollowsSoftmaxOfTheLogits() {
     // The Gumbel-max property: argmax of a Concrete draw is Categorical(softmax(logits)) at every
-    // temperature (Maddison et al. 2017, prop. 1a; 003, "Rounding").
+    // temperature (Maddison, Mnih and Teh 2017, prop. 1a, "rounding").
     double[] temperatures = {0.3, 1.0, 3.0};
     for (int t = 0; t < temperatures.length; t++) {
       double temperature = temperatures[t];

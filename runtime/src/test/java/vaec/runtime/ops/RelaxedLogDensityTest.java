@@ -18,8 +18,9 @@ import vaec.runtime.graph.SourceRef;
 /**
  * The relaxed log-density ops against closed forms written out here in float64, independently of
  * the ops' own rearrangements: Maddison et al.'s binary Concrete density as published, and the
- * Concrete density in the product form of 000 sec. 5.3.1. Then the binary density must integrate
- * to 1, and the k = 2 Concrete density must be the binary one of the logit difference.
+ * Concrete density in its product form (Maddison, Mnih and Teh 2017, definition 1). Then the binary
+ * density must integrate to 1, and the k = 2 Concrete density must be the binary one of the logit
+ * difference.
  */
 class RelaxedLogDensityTest {
   static final double[] TEMPERATURES = {0.3, 1.0, 2.5};

@@ -12,8 +12,8 @@ import vaec.runtime.ops.Harden;
 import vaec.runtime.ops.Softmax;
 
 /**
- * The Concrete (Gumbel-softmax) distribution over the simplex of k classes (Maddison et al. 2017,
- * Jang et al. 2017; 000 sec. 5.3.1): softmax((logits + Gumbel noise) / temperature), which tends
+ * The Concrete (Gumbel-softmax) distribution over the simplex of k classes (Maddison, Mnih and Teh
+ * 2017; Jang, Gu and Poole 2017): softmax((logits + Gumbel noise) / temperature), which tends
  * to a one-hot Categorical(softmax(logits)) draw as the temperature goes to 0. It lets a
  * categorical latent be trained with the pathwise gradient. Arguments: {@code logits}, and
  * {@code temperature}, a positive constant. The whole value is ONE group of k = width classes.

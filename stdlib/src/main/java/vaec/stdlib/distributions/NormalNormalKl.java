@@ -17,7 +17,7 @@ public final class NormalNormalKl implements KlRule {
 
   @Override public String guideFamily() { return "Normal"; }
   @Override public String priorFamily() { return "Normal"; }
-  @Override public String reference() { return "closed form for two diagonal Gaussians (004 eq. 11-12)"; }
+  @Override public String reference() { return "closed form for two diagonal Gaussians (Kingma and Welling 2014)"; }
 
   @Override
   public Node lower(Graph g, SourceRef o, Map<String, Node> q, Map<String, Node> p) {

@@ -15,8 +15,8 @@ import vaec.runtime.ops.Unary;
  * The binary Concrete distribution (relaxed Bernoulli; Maddison et al. 2017, Jang et al. 2017):
  * independent continuous variables in (0, 1) that tend to Bernoulli(sigmoid(logits)) draws as the
  * temperature goes to 0. It lets a binary latent be trained with the pathwise gradient, at the
- * price of a bias that the temperature trades against variance (000 sec. 5.3.1). Arguments:
- * {@code logits}, and {@code temperature}, a positive constant.
+ * price of a bias that the temperature trades against variance (Maddison, Mnih and Teh 2017).
+ * Arguments: {@code logits}, and {@code temperature}, a positive constant.
  */
 public final class RelaxedBernoulli extends RelaxedFamily {
   @Override public String name() { return "RelaxedBernoulli"; }

@@ -12,9 +12,10 @@ import vaec.runtime.graph.SourceRef;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
- * What the two Concrete relaxations share (000 section 5.3.1): arguments (logits, temperature),
- * values in [0, 1], a pathwise sampler driven by uniform noise, and ops that take the temperature
- * (fixed or scheduled) as a setting. Subclasses name their sampling and density ops.
+ * What the two Concrete relaxations share (Maddison, Mnih and Teh 2017; Jang, Gu and Poole 2017):
+ * arguments (logits, temperature), values in [0, 1], a pathwise sampler driven by uniform noise,
+ * and ops that take the temperature (fixed or scheduled) as a setting. Subclasses name their
+ * sampling and density ops.
  */
 abstract class RelaxedFamily extends DistributionFamily {
   /** The reparameterized draw op for a temperature. */
