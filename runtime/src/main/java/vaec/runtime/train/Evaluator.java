@@ -16,7 +16,7 @@ import vaec.runtime.model.ReportedTerm;
 
 /**
  * Test-time quantities of a model: the ELBO, the importance-sampled estimate of log p(x)
- * (000 section 7.1, 003: log (1/K) sum_k p(x, z_k) / q(z_k | x), z_k ~ q), samples from the prior
+ * (Burda, Grosse and Salakhutdinov 2016: log (1/K) sum_k p(x, z_k) / q(z_k | x), z_k ~ q), samples from the prior
  * and reconstructions. Evaluation noise comes from its own stream of the run's generator, so the
  * same checkpoint always gives the same numbers.
  */
