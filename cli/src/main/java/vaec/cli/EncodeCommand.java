@@ -11,10 +11,7 @@ import picocli.CommandLine.Parameters;
 import vaec.runtime.UserError;
 import vaec.runtime.data.CsvWriter;
 import vaec.runtime.data.NpyWriter;
-import vaec.runtime.data.ClassIndices;
-import vaec.runtime.data.DataInput;
 import vaec.runtime.data.DataSplit;
-import vaec.runtime.data.NamedDatasets;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
@@ -43,7 +40,7 @@ final class EncodeCommand implements Callable<Integer> {
     ModelState state = checkpoint.load(m);
     DataSplit data = ModelFiles.load(m, m.config());
     Evaluator.Encoding enc = new Evaluator(state).encode(data.test());
-    int[] labels = labels(m, data);
+    int[] labels = TestLabels.of(m, data.test());
     Path labelsOut = npy ? out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.npy$", "") + "-labels.npy") : null;
     if (npy) {
       NpyWriter.writeFloat32(out, enc.rows(), enc.columns().size());
@@ -58,17 +55,5 @@ final class EncodeCommand implements Callable<Integer> {
         String.join(", ", enc.latents()), out,
         labels == null ? " (the dataset has no labels)" : npy ? ", their labels to " + labelsOut : ", with their labels");
     return 0;
-  }
-
-  /**
-   * The test examples' labels: a named dataset's labels, or else those of the model's one-hot data
-   * variable when it has exactly one; null when there are none.
-   */
-  static int[] labels(CompiledModel m, DataSplit data) {
-    if (NamedDatasets.names().contains(m.config().dataset())) {
-      return ClassIndices.of(NamedDatasets.load(m.config().dataset(), NamedDatasets.LABELS).test());
-    }
-    var oneHot = m.data().stream().filter(DataInput::singleOneHot).toList();
-    return oneHot.size() == 1 ? ClassIndices.of(data.test().get(oneHot.get(0).name())) : null;
   }
 }

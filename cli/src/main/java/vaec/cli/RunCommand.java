@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import vaec.runtime.UserError;
 import vaec.runtime.checkpoint.CheckpointIO;
 import vaec.runtime.data.DataSplit;
+import vaec.runtime.data.ValueDomain;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
@@ -23,7 +24,8 @@ import vaec.runtime.train.Trainer;
 
 /** {@code vaec run FILE}: train, then report test ELBO and log p(x) and write pictures. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Train a model; write a checkpoint, sample and reconstruction grids and loss curves into the output folder.")
+    description = "Train a model; write a checkpoint, sample and reconstruction grids, the test set's latent means, "
+        + "interpolations in latent space and loss curves into the output folder.")
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
   @Mixin TrainingOptions options;
@@ -118,7 +120,9 @@ final class RunCommand implements Callable<Integer> {
     double logPx = ev.logLikelihood(data.test(), k, null);
     System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", logPx, k,
         (System.nanoTime() - t0) / 1e9);
-    List<Path> pics = RunOutputs.pictures(dir, state, ev, m, data.test());
+    Map<String, ValueDomain> latentDomains = new LinkedHashMap<>();
+    for (var z : compilation.model().latents()) latentDomains.put(z.name(), z.domain());
+    List<Path> pics = RunOutputs.pictures(dir, state, ev, m, data.test(), latentDomains);
     double peak = RunOutputs.peakRssMiB();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", m.name());

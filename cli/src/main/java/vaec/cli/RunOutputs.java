@@ -11,14 +11,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import vaec.cli.pictures.ImageGrid;
+import vaec.cli.pictures.LatentScatter;
 import vaec.cli.pictures.LossChart;
 import vaec.runtime.UserError;
 import vaec.runtime.data.BoundData;
+import vaec.runtime.data.DataInput;
 import vaec.runtime.data.Dataset;
+import vaec.runtime.data.ValueDomain;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
@@ -29,12 +35,23 @@ final class RunOutputs {
 
   static Path checkpoint(Path dir) { return dir.resolve("checkpoint.vaeckpt"); }
 
+  /** Test examples whose guide means latents.png shows, at most. */
+  static final int SCATTER_POINTS = 5000;
+  /** Rows of interpolation.png: pairs of test examples (0, 1), (2, 3), ... */
+  static final int INTERPOLATION_ROWS = 8;
+  /** Decoded points per row of interpolation.png, both codes included. */
+  static final int INTERPOLATION_STEPS = 10;
+
   /**
    * The sample grid (conditioned, for a conditional model: one row per class of a one-hot
    * conditioning input, else the first test rows' conditions) and test reconstructions of the
-   * image variable ({@link Pictures}), and the loss curves.
+   * image variable ({@link Pictures}), the scatter of the test set's guide means
+   * ({@link #latents}), the interpolations between test images' codes ({@link #interpolation}),
+   * and the loss curves. {@code latentDomains} gives each latent's declared domain. Why a picture
+   * could not be drawn is said on standard output.
    */
-  static List<Path> pictures(Path dir, ModelState state, Evaluator ev, CompiledModel m, BoundData test) {
+  static List<Path> pictures(Path dir, ModelState state, Evaluator ev, CompiledModel m, BoundData test,
+                             Map<String, ValueDomain> latentDomains) {
     List<Path> written = new ArrayList<>();
     Pictures pic = Pictures.choose(m, test);
     if (pic != null) {
@@ -63,6 +80,16 @@ final class RunOutputs {
       ImageGrid.writePairs(recon, originals, ev.reconstruct(test, n).get(pic.variable()), pic.height(), pic.width(), 4, 2);
       written.add(recon);
     }
+    if (test.rows() > 0) {
+      Evaluator.Encoding enc = ev.encode(test.slice(0, Math.min(SCATTER_POINTS, test.rows())));
+      written.add(latents(dir.resolve("latents.png"), m, enc, TestLabels.of(m, test)));
+      if (pic != null) {
+        Path interpolation = dir.resolve("interpolation.png");
+        String why = interpolation(interpolation, ev, m, test, enc, latentDomains, pic);
+        if (why == null) written.add(interpolation);
+        else System.out.println("interpolation.png not written: " + why);
+      }
+    }
     Map<String, List<Double>> curves = state.curves();
     List<Double> train = curves.getOrDefault("train_loss", List.of());
     List<Double> testCurve = curves.getOrDefault("test_loss", List.of());
@@ -73,6 +100,93 @@ final class RunOutputs {
       written.add(loss);
     }
     return written;
+  }
+
+  /**
+   * Writes the scatter of the encoded test examples' guide means (all latents side by side),
+   * coloured by {@code labels} (all of {@code test}'s labels, or null for one colour), and returns
+   * {@code png}. Points of more than two coordinates are shown on their first two principal
+   * components.
+   */
+  static Path latents(Path png, CompiledModel m, Evaluator.Encoding enc, int[] labels) {
+    float[][] points = enc.rows();
+    int d = enc.columns().size();
+    String of = String.join(", ", enc.latents());
+    String title = m.name() + ": " + (d > 2 ? "PCA of the guide means of " + of + " (" + d + "-d)" : "guide means of " + of)
+        + String.format(Locale.ROOT, ", %,d test examples", points.length);
+    int[] shown = labels == null ? null : Arrays.copyOf(labels, points.length);
+    LatentScatter.write(png, title, points, shown, enc.columns());
+    return png;
+  }
+
+  /**
+   * Writes interpolation.png: row r walks in a straight line from the guide mean of test example
+   * 2r to that of example 2r + 1 ({@value #INTERPOLATION_ROWS} rows at most), decoding
+   * {@value #INTERPOLATION_STEPS} equally spaced points, both ends included, between the two test
+   * images themselves. Real-valued latents (real, and real in [0, 1], whose straight lines stay in
+   * their domain) are interpolated together; binary and one-hot latents, between whose values a
+   * straight line has no meaning, are held at the first example's guide mean (as the
+   * reconstructions use it), and so are conditioning inputs at the first example's value. Returns
+   * null when written, else why not (no latent is real-valued, or fewer than two test examples).
+   */
+  static String interpolation(Path png, Evaluator ev, CompiledModel m, BoundData test, Evaluator.Encoding enc,
+                              Map<String, ValueDomain> latentDomains, Pictures pic) {
+    int pairs = Math.min(INTERPOLATION_ROWS, enc.rows().length / 2);
+    if (pairs == 0) return "it needs two test examples, and the test set has " + test.rows();
+    List<String> held = new ArrayList<>();
+    List<String> walked = new ArrayList<>();
+    boolean[] real = new boolean[enc.latents().size()];
+    for (int i = 0; i < real.length; i++) {
+      ValueDomain dom = latentDomains.get(enc.latents().get(i));
+      real[i] = dom == ValueDomain.REAL || dom == ValueDomain.UNIT_INTERVAL;
+      if (real[i]) walked.add(enc.latents().get(i));
+      else held.add(enc.latents().get(i) + " (" + (dom == null ? "discrete" : dom.toString()) + ")");
+    }
+    if (walked.isEmpty()) {
+      return "no latent of " + m.name() + " is real-valued (" + String.join(", ", held)
+          + "), and a point on the line between two of their values is no value they can take";
+    }
+    int steps = INTERPOLATION_STEPS;
+    int n = pairs * steps;
+    Map<String, float[][]> z = new LinkedHashMap<>();
+    int col = 0;
+    for (int i = 0; i < real.length; i++) {
+      int w = enc.widths().get(i);
+      float[][] v = new float[n][w];
+      for (int r = 0; r < pairs; r++) {
+        float[] a = enc.rows()[2 * r];
+        float[] b = enc.rows()[2 * r + 1];
+        for (int c = 0; c < steps; c++) {
+          double t = (double) c / (steps - 1);
+          for (int j = 0; j < w; j++) {
+            v[r * steps + c][j] = real[i] ? (float) ((1 - t) * a[col + j] + t * b[col + j]) : a[col + j];
+          }
+        }
+      }
+      z.put(enc.latents().get(i), v);
+      col += w;
+    }
+    Map<String, float[][]> conditions = new LinkedHashMap<>();
+    for (DataInput c : m.conditioning()) {
+      float[][] first = rowsOf(test.get(c.name()), 2 * pairs);
+      float[][] v = new float[n][];
+      for (int row = 0; row < n; row++) v[row] = first[2 * (row / steps)];
+      conditions.put(c.name(), v);
+    }
+    float[][] decoded = ev.decode(z, conditions).get(pic.variable());
+    float[][] images = rowsOf(test.get(pic.variable()), 2 * pairs);
+    float[][][] rows = new float[pairs][steps + 2][];
+    for (int r = 0; r < pairs; r++) {
+      rows[r][0] = images[2 * r];
+      System.arraycopy(decoded, r * steps, rows[r], 1, steps);
+      rows[r][steps + 1] = images[2 * r + 1];
+    }
+    ImageGrid.writeRows(png, rows, pic.height(), pic.width(), 2);
+    if (!held.isEmpty()) {
+      System.out.println("interpolation.png: " + String.join(", ", walked) + " interpolated; " + String.join(", ", held)
+          + " held at the guide mean of each row's first image (a line between discrete values has no meaning)");
+    }
+    return null;
   }
 
   static float[][] rowsOf(Dataset d, int n) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vaec.cli.pictures.ImageGrid;
+import vaec.cli.pictures.LatentScatter;
 import vaec.runtime.data.ClassIndices;
 import vaec.runtime.data.NamedDatasets;
 
@@ -84,6 +85,21 @@ class CliDataTest {
     assertEquals(10 * cell + 9 * ImageGrid.GAP, img.getHeight());
     assertEquals(8 * cell + 7 * ImageGrid.GAP, img.getWidth());
     CliEndToEndTest.assertPng(trained.resolve("reconstructions.png"));
+  }
+
+  @Test
+  void theRunDrawsTheTestCodesByDigitAndInterpolatesBetweenTestDigits() throws IOException {
+    BufferedImage scatter = CliEndToEndTest.assertPng(trained.resolve("latents.png"));
+    assertEquals(LatentScatter.WIDTH, scatter.getWidth());
+    assertEquals(LatentScatter.HEIGHT, scatter.getHeight());
+    // Ten digits, ten colours of the palette (the Tableau 10, in label order).
+    int[] palette = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+    for (int d = 0; d < 10; d++) assertTrue(CliLatentPicturesTest.count(scatter, palette[d]) > 20, "digit " + d);
+    BufferedImage img = CliEndToEndTest.assertPng(trained.resolve("interpolation.png"));
+    int cell = 28 * 2;
+    int columns = RunOutputs.INTERPOLATION_STEPS + 2;
+    assertEquals(columns * cell + (columns - 1) * ImageGrid.GAP, img.getWidth());
+    assertEquals(RunOutputs.INTERPOLATION_ROWS * cell + (RunOutputs.INTERPOLATION_ROWS - 1) * ImageGrid.GAP, img.getHeight());
   }
 
   @Test

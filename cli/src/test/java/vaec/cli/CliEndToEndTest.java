@@ -54,7 +54,7 @@ class CliEndToEndTest {
   @Test
   void runWritesCheckpointMetricsAndPictures() throws IOException {
     assertTrue(Files.isRegularFile(baseline.resolve("checkpoint.vaeckpt")));
-    for (String png : List.of("loss.png", "samples.png", "reconstructions.png")) {
+    for (String png : List.of("loss.png", "samples.png", "reconstructions.png", "latents.png", "interpolation.png")) {
       assertPng(baseline.resolve(png));
     }
     assertTrue(baselineRun.stdout().contains("test log p(x)"), baselineRun::toString);

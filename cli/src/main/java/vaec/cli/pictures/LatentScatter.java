@@ -16,7 +16,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * A scatter plot of points in latent space, such as the test set's guide means, coloured by each
  * point's label, as a {@value #WIDTH}x{@value #HEIGHT} PNG drawn with XChart.
  *
- * <p>Two-dimensional points are drawn as they are (axes "z[0]" and "z[1]"). Wider points are
+ * <p>Two-dimensional points are drawn as they are (axes named by the columns, "z[0]" and "z[1]"
+ * unless given). Wider points are
  * projected onto their first two principal components, computed on the centred points (axes
  * "PC1" and "PC2" with the share of the variance each explains). One-dimensional points are drawn
  * along x at height equal to their label (or 0 without labels).
@@ -42,7 +43,16 @@ public final class LatentScatter {
    * labels, or null) to {@code png}.
    */
   public static void write(Path png, String title, float[][] points, int[] labels) {
-    Charts.write(chart(title, points, labels), png);
+    write(png, title, points, labels, null);
+  }
+
+  /**
+   * As {@link #write(Path, String, float[][], int[])}, with the points' columns named
+   * {@code columns} (one name per coordinate, such as "z1[0]"; null for z[0], z[1], ...): the
+   * axes of one- and two-dimensional points carry these names.
+   */
+  public static void write(Path png, String title, float[][] points, int[] labels, List<String> columns) {
+    Charts.write(chart(title, points, labels, columns), png);
   }
 
   /** The points as drawn: x and y per kept point, the axis titles, and the kept points' indices. */
@@ -50,7 +60,17 @@ public final class LatentScatter {
 
   /** The 2-D coordinates and axis titles for these points. */
   static Plane plane(float[][] points, int[] labels) {
+    return plane(points, labels, null);
+  }
+
+  /** The 2-D coordinates and axis titles for these points, whose columns are named {@code columns} (null: z[0], z[1], ...). */
+  static Plane plane(float[][] points, int[] labels, List<String> columns) {
     int d = checkedWidth(points, labels);
+    if (columns != null && points.length > 0 && columns.size() != d) {
+      throw new IllegalArgumentException(columns.size() + " column names for points of " + d + " coordinates");
+    }
+    String first = columns == null || columns.isEmpty() ? "z[0]" : columns.get(0);
+    String second = columns == null || columns.size() < 2 ? "z[1]" : columns.get(1);
     int[] kept = finiteRows(points);
     int n = kept.length;
     double[] x = new double[n];
@@ -60,14 +80,14 @@ public final class LatentScatter {
         x[i] = points[kept[i]][0];
         y[i] = labels == null ? 0 : labels[kept[i]];
       }
-      return new Plane(x, y, "z[0]", labels == null ? "" : "label", kept);
+      return new Plane(x, y, first, labels == null ? "" : "label", kept);
     }
     if (d == 2) {
       for (int i = 0; i < n; i++) {
         x[i] = points[kept[i]][0];
         y[i] = points[kept[i]][1];
       }
-      return new Plane(x, y, "z[0]", "z[1]", kept);
+      return new Plane(x, y, first, second, kept);
     }
     if (n == 0) return new Plane(x, y, "PC1", "PC2", kept);
     double[][] rows = new double[n][d];
@@ -85,7 +105,11 @@ public final class LatentScatter {
 
   /** The chart before drawing: one scatter series per label (or one for all points). */
   static XYChart chart(String title, float[][] points, int[] labels) {
-    Plane plane = plane(points, labels);
+    return chart(title, points, labels, null);
+  }
+
+  static XYChart chart(String title, float[][] points, int[] labels, List<String> columns) {
+    Plane plane = plane(points, labels, columns);
     XYChart chart = Charts.xyChart(WIDTH, HEIGHT, title, plane.xTitle(), plane.yTitle());
     Styler s = chart.getStyler();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);

@@ -90,6 +90,18 @@ class LatentScatterTest {
   }
 
   @Test
+  void theAxesOfNarrowPointsCarryTheColumnNamesGiven() {
+    float[][] two = {{1, 2}, {3, 4}};
+    LatentScatter.Plane plane = LatentScatter.plane(two, null, List.of("z1[0]", "z2[0]"));
+    assertEquals("z1[0]", plane.xTitle());
+    assertEquals("z2[0]", plane.yTitle());
+    assertEquals("h[0]", LatentScatter.plane(new float[][] {{1}}, new int[] {2}, List.of("h[0]")).xTitle());
+    // Wider points keep their principal-component axes; names of the wrong count are a mistake.
+    assertTrue(LatentScatter.plane(new float[][] {{1, 2, 3}, {3, 1, 2}, {0, 0, 1}}, null, List.of("a", "b", "c")).xTitle().startsWith("PC1"));
+    assertThrows(IllegalArgumentException.class, () -> LatentScatter.plane(two, null, List.of("a")));
+  }
+
+  @Test
   void oneDimensionalPointsAreDrawnAgainstTheirLabel() {
     float[][] points = {{0.5f}, {-1f}, {2f}};
     int[] labels = {4, 7, 4};

@@ -146,6 +146,63 @@ public final class Evaluator {
     return means(ex, "mean_");
   }
 
+  /**
+   * Likelihood means at given values of the latents, by scored variable: row r of each output is
+   * the decoding of row r of every latent in {@code latents} (one entry per latent of the model,
+   * named as in the model, each {@code n} rows of the latent's width), with {@code conditions}
+   * giving row r of every conditioning input (one entry per data variable the model reads without
+   * scoring it; none for a model without conditioning inputs). This is the model's decode graph;
+   * a scored variable that another likelihood reads is drawn for it from the evaluation's own
+   * noise stream, so the same call gives the same means.
+   */
+  public Map<String, float[][]> decode(Map<String, float[][]> latents, Map<String, float[][]> conditions) {
+    Graph g = state.model.decode();
+    java.util.Set<String> dataNames = new java.util.HashSet<>();
+    for (DataInput d : state.model.data()) dataNames.add(d.name());
+    int n = -1;
+    Map<String, float[][]> given = new LinkedHashMap<>();
+    for (var e : g.inputs().entrySet()) {
+      String name = e.getKey();
+      boolean data = dataNames.contains(name);
+      float[][] v = (data ? conditions : latents).get(name);
+      if (v == null) {
+        throw new IllegalArgumentException("decoding needs a value of the " + (data ? "conditioning input " : "latent ") + name);
+      }
+      if (n < 0) n = v.length;
+      if (v.length != n) throw new IllegalArgumentException(name + ": " + v.length + " rows, but " + n + " rows of the other inputs");
+      int width = e.getValue().width();
+      for (int r = 0; r < v.length; r++) {
+        if (v[r].length != width) throw new IllegalArgumentException(name + " row " + r + ": " + v[r].length + " values, expected " + width);
+      }
+      given.put(name, v);
+    }
+    for (String name : latents.keySet()) {
+      if (!g.inputs().containsKey(name) || dataNames.contains(name)) throw new IllegalArgumentException("the model has no latent " + name);
+    }
+    for (String name : conditions.keySet()) {
+      if (!dataNames.contains(name) || state.model.input(name).scored()) {
+        throw new IllegalArgumentException("the model has no conditioning input " + name);
+      }
+    }
+    if (n < 0) throw new IllegalArgumentException("the decode graph has no inputs");
+    final int total = n;
+    Map<String, float[][]> out = new LinkedHashMap<>();
+    for (String o : g.outputs().keySet()) if (o.startsWith("mean_")) out.put(o.substring("mean_".length()), new float[total][]);
+    for (int from = 0; from < total; from += ROWS_PER_PASS) {
+      int rows = Math.min(ROWS_PER_PASS, total - from);
+      Executor ex = executor("decode", g, rows);
+      for (var e : given.entrySet()) {
+        float[][] part = java.util.Arrays.copyOfRange(e.getValue(), from, from + rows);
+        INDArray in = ex.input(e.getKey());
+        in.assign(Nd4j.createFromArray(part).castTo(in.dataType()).reshape(in.shape()));
+      }
+      ex.drawNoise(state.noise, -4_000_000 - from / ROWS_PER_PASS);
+      ex.forward();
+      for (var e : means(ex, "mean_").entrySet()) System.arraycopy(e.getValue(), 0, out.get(e.getKey()), from, rows);
+    }
+    return out;
+  }
+
   /** Every row's guide mean of the latents, side by side in the order the guide samples them. */
   public record Encoding(List<String> latents, List<Integer> widths, float[][] rows) {
     /** Column names: z[0], z[1], ..., then the next latent's. */
