@@ -19,7 +19,7 @@ import vaec.runtime.train.ModelState;
 /**
  * {@code vaec encode FILE}: every test example's guide mean (all latents side by side), with its
  * label when the dataset has labels, as CSV (a header z[0],...,label) or NPY (OUT.npy, float32
- * rows x latent width, and OUT-labels.npy, int64, one label per row).
+ * rows x latent width, and OUT-labels.npy, int32, one label per row).
  */
 @Command(name = "encode", mixinStandardHelpOptions = true,
     description = "Write each test example's guide mean (and its label, when the dataset has labels) as CSV or NPY.")
