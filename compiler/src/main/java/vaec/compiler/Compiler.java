@@ -11,6 +11,7 @@ import vaec.compiler.check.DataBindings;
 import vaec.compiler.check.Resolver;
 import vaec.compiler.check.ShapeChecker;
 import vaec.compiler.check.Symbols;
+import vaec.compiler.check.TrainSettings;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.lower.GraphLowering;
 import vaec.compiler.lower.GraphLowering.Purpose;
@@ -61,7 +62,7 @@ public final class Compiler {
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
-    TrainConfig cfg = model.train();
+    TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
         plan.objective().objective().reported(), plan.objective().samples(), cfg);

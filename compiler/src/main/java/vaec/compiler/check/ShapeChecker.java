@@ -17,8 +17,7 @@ import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
 import vaec.runtime.data.ValueDomain;
-import vaec.runtime.graph.SourceRef;
-import vaec.runtime.model.TrainConfig;
+import vaec.compiler.ir.Origin;
 import vaec.runtime.kernels.Activation;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
@@ -73,7 +72,7 @@ public final class ShapeChecker {
     for (Ast.Section sec : s.sections()) {
       Map<String, IrExpr> locals = new HashMap<>();
       for (Ast.Stmt st : sec.stmts()) {
-        SourceRef origin = new SourceRef(file.name(), st.span().line(), st.span().column(), st.text());
+        Origin origin = new Origin(file.name(), st.span().line(), st.span().column(), st.text());
         if (st instanceof Ast.Assign a) {
           assign(a, locals, origin);
         } else if (st instanceof Ast.Sample smp) {
@@ -87,11 +86,11 @@ public final class ShapeChecker {
         }
       }
     }
-    TrainConfig train = TrainSettings.read(s.train(), diags, catalog);
-    DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), train, diags);
+    // The train section is checked here too, so its mistakes are reported with the model's.
+    DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
-    return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood, train,
+    return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood,
         TrainSettings.objectiveRequest(s.train()));
   }
 
@@ -199,7 +198,7 @@ public final class ShapeChecker {
     }
   }
 
-  private void assign(Ast.Assign a, Map<String, IrExpr> locals, SourceRef origin) {
+  private void assign(Ast.Assign a, Map<String, IrExpr> locals, Origin origin) {
     List<String> ts = a.targets();
     if (ts.size() == 1) {
       if (a.value() instanceof Ast.Call c && c.callee().equals("split")) {
@@ -253,7 +252,7 @@ public final class ShapeChecker {
     }
   }
 
-  private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, SourceRef origin) {
+  private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, Origin origin) {
     Variable target = vars.get(s.target());
     Ast.Call c = (Ast.Call) s.distribution();
     DistributionFamily fam = catalog.distribution(c.callee()).orElseThrow();
@@ -372,7 +371,7 @@ public final class ShapeChecker {
     else if (e instanceof IrExpr.Concat c) c.parts().forEach(p -> collectLatents(p, out));
   }
 
-  private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, SourceRef o) {
+  private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, Origin o) {
     if (e instanceof Ast.Num n) return new IrExpr.Const(n.value(), o);
     if (e instanceof Ast.Str s) {
       diags.error(s.span(), "a string is not a value here");
@@ -438,7 +437,7 @@ public final class ShapeChecker {
     };
   }
 
-  private IrExpr call(Ast.Call c, Map<String, IrExpr> locals, SourceRef o) {
+  private IrExpr call(Ast.Call c, Map<String, IrExpr> locals, Origin o) {
     for (Ast.Arg a : c.args()) {
       if (a.name() != null) {
         diags.error(a.span(), c.callee() + " takes no named arguments");
@@ -493,7 +492,7 @@ public final class ShapeChecker {
       }
       return new IrExpr.Const(v, o);
     }
-    return new IrExpr.Fn(fn, x, o);
+    return new IrExpr.Fn(f, x, o);
   }
 
   private static double constFn(vaec.runtime.ops.Unary.Fn fn, double v) {

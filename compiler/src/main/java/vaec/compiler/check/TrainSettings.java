@@ -23,6 +23,14 @@ public final class TrainSettings {
     return new TrainConfig("mnist_digits", null, "elbo", OptimizerSpec.adam(), 128, 10, 0, false, 1000);
   }
 
+  /** The train section checked: its diagnostics, if any, stop compilation here. */
+  public static TrainConfig check(Ast.TrainDecl t, vaec.compiler.SourceFile file, Catalog catalog) {
+    Diagnostics diags = new Diagnostics(file);
+    TrainConfig c = read(t, diags, catalog);
+    diags.throwIfAny();
+    return c;
+  }
+
   static TrainConfig read(Ast.TrainDecl t, Diagnostics diags, Catalog catalog) {
     TrainConfig c = defaults();
     if (t == null) return c;

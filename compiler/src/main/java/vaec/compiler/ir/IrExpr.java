@@ -1,8 +1,6 @@
 package vaec.compiler.ir;
 
 import java.util.List;
-import vaec.runtime.graph.SourceRef;
-import vaec.runtime.ops.Unary;
 import vaec.stdlib.networks.NetworkSpec;
 
 /**
@@ -13,34 +11,35 @@ import vaec.stdlib.networks.NetworkSpec;
 public sealed interface IrExpr {
   int width();
 
-  SourceRef origin();
+  Origin origin();
 
-  record Const(double value, SourceRef origin) implements IrExpr {
+  record Const(double value, Origin origin) implements IrExpr {
     public int width() { return 0; }
   }
 
-  record Data(String name, int width, SourceRef origin) implements IrExpr {}
+  record Data(String name, int width, Origin origin) implements IrExpr {}
 
-  record Latent(String name, int width, SourceRef origin) implements IrExpr {}
+  record Latent(String name, int width, Origin origin) implements IrExpr {}
 
-  record Fn(Unary.Fn fn, IrExpr arg, SourceRef origin) implements IrExpr {
+  /** An element-wise function of the catalog, by name (exp, log, softplus, ...). */
+  record Fn(String fn, IrExpr arg, Origin origin) implements IrExpr {
     public int width() { return arg.width(); }
   }
 
   /** a op b with op one of + - * /; a scalar side broadcasts. */
-  record Arith(char op, IrExpr left, IrExpr right, SourceRef origin) implements IrExpr {
+  record Arith(char op, IrExpr left, IrExpr right, Origin origin) implements IrExpr {
     public int width() { return Math.max(left.width(), right.width()); }
   }
 
-  record NetCall(NetworkSpec network, IrExpr input, SourceRef origin) implements IrExpr {
+  record NetCall(NetworkSpec network, IrExpr input, Origin origin) implements IrExpr {
     public int width() { return network.outputWidth(); }
   }
 
-  record Slice(IrExpr target, int from, int to, SourceRef origin) implements IrExpr {
+  record Slice(IrExpr target, int from, int to, Origin origin) implements IrExpr {
     public int width() { return to - from; }
   }
 
-  record Concat(List<IrExpr> parts, SourceRef origin) implements IrExpr {
+  record Concat(List<IrExpr> parts, Origin origin) implements IrExpr {
     public int width() { return parts.stream().mapToInt(IrExpr::width).sum(); }
   }
 }

@@ -3,7 +3,6 @@ package vaec.compiler.ir;
 import java.util.List;
 import java.util.Map;
 import vaec.compiler.SourceFile;
-import vaec.runtime.model.TrainConfig;
 import vaec.stdlib.networks.NetworkSpec;
 
 /**
@@ -20,7 +19,6 @@ public record ProbModel(
     List<Site> guide,
     List<Site> prior,
     List<Site> likelihood,
-    TrainConfig train,
     EstimatorRequest objective) {
 
   public Site guideOf(String latent) {

@@ -3,7 +3,6 @@ package vaec.compiler.ir;
 import java.util.Map;
 import java.util.Set;
 import vaec.compiler.Span;
-import vaec.runtime.graph.SourceRef;
 import vaec.stdlib.distributions.DistributionFamily;
 
 /**
@@ -17,7 +16,7 @@ public record Site(
     DistributionFamily family,
     Map<String, IrExpr> args,
     int width,
-    SourceRef origin,
+    Origin origin,
     Span span,
     EstimatorRequest estimator,
     Set<String> dependsOn) {

@@ -213,7 +213,7 @@ public final class GraphLowering {
       if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
       List<Term> terms = new ArrayList<>();
       for (Site x : model.likelihood()) {
-        terms.add(new Term(x.family().logProb(g, x.origin(), data(x.variable()), args(x, s)), depsOfArgs(x), true));
+        terms.add(new Term(x.family().logProb(g, ref(x.origin()), data(x.variable()), args(x, s)), depsOfArgs(x), true));
       }
       after = new Part(terms, null);
     }
@@ -248,8 +248,8 @@ public final class GraphLowering {
   private List<Term> densityTerms(Scope s, Site q, Site p, Node value, Node logQ, DistributionFamily priorFamily,
                                   UnaryOperator<Map<String, Node>> priorArgs) {
     Set<String> own = union(Set.of(q.variable()), closureOf(q.variable()));
-    List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, p.origin(), value, priorArgs.apply(pArgs)), own));
-    out.add(new Term(g.apply(new Affine(-1, 0), q.origin(), logQ), own, false));
+    List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, ref(p.origin()), value, priorArgs.apply(pArgs)), own));
+    out.add(new Term(g.apply(new Affine(-1, 0), ref(q.origin()), logQ), own, false));
     return out;
   }
 
@@ -276,8 +276,8 @@ public final class GraphLowering {
     @Override public LatentSite latent() { return lp.site(); }
     @Override public Settings settings() { return lp.settings(); }
     @Override public KlMode klMode() { return lp.kl(); }
-    @Override public SourceRef guideOrigin() { return lp.guide().origin(); }
-    @Override public SourceRef priorOrigin() { return lp.prior().origin(); }
+    @Override public SourceRef guideOrigin() { return ref(lp.guide().origin()); }
+    @Override public SourceRef priorOrigin() { return ref(lp.prior().origin()); }
     @Override public Map<String, Node> guideArgs() { return args(lp.guide(), scope); }
     @Override public boolean valuesOnly() { return purpose == Purpose.EVALUATE || scope.frozen; }
     @Override public boolean frozen() { return scope.frozen; }
@@ -291,7 +291,7 @@ public final class GraphLowering {
     @Override
     public List<Term> klTerm(KlRule rule, Map<String, Node> guideArgs) {
       Site p = lp.prior();
-      return priorTerm(scope, p, pArgs -> g.apply(new Affine(-1, 0), p.origin(), rule.lower(g, p.origin(), guideArgs, pArgs)),
+      return priorTerm(scope, p, pArgs -> g.apply(new Affine(-1, 0), ref(p.origin()), rule.lower(g, ref(p.origin()), guideArgs, pArgs)),
           depsOfArgs(lp.guide()));
     }
 
@@ -330,6 +330,9 @@ public final class GraphLowering {
 
   private static String upstreamKey(String latent) { return "latent." + latent; }
 
+  /** The graph's reference to a place in the model file. */
+  private static SourceRef ref(vaec.compiler.ir.Origin o) { return new SourceRef(o.file(), o.line(), o.column(), o.text()); }
+
   // ---------------------------------------------------------------- companion graph
 
   /**
@@ -355,7 +358,7 @@ public final class GraphLowering {
       Node drawn = imported(upstreamKey(q.variable()), upstreamKey(q.variable()));
       root.latents.put(q.variable(), drawn);
       Site p = lp.prior();
-      priorTerm(root, p, pArgs -> p.family().logProb(g, p.origin(), drawn, pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
+      priorTerm(root, p, pArgs -> p.family().logProb(g, ref(p.origin()), drawn, pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
     }
     if (total == null) return false;
     g.setLoss(g.apply(new Affine(2, 0), SourceRef.NONE, total));
@@ -371,17 +374,17 @@ public final class GraphLowering {
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
       Map<String, Node> qArgs = args(q, s);
-      Node z = q.family().hasPathwiseSampler() ? q.family().rsample(g, q.origin(), qArgs, q.width(), q.variable())
-          : q.family().sample(g, q.origin(), qArgs, q.width(), q.variable());
+      Node z = q.family().hasPathwiseSampler() ? q.family().rsample(g, ref(q.origin()), qArgs, q.width(), q.variable())
+          : q.family().sample(g, ref(q.origin()), qArgs, q.width(), q.variable());
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
-      for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, p.origin(), z, pArgs), Set.of())) logW = sum(logW, t.node());
-      Node logQ = q.family().logProb(g, q.origin(), z, qArgs);
-      logW = logW == null ? g.apply(new Affine(-1, 0), q.origin(), logQ) : g.apply(new Binary(Binary.Kind.SUB), q.origin(), logW, logQ);
+      for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, ref(p.origin()), z, pArgs), Set.of())) logW = sum(logW, t.node());
+      Node logQ = q.family().logProb(g, ref(q.origin()), z, qArgs);
+      logW = logW == null ? g.apply(new Affine(-1, 0), ref(q.origin()), logQ) : g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
     }
     for (Term t : readyPriors(s)) logW = sum(logW, t.node());
     for (Site x : model.likelihood()) {
-      logW = sum(logW, x.family().logProb(g, x.origin(), data(x.variable()), args(x, s)));
+      logW = sum(logW, x.family().logProb(g, ref(x.origin()), data(x.variable()), args(x, s)));
     }
     g.output("log_weight", logW);
   }
@@ -400,12 +403,12 @@ public final class GraphLowering {
     for (Site next : plan.generativeOrder()) {
       Map<String, Node> a = args(next, s);
       if (next.role() == Site.Role.PRIOR) {
-        s.latents.put(next.variable(), next.family().sample(g, next.origin(), a, next.width(), next.variable()));
+        s.latents.put(next.variable(), next.family().sample(g, ref(next.origin()), a, next.width(), next.variable()));
       } else {
-        g.output("mean_" + next.variable(), next.family().mean(g, next.origin(), a));
+        g.output("mean_" + next.variable(), next.family().mean(g, ref(next.origin()), a));
         String x = next.variable();
         boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x));
-        if (readLater) s.latents.put(GENERATED + x, next.family().sample(g, next.origin(), a, next.width(), x));
+        if (readLater) s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
   }
@@ -428,9 +431,9 @@ public final class GraphLowering {
       if (next.role() != Site.Role.LIKELIHOOD) continue;
       Map<String, Node> a = args(next, s);
       String x = next.variable();
-      g.output("mean_" + x, next.family().mean(g, next.origin(), a));
+      g.output("mean_" + x, next.family().mean(g, ref(next.origin()), a));
       if (plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x))) {
-        s.latents.put(GENERATED + x, next.family().sample(g, next.origin(), a, next.width(), x));
+        s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
   }
@@ -439,7 +442,7 @@ public final class GraphLowering {
     Scope s = rootScope();
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
-      Node mean = q.family().mean(g, q.origin(), args(q, s));
+      Node mean = q.family().mean(g, ref(q.origin()), args(q, s));
       s.latents.put(q.variable(), mean);
       g.output("latent_mean_" + q.variable(), mean);
     }
@@ -448,7 +451,7 @@ public final class GraphLowering {
 
   private void likelihoodMeans(Scope s) {
     for (Site x : model.likelihood()) {
-      g.output("mean_" + x.variable(), x.family().mean(g, x.origin(), args(x, s)));
+      g.output("mean_" + x.variable(), x.family().mean(g, ref(x.origin()), args(x, s)));
     }
   }
 
@@ -510,10 +513,10 @@ public final class GraphLowering {
     Node done = s.memo.get(e);
     if (done != null) return done;
     Node n;
-    SourceRef o = e.origin();
+    SourceRef o = ref(e.origin());
     if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
-    else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(f.fn()), o, node(f.arg(), s));
+    else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(catalog.function(f.fn()).orElseThrow()), o, node(f.arg(), s));
     else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);
     else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
     else if (e instanceof IrExpr.Concat c) {
@@ -529,7 +532,7 @@ public final class GraphLowering {
 
   /** Scalar arithmetic folds into one affine op; value-with-value arithmetic is element-wise. */
   private Node arith(IrExpr.Arith a, Scope s) {
-    SourceRef o = a.origin();
+    SourceRef o = ref(a.origin());
     if (a.left() instanceof IrExpr.Const c) {
       double k = c.value();
       Node x = node(a.right(), s);
