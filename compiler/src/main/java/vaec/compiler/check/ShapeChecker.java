@@ -306,8 +306,8 @@ public final class ShapeChecker {
       }
       IrExpr v = expr(a.value(), locals, origin);
       if (v == null) { ok = false; continue; }
-      if (p.name().equals("temperature") && !(v instanceof IrExpr.Const)) {
-        diags.error(a.value().span(), "the temperature of " + fam.name() + " must be a number, not a computed value",
+      if (p.constant() && !(v instanceof IrExpr.Const)) {
+        diags.error(a.value().span(), "the " + p.name() + " of " + fam.name() + " must be a number, not a computed value",
             "to anneal it, relax a discrete latent instead: using concrete(temperature = 1, anneal = 3e-5, min_temperature = 0.5)");
         ok = false;
         continue;
@@ -332,8 +332,8 @@ public final class ShapeChecker {
             + "' is declared " + target.domain(), supportHint(fam, target));
         ok = false;
       }
-    } else if (drawDomain(fam) != target.domain()) {
-      diags.error(c.calleeSpan(), fam.name() + " draws " + drawDomain(fam) + " values but latent '" + target.name() + "' is declared "
+    } else if (fam.drawDomain() != target.domain()) {
+      diags.error(c.calleeSpan(), fam.name() + " draws " + fam.drawDomain() + " values but latent '" + target.name() + "' is declared "
           + target.domain(), "declared as: " + target.declaration());
       ok = false;
     }
@@ -343,14 +343,8 @@ public final class ShapeChecker {
       case GUIDE -> Site.Role.GUIDE;
       case LIKELIHOOD -> Site.Role.LIKELIHOOD;
     };
-    if (target.groupSize() < target.width() && fam.support() == ValueDomain.ONE_HOT) {
-      fam = new vaec.stdlib.distributions.GroupedFamily(fam, target.groupSize());   // n groups of k, each one-hot
-    }
+    fam = fam.grouped(target.groupSize(), target.width());   // onehot[n, k]: n groups of k, each one-hot
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
-  }
-
-  private static ValueDomain drawDomain(DistributionFamily f) {
-    return f.support() == ValueDomain.UNIT_INTERVAL && f.isDiscrete() ? ValueDomain.BINARY : f.support();
   }
 
   private static String supportHint(DistributionFamily fam, Variable target) {
