@@ -34,7 +34,8 @@ final class EvalCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
     System.out.printf(Locale.ROOT, "test %s%n", e.describe());
-    System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d)%n", ev.logLikelihood(data.test(), k, null), k);
+    System.out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d)%n", m.likelihoodLabel(),
+        ev.logLikelihood(data.test(), k, null), k);
     return 0;
   }
 }

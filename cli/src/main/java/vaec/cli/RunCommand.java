@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%ntest %s%n", test.describe());
     long t0 = System.nanoTime();
     double logPx = ev.logLikelihood(data.test(), k, null);
-    System.out.printf(Locale.ROOT, "test log p(x) ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", logPx, k,
+    System.out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", m.likelihoodLabel(), logPx, k,
         (System.nanoTime() - t0) / 1e9);
     Map<String, ValueDomain> latentDomains = new LinkedHashMap<>();
     for (var z : compilation.model().latents()) latentDomains.put(z.name(), z.domain());

@@ -67,6 +67,7 @@ class CliDataTest {
     trained = dir.resolve("cvae-run");
     CliRunner.Result r = ok("run", cvae, "--out", trained, "--eval-samples", 2);
     CliRunner.assertNoStackTrace(r);
+    assertTrue(r.stdout().contains("test log p(x | y) ~ "), r::toString);   // what it estimates, given the label
   }
 
   @Test
@@ -218,6 +219,7 @@ class CliDataTest {
     Path out = dir.resolve("labelled-run");
     CliRunner.Result r = ok("run", model, "--out", out, "--eval-samples", 5);
     CliRunner.assertNoStackTrace(r);
+    assertTrue(r.stdout().matches("(?s).*test log p\\([a-z]+, [a-z]+\\) ~ .*"), r::toString);   // both variables are scored
     String json = CliRunner.metricsText(out);
     double rec = CliRunner.number(json, "test_reconstruction");
     assertTrue(Double.isFinite(rec) && rec > 0, json);

@@ -54,6 +54,16 @@ public record CompiledModel(
     if (samples < 1) throw new IllegalArgumentException("samples per example: " + samples);
   }
 
+  /**
+   * What the importance-sampled estimate estimates: "log p(x)", "log p(x, y)" for two scored
+   * variables, "log p(x | y)" given conditioning inputs.
+   */
+  public String likelihoodLabel() {
+    String scored = String.join(", ", scored().stream().map(DataInput::name).toList());
+    String given = String.join(", ", conditioning().stream().map(DataInput::name).toList());
+    return "log p(" + scored + (given.isEmpty() ? "" : " | " + given) + ")";
+  }
+
   /** The training loss's label, e.g. "-ELBO". */
   public String lossLabel() { return terms.get(0).label(); }
 
