@@ -23,7 +23,7 @@ import vaec.runtime.train.TrainingPass;
  * it (at small widths): it must compile, and its training graph must run forward and backward
  * with a finite loss on random data of the declared domains.
  */
-class UserReportedModelsTest {
+public class UserReportedModelsTest {
   static final int BATCH = 4;
 
   /** Compiles, runs the training step once on random data, and returns the per-example losses. */
@@ -35,17 +35,8 @@ class UserReportedModelsTest {
   /** As above; {@code override} (data name, rows) replaces one data variable's random values. */
   static double[] trainLoss(Compiler.Compilation c, long seed, java.util.Map.Entry<String, double[][]> override) {
     CompiledModel m = c.compiled();
-    List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
-    ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);
     Random r = new Random(seed);
-    long off = 0;
-    for (ParamInit p : m.params()) {
-      long n = 1;
-      for (long d : p.shape()) n *= d;
-      for (long i = 0; i < n; i++) {
-        store.values().putScalar(off++, p.kind() == ParamInit.Kind.CONSTANT ? p.value() : (2 * r.nextDouble() - 1) * p.value());
-      }
-    }
+    ParameterStore store = initialParameters(m, r);
     TrainingPass pass = new TrainingPass(m, BATCH, store);
     for (Variable v : c.model().data()) {
       assertTrue(m.train().inputs().containsKey(v.name()), "the training graph reads data '" + v.name() + "'");
@@ -200,5 +191,20 @@ class UserReportedModelsTest {
   @Test
   void conditionalVaeWithAnUnscoredLabelCompilesAndTrains() {
     trainLoss("cvae.vae", CVAE, 4);
+  }
+
+  /** Float64 parameters drawn as the model's own initialization says (uniform bounds or constants), from {@code r}. */
+  public static ParameterStore initialParameters(CompiledModel m, Random r) {
+    List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
+    ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);
+    long off = 0;
+    for (ParamInit p : m.params()) {
+      long n = 1;
+      for (long d : p.shape()) n *= d;
+      for (long i = 0; i < n; i++) {
+        store.values().putScalar(off++, p.kind() == ParamInit.Kind.CONSTANT ? p.value() : (2 * r.nextDouble() - 1) * p.value());
+      }
+    }
+    return store;
   }
 }

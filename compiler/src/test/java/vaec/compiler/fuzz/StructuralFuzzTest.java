@@ -17,20 +17,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.compiler.CompileError;
 import vaec.compiler.Compiler;
 import vaec.compiler.Diagnostic;
 import vaec.compiler.SourceFile;
 import vaec.compiler.ir.Variable;
-import vaec.runtime.checkpoint.Checkpoint.ParamEntry;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.model.CompiledModel;
-import vaec.runtime.model.ParamInit;
 import vaec.runtime.rng.NoiseSource;
 import vaec.runtime.train.TrainingPass;
 
@@ -175,17 +172,8 @@ class StructuralFuzzTest {
   /** Runs every graph once; returns what went wrong, or null. */
   static String runForward(Compiler.Compilation c, long seed) {
     CompiledModel m = c.compiled();
-    List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
-    ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);
     Random r = new Random(seed);
-    long off = 0;
-    for (ParamInit p : m.params()) {
-      long n = 1;
-      for (long d : p.shape()) n *= d;
-      for (long i = 0; i < n; i++) {
-        store.values().putScalar(off++, p.kind() == ParamInit.Kind.CONSTANT ? p.value() : (2 * r.nextDouble() - 1) * p.value());
-      }
-    }
+    ParameterStore store = vaec.compiler.UserReportedModelsTest.initialParameters(m, r);
     Map<String, double[][]> data = new LinkedHashMap<>();
     for (Variable v : c.model().data()) data.put(v.name(), randomData(v, r));
     NoiseSource noise = new NoiseSource(seed);

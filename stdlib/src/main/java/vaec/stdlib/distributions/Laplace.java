@@ -1,8 +1,6 @@
 package vaec.stdlib.distributions;
 
-import java.util.List;
 import java.util.Map;
-import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
@@ -12,7 +10,6 @@ import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.NormalRsample;
 import vaec.runtime.ops.RowSum;
 import vaec.runtime.ops.Unary;
-import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
  * The Laplace distribution with density exp(-|x - loc| / scale) / (2 scale), independent per
@@ -23,20 +20,13 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
  * gives a finite draw (|eps| at most -log EPS, about 16; the mass beyond is 1e-7). No closed-form
  * KL here: the plan uses a Monte Carlo estimate. Built from existing element-wise ops only.
  */
-public final class Laplace extends DistributionFamily {
+public final class Laplace extends LocationScaleFamily {
   /** Lower clamp of the uniform noise before its log. */
   static final double EPS = 1e-7;
 
   @Override public String name() { return "Laplace"; }
 
-  @Override
-  public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("loc", Constraint.REAL), new ParamSpec("scale", Constraint.POSITIVE)));
-  }
 
-  @Override public ValueDomain support() { return ValueDomain.REAL; }
-  @Override public boolean hasPathwiseSampler() { return true; }
-  @Override public boolean isDiscrete() { return false; }
 
   /** sum_j [ -|x_j - loc_j| / scale_j - log scale_j - log 2 ]. */
   @Override

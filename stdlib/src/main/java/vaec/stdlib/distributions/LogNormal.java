@@ -1,6 +1,5 @@
 package vaec.stdlib.distributions;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import vaec.runtime.data.ValueDomain;
@@ -14,7 +13,6 @@ import vaec.runtime.ops.NormalLogProb;
 import vaec.runtime.ops.NormalRsample;
 import vaec.runtime.ops.RowSum;
 import vaec.runtime.ops.Unary;
-import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
  * The log-normal distribution: x = exp(y) with y ~ N(loc, scale^2), independent per column;
@@ -24,17 +22,10 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
  * the normals of their logs (KL is invariant under the bijection log), so against a LogNormal
  * prior the Gaussian closed form applies. Built from existing ops only.
  */
-public final class LogNormal extends DistributionFamily {
+public final class LogNormal extends LocationScaleFamily {
   @Override public String name() { return "LogNormal"; }
 
-  @Override
-  public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("loc", Constraint.REAL), new ParamSpec("scale", Constraint.POSITIVE)));
-  }
 
-  @Override public ValueDomain support() { return ValueDomain.REAL; }
-  @Override public boolean hasPathwiseSampler() { return true; }
-  @Override public boolean isDiscrete() { return false; }
 
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {

@@ -1,28 +1,18 @@
 package vaec.stdlib.distributions;
 
-import java.util.List;
 import java.util.Map;
-import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.NormalLogProb;
 import vaec.runtime.ops.NormalRsample;
-import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /** The diagonal Gaussian N(loc, scale^2), with the pathwise sampler loc + scale * eps. */
-public final class Normal extends DistributionFamily {
+public final class Normal extends LocationScaleFamily {
   @Override public String name() { return "Normal"; }
 
-  @Override
-  public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("loc", Constraint.REAL), new ParamSpec("scale", Constraint.POSITIVE)));
-  }
 
-  @Override public ValueDomain support() { return ValueDomain.REAL; }
-  @Override public boolean hasPathwiseSampler() { return true; }
-  @Override public boolean isDiscrete() { return false; }
 
   /** Closed form against a Normal prior ({@link NormalNormalKl}). */
   @Override
