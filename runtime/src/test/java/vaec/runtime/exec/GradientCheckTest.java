@@ -117,6 +117,10 @@ class GradientCheckTest {
         g.apply(new Heaviside(), SourceRef.NONE, p.get(1)), g.constant(0.81, W)), W, W));
     cs.add(cp("kl normal normal", (g, p) -> g.apply(new KlNormalNormal(), SourceRef.NONE, p.get(0), p.get(1), p.get(2), p.get(3)),
         new boolean[] {false, true, false, true}, W, W, W, W));
+    cs.add(c("group log-mean-exp over the sample axis (one group of 3 rows)",
+        (g, p) -> g.apply(new vaec.runtime.ops.GroupLogMeanExp(BATCH), SourceRef.NONE, p.get(0)), 1));
+    cs.add(c("group log-mean-exp, groups of 1 (the identity)",
+        (g, p) -> g.apply(new vaec.runtime.ops.GroupLogMeanExp(1), SourceRef.NONE, p.get(0)), 1));
     cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),
         new boolean[] {false, true}, W, W));
     return cs.stream();
