@@ -50,7 +50,15 @@ public final class Compiler {
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
     EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
-    GraphLowering.Training training = GraphLowering.lowerTraining(model, plan, catalog);
+    GraphLowering.Training training;
+    try {
+      training = GraphLowering.lowerTraining(model, plan, catalog);
+    } catch (GraphLowering.Refusal r) {
+      Diagnostics d = new Diagnostics(source);
+      d.error(r.span(), r.getMessage(), r.hint());
+      d.throwIfAny();
+      throw r;
+    }
     Graph train = training.train();
     Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);

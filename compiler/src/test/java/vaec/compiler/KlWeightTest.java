@@ -241,4 +241,47 @@ class KlWeightTest {
       assertTrue(diff > 0.05, objective + " changes the gradient by " + diff);
     }
   }
+
+  static final String AFTER_ENUMERATED = """
+      data x : binary[4]
+      latent c : binary[1]
+      latent z : binary[3]
+      network enc = Linear(5 -> 3)
+      network dec = Linear(3 -> 4)
+      prior c ~ Bernoulli(logits = 0)
+      prior z ~ Bernoulli(logits = -0.5)
+      guide c ~ Bernoulli(logits = 0.3)
+      guide z ~ Bernoulli(logits = enc(concat(x, c))) USING
+      likelihood x ~ Bernoulli(logits = dec(z))
+      train { objective = OBJECTIVE }
+      """;
+
+  /**
+   * A latent lowered once per value of an enumerated one: beta splits exactly (the enumerated
+   * term's shares per latent add up to its KL), while free bits on its score-function signal is a
+   * diagnostic, since its KL per example is not known inside one branch.
+   */
+  @Test
+  void latentsInsideAnEnumerationSplitExactlyAndRefuseFreeBitsOnTheirSignal() {
+    for (String using : List.of("using enumerate", "using score_function")) {
+      CompiledModel m = Compiler.compile(new SourceFile("a.vae", AFTER_ENUMERATED.replace("USING", using).replace("OBJECTIVE", "elbo(beta = 2)")))
+          .compiled();
+      assertEquals("enumerate", Compiler.compile(new SourceFile("a.vae", AFTER_ENUMERATED.replace("USING", using)
+          .replace("OBJECTIVE", "elbo(beta = 2)"))).plan().of("c").estimator().keyword());
+      Executor ex = new Executor(m.train(), EstimatorUnbiasednessTest.BATCH, EstimatorUnbiasednessTest.store(m));
+      EstimatorUnbiasednessTest.fillData(ex);
+      ex.drawNoise(new NoiseSource(3), 0);
+      ex.forward();
+      double[] rec = rows(ex, "reconstruction");
+      double[] kl = rows(ex, "kl");
+      double[] obj = rows(ex, "objective");
+      for (int i = 0; i < rec.length; i++) assertEquals(rec[i] + 2 * kl[i], obj[i], 1e-9, using + " row " + i);
+    }
+    CompileError e = assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("a.vae",
+        AFTER_ENUMERATED.replace("USING", "using score_function").replace("OBJECTIVE", "elbo(free_bits = 1)"))));
+    assertTrue(e.getMessage().contains("free bits cannot weight the learning signal of 'z'"), e.getMessage());
+    assertTrue(e.getMessage().contains("a.vae:9:"), e.getMessage());
+    // Reparameterized or enumerated latents there take free bits.
+    Compiler.compile(new SourceFile("a.vae", AFTER_ENUMERATED.replace("USING", "using enumerate").replace("OBJECTIVE", "elbo(free_bits = 1)")));
+  }
 }

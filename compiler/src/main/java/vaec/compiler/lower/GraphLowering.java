@@ -58,6 +58,24 @@ import vaec.stdlib.estimators.Term;
  * estimators' surrogate terms, whose value is not part of the objective.
  */
 public final class GraphLowering {
+  /**
+   * A combination the lowering cannot build, found only while lowering (the compiler reports it as
+   * a diagnostic at {@code span}).
+   */
+  public static final class Refusal extends RuntimeException {
+    private final vaec.compiler.Span span;
+    private final String hint;
+
+    Refusal(vaec.compiler.Span span, String message, String hint) {
+      super(message);
+      this.span = span;
+      this.hint = hint;
+    }
+
+    public vaec.compiler.Span span() { return span; }
+    public String hint() { return hint; }
+  }
+
   /** What a graph is for. */
   public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, DECODE, COMPANION }
 
@@ -351,8 +369,9 @@ public final class GraphLowering {
       if (w == null) return LatentStep.super.signal(terms);
       String z = lp.latent().name();
       if (w.freeBits() > 0 && scope.branch) {
-        throw new IllegalArgumentException("free bits cannot weight the learning signal of '" + z
-            + "', which is lowered once per value of an enumerated latent: its KL per example is not known there");
+        throw new Refusal(lp.guide().span(), "free bits cannot weight the learning signal of '" + z
+            + "': it is lowered once per value of an enumerated latent, where no latent's KL per example is known",
+            "use beta or a warm-up schedule instead of free_bits, or reparameterize or enumerate '" + z + "'");
       }
       Map<String, Node> totals = null;
       Node out = null;
