@@ -50,7 +50,15 @@ public final class Compiler {
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
     EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
-    GraphLowering.Training training = GraphLowering.lowerTraining(model, plan, catalog);
+    GraphLowering.Training training;
+    try {
+      training = GraphLowering.lowerTraining(model, plan, catalog);
+    } catch (GraphLowering.Refusal r) {
+      Diagnostics d = new Diagnostics(source);
+      d.error(r.span(), r.getMessage(), r.hint());
+      d.throwIfAny();
+      throw r;
+    }
     Graph train = training.train();
     Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
@@ -65,7 +73,7 @@ public final class Compiler {
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
-        plan.objective().objective().reported(), plan.objective().samples(), cfg);
+        plan.objective().objective().reported(plan.objective().settings()), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

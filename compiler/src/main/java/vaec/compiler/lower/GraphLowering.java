@@ -17,6 +17,7 @@ import vaec.compiler.ir.Variable;
 import vaec.compiler.plan.EstimatorPlan;
 import vaec.compiler.plan.LatentPlan;
 import vaec.compiler.plan.ObjectivePlan;
+import vaec.stdlib.objectives.KlWeight;
 import vaec.stdlib.objectives.ObjectiveStep;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
@@ -26,6 +27,8 @@ import vaec.runtime.model.ParamInit;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
+import vaec.runtime.ops.FreeBitsGate;
+import vaec.runtime.ops.ScheduledScale;
 import vaec.runtime.ops.Reciprocal;
 import vaec.runtime.ops.Slice;
 import vaec.runtime.ops.Unary;
@@ -55,6 +58,24 @@ import vaec.stdlib.estimators.Term;
  * estimators' surrogate terms, whose value is not part of the objective.
  */
 public final class GraphLowering {
+  /**
+   * A combination the lowering cannot build, found only while lowering (the compiler reports it as
+   * a diagnostic at {@code span}).
+   */
+  public static final class Refusal extends RuntimeException {
+    private final vaec.compiler.Span span;
+    private final String hint;
+
+    Refusal(vaec.compiler.Span span, String message, String hint) {
+      super(message);
+      this.span = span;
+      this.hint = hint;
+    }
+
+    public vaec.compiler.Span span() { return span; }
+    public String hint() { return hint; }
+  }
+
   /** What a graph is for. */
   public enum Purpose { TRAIN, EVALUATE, LOG_WEIGHT, PRIOR_SAMPLE, RECONSTRUCT, DECODE, COMPANION }
 
@@ -83,22 +104,40 @@ public final class GraphLowering {
     final Map<String, Node> latents;
     final Map<String, PendingPrior> pending;
     final boolean frozen;
+    /** Whether this is a branch of an enumeration (its KL parts are one value's, not the row's). */
+    final boolean branch;
+    /** The KL parts (log p, -log q, closed-form -KL) lowered in this scope so far, by latent. */
+    final Map<String, List<Node>> klParts;
 
-    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, Map<String, PendingPrior> pending, boolean frozen) {
+    Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, Map<String, PendingPrior> pending, boolean frozen, boolean branch,
+          Map<String, List<Node>> klParts) {
       this.memo = memo;
       this.latents = latents;
       this.pending = pending;
       this.frozen = frozen;
+      this.branch = branch;
+      this.klParts = klParts;
     }
 
-    static Scope empty() { return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false); }
+    static Scope empty() {
+      return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false, false, new LinkedHashMap<>());
+    }
 
-    Scope child() { return copy(frozen); }
+    Scope child() { return copy(frozen, true); }
 
-    Scope frozenChild() { return copy(true); }
+    Scope frozenChild() { return copy(true, branch); }
 
-    private Scope copy(boolean frozenCopy) {
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy);
+    private Scope copy(boolean frozenCopy, boolean branchCopy) {
+      Map<String, List<Node>> parts = new LinkedHashMap<>();
+      for (var e : klParts.entrySet()) parts.put(e.getKey(), new ArrayList<>(e.getValue()));
+      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy, branchCopy,
+          parts);
+    }
+
+    /** A KL part of {@code latent}, as a term, registered in this scope. */
+    Term klPart(Node node, Set<String> deps, String latent) {
+      klParts.computeIfAbsent(latent, k -> new ArrayList<>()).add(node);
+      return Term.kl(node, deps, latent);
     }
   }
 
@@ -179,13 +218,34 @@ public final class GraphLowering {
     Node likelihood = logLik;
     ObjectivePlan op = plan.objective();
     op.objective().lower(new ObjectiveStep() {
+      private Map<String, Node> kl;
+
       @Override public Graph graph() { return g; }
       @Override public Settings settings() { return op.settings(); }
       @Override public int samples() { return op.samples(); }
       @Override public Node elbo() { return single; }
       @Override public Node likelihood() { return likelihood; }
       @Override public Node surrogate() { return part.surrogate(); }
+      @Override public boolean training() { return purpose == Purpose.TRAIN; }
+
+      @Override
+      public Map<String, Node> kl() {
+        if (kl == null) kl = klOf(part.terms());
+        return kl;
+      }
     });
+  }
+
+  /** Each latent's KL per row, in guide order: minus the sum of its parts among {@code terms}. */
+  private Map<String, Node> klOf(List<Term> terms) {
+    Map<String, Node> negative = new LinkedHashMap<>();
+    for (LatentPlan lp : plan.latents()) negative.put(lp.latent().name(), null);
+    for (Term t : terms) for (var e : t.klParts().entrySet()) negative.merge(e.getKey(), e.getValue(), this::sum);
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (var e : negative.entrySet()) {
+      if (e.getValue() != null) out.put(e.getKey(), g.apply(new Affine(-1, 0), SourceRef.NONE, e.getValue()));
+    }
+    return out;
   }
 
   private Scope rootScope() {
@@ -239,7 +299,7 @@ public final class GraphLowering {
       PendingPrior pp = it.next();
       if (!s.latents.keySet().containsAll(pp.prior().dependsOn())) continue;
       it.remove();
-      out.add(new Term(pp.term().apply(args(pp.prior(), s)), union(pp.deps(), depsOfArgs(pp.prior())), false));
+      out.add(s.klPart(pp.term().apply(args(pp.prior(), s)), union(pp.deps(), depsOfArgs(pp.prior())), pp.prior().variable()));
     }
     return out;
   }
@@ -249,7 +309,7 @@ public final class GraphLowering {
                                   UnaryOperator<Map<String, Node>> priorArgs) {
     Set<String> own = union(Set.of(q.variable()), closureOf(q.variable()));
     List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, ref(p.origin()), value, priorArgs.apply(pArgs)), own));
-    out.add(new Term(g.apply(new Affine(-1, 0), ref(q.origin()), logQ), own, false));
+    out.add(s.klPart(g.apply(new Affine(-1, 0), ref(q.origin()), logQ), own, q.variable()));
     return out;
   }
 
@@ -296,6 +356,60 @@ public final class GraphLowering {
     }
 
     @Override public Part rest() { return GraphLowering.this.rest(index + 1, scope); }
+
+    /**
+     * The learning signal under the objective's KL weights: likelihood terms as they are, each
+     * latent's KL parts times beta(step), and gated by the free-bits indicator of that latent's
+     * batch-mean KL (a floored KL is constant, so it is no part of the signal). With no weights,
+     * exactly the plain sum.
+     */
+    @Override
+    public Node signal(List<Term> terms) {
+      KlWeight w = plan.objective().objective().klWeight(plan.objective().settings());
+      if (w == null) return LatentStep.super.signal(terms);
+      String z = lp.latent().name();
+      if (w.freeBits() > 0 && scope.branch) {
+        throw new Refusal(lp.guide().span(), "free bits cannot weight the learning signal of '" + z
+            + "': it is lowered once per value of an enumerated latent, where no latent's KL per example is known",
+            "use beta or a warm-up schedule instead of free_bits, or reparameterize or enumerate '" + z + "'");
+      }
+      Map<String, Node> totals = null;
+      Node out = null;
+      for (Term t : terms) {
+        if (!t.deps().contains(z)) continue;
+        if (t.likelihood()) {
+          out = sum(out, t.node());
+          continue;
+        }
+        for (var e : t.klParts().entrySet()) {
+          Node part = e.getValue();
+          if (w.freeBits() > 0) {
+            if (totals == null) totals = scopeKl(terms);
+            part = g.apply(new FreeBitsGate(w.freeBits()), SourceRef.NONE, part, totals.get(e.getKey()));
+          }
+          Schedule beta = purpose == Purpose.TRAIN ? w.beta() : Schedule.fixed(w.beta().last());
+          if (!beta.isFixed()) part = g.apply(new ScheduledScale(beta), SourceRef.NONE, part);
+          else if (beta.initial() != 1.0) part = g.apply(new Affine(beta.initial(), 0), SourceRef.NONE, part);
+          out = sum(out, part);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Each latent's KL per row as far as this (unbranched) scope knows it: its parts registered
+     * here, and its shares of enumerated terms among {@code terms}. Every part of a latent whose
+     * part depends on this latent is lowered by now: those before it are in the scope, those after
+     * it among the terms of the rest.
+     */
+    private Map<String, Node> scopeKl(List<Term> terms) {
+      Map<String, Node> negative = new LinkedHashMap<>();
+      for (var e : scope.klParts.entrySet()) for (Node n : e.getValue()) negative.merge(e.getKey(), n, GraphLowering.this::sum);
+      for (Term t : terms) if (t.mixed() != null) for (var e : t.klParts().entrySet()) negative.merge(e.getKey(), e.getValue(), GraphLowering.this::sum);
+      Map<String, Node> out = new LinkedHashMap<>();
+      for (var e : negative.entrySet()) out.put(e.getKey(), g.apply(new Affine(-1, 0), SourceRef.NONE, e.getValue()));
+      return out;
+    }
     @Override public LatentStep branch() { return new Step(index, lp, scope.child()); }
 
     @Override

@@ -167,6 +167,11 @@ public final class EstimatorPlanner {
     Objective o = Objectives.byKeyword(r.name()).orElse(null);
     if (o == null) return null;   // the train block's check said so already
     Settings s = settings("objective", o.settings(), r, diags);
+    String together = s == null ? null : o.checkTogether(s);
+    if (together != null) {
+      diags.error(r.span(), together);
+      return null;
+    }
     return s == null ? null : new ObjectivePlan(o, s);
   }
 

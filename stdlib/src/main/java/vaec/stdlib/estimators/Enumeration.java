@@ -53,6 +53,8 @@ public final class Enumeration extends GradientEstimator {
     Node likelihood = null;
     Node surrogate = null;
     Set<String> deps = new LinkedHashSet<>();
+    List<Node> weights = new ArrayList<>();
+    List<List<Term>> branches = new ArrayList<>();
     for (double[] v : z.guide().enumerate(z.width())) {
       LatentStep branch = step.branch();
       Node value = g.constantRow(v);
@@ -62,6 +64,8 @@ public final class Enumeration extends GradientEstimator {
       List<Term> all = new ArrayList<>(branch.densityTerms(value, logQ));
       Part rest = branch.rest();
       all.addAll(rest.terms());
+      weights.add(weight);
+      branches.add(all);
       Node f = null;
       Node lik = null;
       for (Term t : all) {
@@ -79,7 +83,30 @@ public final class Enumeration extends GradientEstimator {
       terms.add(new Term(likelihood, deps, true));
       objective = sub(g, o, objective, likelihood);
     }
-    terms.add(new Term(objective, deps, false));
+    terms.add(Term.mixed(objective, deps, klParts(g, o, weights, branches)));
     return new Part(terms, surrogate);
+  }
+
+  /**
+   * Each latent's share of the enumerated term, built on the first request only (the graph of a
+   * model whose objective never asks is unchanged): sum over values of q(value) times that
+   * latent's parts in the value's branch. The enumerated latent's own share is
+   * sum_v q(v) (log p(v) - log q(v)) = -KL(q || p), exact; a later latent's is its KL averaged
+   * over the enumerated values. The shares and the likelihood term add up to the ELBO.
+   */
+  private static java.util.function.Supplier<Map<String, Node>> klParts(Graph g, SourceRef o, List<Node> weights,
+                                                                       List<List<Term>> branches) {
+    Map<String, Node>[] memo = new Map[1];
+    return () -> {
+      if (memo[0] != null) return memo[0];
+      Map<String, Node> out = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < weights.size(); i++) {
+        Map<String, Node> inBranch = new java.util.LinkedHashMap<>();
+        for (Term t : branches.get(i)) for (var e : t.klParts().entrySet()) inBranch.merge(e.getKey(), e.getValue(), (a, b) -> sum(g, a, b));
+        for (var e : inBranch.entrySet()) out.merge(e.getKey(), mul(g, o, weights.get(i), e.getValue()), (a, b) -> sum(g, a, b));
+      }
+      memo[0] = java.util.Collections.unmodifiableMap(out);
+      return memo[0];
+    };
   }
 }

@@ -58,6 +58,15 @@ public interface LatentStep {
   /** -KL(q || p) in closed form as a term (lowered once the prior's latents are drawn). */
   List<Term> klTerm(KlRule rule, Map<String, Node> guideArgs);
 
+  /**
+   * The learning signal of this latent: the sum of the terms that depend on it
+   * (Rao-Blackwellization by dependency), each weighted as the objective weights it (a beta on the
+   * KL parts, a free-bits floor that holds a latent's KL constant), so that a score-function
+   * gradient is the gradient of the objective actually differentiated. The plain ELBO's signal is
+   * the plain sum.
+   */
+  default Node signal(List<Term> terms) { return GradientEstimator.signal(graph(), terms, latent().name()); }
+
   /** The terms (and surrogate) of everything after this latent, in the current scope. */
   Part rest();
 

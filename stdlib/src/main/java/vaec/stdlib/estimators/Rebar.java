@@ -101,7 +101,7 @@ public class Rebar extends GradientEstimator {
     Part rest = step.rest();
     terms.addAll(rest.terms());
 
-    Node signal = stop(g, o, signal(g, terms, z.name()));
+    Node signal = stop(g, o, step.signal(terms));   // f(b), weighted as the objective is
     Node conditional = cr.conditional(g, o, logits, b, v);
     Node cAtZ = control(step, cr, logits, relaxed, true);
     Node cAtConditional = control(step, cr, logits, conditional, true);

@@ -89,7 +89,7 @@ public final class ScoreFunction extends GradientEstimator {
     Graph g = step.graph();
     SourceRef o = step.guideOrigin();
     LatentSite z = step.latent();
-    Node signal = stop(g, o, signal(g, terms, z.name()));
+    Node signal = stop(g, o, step.signal(terms));
     Node surrogate = rest.surrogate();
     Node advantage = signal;
     switch (step.settings().choice("baseline")) {

@@ -23,6 +23,15 @@ public abstract class Objective {
   /** The settings {@code objective = NAME(...)} accepts; a positional argument is the first. */
   public List<Setting> settings() { return List.of(); }
 
+  /** Checks that need several settings at once; null when they agree, else the message. */
+  public String checkTogether(Settings s) { return null; }
+
+  /**
+   * How the KL terms are weighted in the differentiated loss (beta, annealing, free bits), or null
+   * when they are not: the lowering then builds the model's graphs exactly as for the plain ELBO.
+   */
+  public KlWeight klWeight(Settings s) { return null; }
+
   /** Samples of the latents per example. */
   public int samples(Settings s) { return 1; }
 
@@ -31,6 +40,9 @@ public abstract class Objective {
 
   /** The terms it reports, the first being the loss minimized; each is an output of the graphs. */
   public abstract List<ReportedTerm> reported();
+
+  /** The terms it reports with these settings (more than {@link #reported()} when a setting adds one). */
+  public List<ReportedTerm> reported(Settings s) { return reported(); }
 
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);

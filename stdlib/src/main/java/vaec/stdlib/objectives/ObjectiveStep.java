@@ -1,5 +1,6 @@
 package vaec.stdlib.objectives;
 
+import java.util.Map;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.stdlib.estimators.Settings;
@@ -21,6 +22,18 @@ public interface ObjectiveStep {
 
   /** The likelihood terms' part of {@link #elbo} (batch x 1). */
   Node likelihood();
+
+  /**
+   * The KL term of each latent, per row (batch x 1), by latent name in guide order: log q(z | ...)
+   * - log p(z | ...) at the draw (Monte Carlo), the closed form, or for an enumerated latent the
+   * exact q-weighted sum. {@code likelihood() - (sum of these)} is {@link #elbo} (up to float
+   * rounding). The nodes are lowered on the first call, so an objective that never asks leaves
+   * the graph as it was.
+   */
+  Map<String, Node> kl();
+
+  /** Whether this is the training graph (false: the evaluation graph, which sees no training step). */
+  boolean training();
 
   /** The estimators' surrogate terms (batch x 1), or null: added to the differentiated loss only. */
   Node surrogate();
