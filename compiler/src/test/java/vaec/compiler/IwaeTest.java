@@ -21,8 +21,10 @@ import vaec.runtime.data.Dataset;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.MemoryEstimate;
 import vaec.runtime.model.ReportedTerm;
 import vaec.runtime.rng.NoiseSource;
+import vaec.runtime.UserError;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
 import vaec.runtime.train.Trainer;
@@ -210,6 +212,17 @@ class IwaeTest {
       iw.compiled().evaluate().output(t.output());
     }
     assertEquals("-IWAE-50", compile(ObjectiveTest.MODEL, "objective = iwae(50)").compiled().terms().get(0).label());
+  }
+
+  /** The memory estimate counts batch x samples rows, and its refusal names them. */
+  @Test
+  void theMemoryEstimateCountsEverySample() {
+    var one = MemoryEstimate.of(compile(ObjectiveTest.MODEL, "batch = 4").compiled());
+    var many = MemoryEstimate.of(compile(ObjectiveTest.MODEL, "objective = iwae(samples = 1000)\n batch = 4").compiled());
+    assertTrue(many.activationBytes() > 1000 * one.activationBytes(), one.activationBytes() + " vs " + many.activationBytes());
+    assertTrue(many.describe().contains("activations at batch 4 x 1000 samples"), many.describe());
+    UserError e = assertThrows(UserError.class, () -> many.require(new MemoryEstimate.Available(many.totalBytes() - 1, "a test's limit")));
+    assertTrue(e.getMessage().contains("batch 4 x 1000 samples = 4,000 rows a step"), e.getMessage());
   }
 
   @Test
