@@ -129,8 +129,9 @@ final class RunCommand implements Callable<Integer> {
     metrics.put("dataset", cfg.dataset());
     metrics.put("epochs", state.epoch());
     metrics.put("epoch_seconds", state.curves().getOrDefault("epoch_seconds", List.of()));
-    metrics.put("train_neg_elbo", state.curves().getOrDefault("train_loss", List.of()));
-    metrics.put("test_neg_elbo_per_epoch", state.curves().getOrDefault("test_loss", List.of()));
+    String loss = m.terms().get(0).metric();   // the objective's loss: neg_elbo, neg_iwae
+    metrics.put("train_" + loss, state.curves().getOrDefault("train_loss", List.of()));
+    metrics.put("test_" + loss + "_per_epoch", state.curves().getOrDefault("test_loss", List.of()));
     for (int t = 0; t < test.values().length; t++) metrics.put("test_" + test.names().get(t).metric(), test.values()[t]);
     metrics.put("test_log_px", logPx);
     metrics.put("eval_samples", k);

@@ -95,7 +95,8 @@ final class RunOutputs {
     List<Double> testCurve = curves.getOrDefault("test_loss", List.of());
     if (!train.isEmpty()) {
       Path loss = dir.resolve("loss.png");
-      LossChart.write(loss, "Negative ELBO per example", "nats", List.of(
+      String meaning = m.terms().get(0).meaning();   // the objective's loss: "negative ELBO", ...
+      LossChart.write(loss, Character.toUpperCase(meaning.charAt(0)) + meaning.substring(1) + " per example", "nats", List.of(
           LossChart.Curve.of("train", train), LossChart.Curve.of("test", testCurve)));
       written.add(loss);
     }

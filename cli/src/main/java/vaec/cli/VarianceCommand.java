@@ -54,8 +54,8 @@ final class VarianceCommand implements Callable<Integer> {
     CompiledModel m = ModelFiles.withConfig(base.compiled(), options.apply(base.compiled().config()));
     var data = ModelFiles.load(m, m.config());
     Map<String, float[]> start = startParameters(m);
-    System.out.printf(Locale.ROOT, "gradient of the negative ELBO w.r.t. each latent's guide parameters; %d steps of batch %d, %s%n%n",
-        steps, m.config().batch(), checkpointNote);
+    System.out.printf(Locale.ROOT, "gradient of the %s w.r.t. each latent's guide parameters; %d steps of batch %d, %s%n%n",
+        m.terms().get(0).meaning(), steps, m.config().batch(), checkpointNote);
     System.out.printf(Locale.ROOT, "%-10s %-44s %14s %14s %10s%n", "latent", "estimator", "|mean|^2", "variance", "coords");
     for (LatentPlan lp : base.plan().latents()) {
       Set<String> nets = new LinkedHashSet<>();

@@ -73,7 +73,7 @@ public final class Compiler {
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
-        plan.objective().objective().reported(plan.objective().settings()), plan.objective().samples(), cfg);
+        plan.objective().reported(), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
   }
 

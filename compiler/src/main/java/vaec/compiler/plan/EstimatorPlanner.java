@@ -27,7 +27,9 @@ import vaec.stdlib.objectives.Objectives;
  * Pass 4: order the guide's latents by dependency, choose each latent's gradient estimator
  * ({@link Estimators#choose}, or the model's {@code using} clause when it can work, with the
  * estimator's own reason when it cannot), check its settings, and take its KL policy. Everything
- * particular to an estimator is asked of the estimator's class.
+ * particular to an estimator is asked of the estimator's class; what the objective needs (a
+ * correct gradient of its bound, log p(z) - log q(z) at each draw) is asked of the objective's
+ * class ({@link Objective#whyNot}, {@link Objective#whyNoClosedFormKl}).
  */
 public final class EstimatorPlanner {
   private EstimatorPlanner() {}
@@ -61,6 +63,8 @@ public final class EstimatorPlanner {
    */
   public static EstimatorPlan plan(ProbModel m, Catalog catalog, Map<String, Forced> forced) {
     Diagnostics diags = new Diagnostics(m.source());
+    ObjectivePlan objective = objective(m, diags);
+    Objective obj = objective == null ? null : objective.objective();
     List<LatentPlan> plans = new ArrayList<>();
     for (Variable z : guideOrder(m, diags)) {
       Site q = m.guideOf(z.name());
@@ -72,6 +76,7 @@ public final class EstimatorPlanner {
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(site);
+        if (whyNot == null && obj != null) whyNot = obj.whyNot(f.estimator(), site);
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
         settings = f.settings();
@@ -89,6 +94,12 @@ public final class EstimatorPlanner {
               "the plan would choose: " + Estimators.choose(site).reason());
           continue;
         }
+        String objectiveSays = obj == null ? null : obj.whyNot(est, site);
+        if (objectiveSays != null) {
+          Estimators.Choice c = Estimators.choose(site);
+          diags.error(r.span(), objectiveSays, obj.whyNot(c.estimator(), site) == null ? "the plan would choose: " + c.reason() : null);
+          continue;
+        }
         settings = settings("estimator", est.settings(), r, diags);
         String together = settings == null ? null : est.checkTogether(settings);
         if (together != null) {
@@ -99,6 +110,11 @@ public final class EstimatorPlanner {
         reason = est.keyword() + ": requested in the model";
       } else {
         Estimators.Choice c = Estimators.choose(site);
+        String objectiveSays = obj == null ? null : obj.whyNot(c.estimator(), site);
+        if (objectiveSays != null) {
+          diags.error(q.span(), objectiveSays, "objective = elbo can train it");
+          continue;
+        }
         est = c.estimator();
         settings = Settings.defaults(est);
         reason = c.reason();
@@ -109,6 +125,8 @@ public final class EstimatorPlanner {
       KlMode kl = est.kl(site, closedForm);
       String biased = closedFormAllowed(m, z.name());
       if (kl.analytic() && biased != null) kl = KlMode.monteCarlo(biased);
+      String objectiveKl = obj == null ? null : obj.whyNoClosedFormKl();
+      if (kl.analytic() && objectiveKl != null) kl = KlMode.monteCarlo(objectiveKl);
       plans.add(new LatentPlan(z, q, p, site, est, settings, reason, kl));
     }
     // A latent after a branching one (enumeration) is lowered once per value; an estimator whose
@@ -127,7 +145,6 @@ public final class EstimatorPlanner {
       }
     }
     List<Site> order = ancestralOrder(m, diags);
-    ObjectivePlan objective = objective(m, diags);
     diags.throwIfAny();
     return new EstimatorPlan(plans, order, objective);
   }

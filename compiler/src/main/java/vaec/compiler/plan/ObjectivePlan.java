@@ -8,4 +8,6 @@ public record ObjectivePlan(Objective objective, Settings settings) {
   public int samples() { return objective.samples(settings); }
 
   public String describe() { return objective.describe(settings); }
+
+  public java.util.List<vaec.runtime.model.ReportedTerm> reported() { return objective.reported(settings); }
 }

@@ -13,12 +13,12 @@ import vaec.runtime.optim.OptimizerSpec;
 /**
  * How much memory a model needs to train, in 32-bit floats: its parameters, their gradients, the
  * optimizer's state (Adam's two moments), and the activations of one batch (every node of the
- * training graphs is a batch x width matrix, with a gradient of the same size). Commands check it
+ * training graphs is a (batch x samples) x width matrix, with a gradient of the same size). Commands check it
  * against what ND4J may allocate before they allocate anything, so that a network too large for
  * the machine is a message, not a native allocation failure.
  */
 public record MemoryEstimate(long parameters, String largestNetwork, long largestNetworkParameters, long parameterBytes,
-                             long gradientBytes, long optimizerBytes, long activationBytes, int batch) {
+                             long gradientBytes, long optimizerBytes, long activationBytes, int batch, int samples) {
   static final long FLOAT = 4;
 
   /** The flat parameter vector is one Java array, indexed by int. */
@@ -29,10 +29,15 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
 
   public static MemoryEstimate of(CompiledModel m) {
     return of(m.params(), List.of(m.train(), m.controlVariates() == null ? new Graph() : m.controlVariates()),
-        m.config().batch(), m.config().optimizer());
+        m.config().batch(), m.samples(), m.config().optimizer());
   }
 
   public static MemoryEstimate of(List<ParamInit> params, List<Graph> trainingGraphs, int batch, OptimizerSpec optimizer) {
+    return of(params, trainingGraphs, batch, 1, optimizer);
+  }
+
+  /** With the objective's {@code samples} per example: the graphs run on batch x samples rows. */
+  public static MemoryEstimate of(List<ParamInit> params, List<Graph> trainingGraphs, int batch, int samples, OptimizerSpec optimizer) {
     long n = 0;
     Map<String, Long> byNetwork = new LinkedHashMap<>();
     for (ParamInit p : params) {
@@ -55,16 +60,18 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
       for (Node node : g.nodes()) if (!node.isParam()) widths += node.width();
     }
     long moments = optimizer.name().equals(OptimizerSpec.ADAM) ? 2 : 0;
-    return new MemoryEstimate(n, largest, largestSize, n * FLOAT, n * FLOAT, moments * n * FLOAT, 2 * widths * batch * FLOAT, batch);
+    return new MemoryEstimate(n, largest, largestSize, n * FLOAT, n * FLOAT, moments * n * FLOAT,
+        2 * widths * batch * samples * FLOAT, batch, samples);
   }
 
   public long totalBytes() { return parameterBytes + gradientBytes + optimizerBytes + activationBytes; }
 
   /** One line for {@code vaec compile}. */
   public String describe() {
-    return String.format(Locale.ROOT, "%,d parameters; training needs about %s (%,d bytes: parameters %s, gradients %s%s, activations at batch %d %s)",
+    return String.format(Locale.ROOT, "%,d parameters; training needs about %s (%,d bytes: parameters %s, gradients %s%s, activations at batch %d%s %s)",
         parameters, shortBytes(totalBytes()), totalBytes(), shortBytes(parameterBytes), shortBytes(gradientBytes),
-        optimizerBytes == 0 ? "" : ", Adam's moments " + shortBytes(optimizerBytes), batch, shortBytes(activationBytes));
+        optimizerBytes == 0 ? "" : ", Adam's moments " + shortBytes(optimizerBytes), batch, samples > 1 ? " x " + samples + " samples" : "",
+        shortBytes(activationBytes));
   }
 
   /** What ND4J may still allocate in this process, and which limit says so. */
@@ -95,8 +102,10 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
   /** Refuses, with a message naming the numbers, a model that cannot fit {@code available}. */
   public void require(Available available) {
     if (totalBytes() > available.bytes()) {
-      throw new UserError(String.format(Locale.ROOT, "the model is too large for memory: %s, but %s are available (%s)%s; make the networks smaller",
-          describe(), bytes(Math.max(0, available.bytes())), available.limit(), largestText()));
+      throw new UserError(String.format(Locale.ROOT, "the model is too large for memory: %s, but %s are available (%s)%s; make the networks smaller%s",
+          describe(), bytes(Math.max(0, available.bytes())), available.limit(), largestText(),
+          samples > 1 ? String.format(Locale.ROOT, ", or the batch or the objective's samples (batch %d x %d samples = %,d rows a step)",
+              batch, samples, (long) batch * samples) : ""));
     }
     if (parameters > MAX_PARAMETERS) {
       throw new UserError(String.format(Locale.ROOT, "the model is too large: %s, but vaec holds at most %,d parameters%s; make the networks smaller",

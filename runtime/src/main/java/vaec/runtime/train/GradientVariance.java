@@ -41,18 +41,20 @@ public final class GradientVariance {
       else target.assign(fresh.params().value(e.name()));
     }
     int b = Math.min(batch, data.rows());
-    TrainingPass ex = new TrainingPass(m, b, store);
+    int samples = m.samples();   // the objective's samples per example: each example fills that many consecutive rows, as in training
+    TrainingPass ex = new TrainingPass(m, b * samples, store);
     Batches batches = new Batches(data);
     NoiseSource noise = new NoiseSource(seed);
     int[] order = Trainer.permutation(data.rows(), seed);
     int[] idx = new int[b];
+    int[] rows = new int[b * samples];
 
     // Warm-up: only estimator state moves (running averages update themselves after each step).
     Adam warm = new Adam(store.values().length(), DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
     INDArray frozen = store.values().dup();
     List<ParamEntry> stateEntries = layout.stream().filter(e -> estimatorState.test(e.name())).toList();
     for (int t = 0; t < steps && !stateEntries.isEmpty(); t++) {
-      step(ex, batches, order, idx, t, noise);
+      step(ex, batches, order, idx, rows, t, noise);
       warm.step(store.values(), store.grads());
       for (ParamEntry e : layout) {
         if (!estimatorState.test(e.name())) store.value(e.name()).assign(frozen.get(
@@ -66,7 +68,7 @@ public final class GradientVariance {
     double[] sum = new double[(int) n];
     double[] sumSq = new double[(int) n];
     for (int t = 0; t < steps; t++) {
-      step(ex, batches, order, idx, steps + t, noise);
+      step(ex, batches, order, idx, rows, steps + t, noise);
       int k = 0;
       for (String name : names) {
         for (double gv : store.grad(name).dup().reshape(-1).toDoubleVector()) {
@@ -95,11 +97,13 @@ public final class GradientVariance {
     throw new IllegalArgumentException(target.name());
   }
 
-  private static void step(TrainingPass ex, Batches batches, int[] order, int[] idx, int t, NoiseSource noise) {
+  private static void step(TrainingPass ex, Batches batches, int[] order, int[] idx, int[] rows, int t, NoiseSource noise) {
     int b = idx.length;
+    int k = rows.length / b;
     int perEpoch = order.length / b;
     System.arraycopy(order, (t % perEpoch) * b, idx, 0, b);
-    batches.gather(idx, ex.main());
+    for (int i = 0; i < b; i++) for (int j = 0; j < k; j++) rows[i * k + j] = idx[i];
+    batches.gather(rows, ex.main());
     ex.drawNoise(noise, t);
     ex.forward();
     ex.backward();

@@ -2,6 +2,8 @@ package vaec.stdlib.objectives;
 
 import java.util.List;
 import vaec.runtime.model.ReportedTerm;
+import vaec.stdlib.estimators.GradientEstimator;
+import vaec.stdlib.estimators.LatentSite;
 import vaec.stdlib.estimators.Setting;
 import vaec.stdlib.estimators.Settings;
 
@@ -41,8 +43,21 @@ public abstract class Objective {
   /** The terms it reports, the first being the loss minimized; each is an output of the graphs. */
   public abstract List<ReportedTerm> reported();
 
-  /** The terms it reports with these settings (more than {@link #reported()} when a setting adds one). */
+  /** The terms it reports with these settings (a label may name a setting, as "-IWAE-5" does). */
   public List<ReportedTerm> reported(Settings s) { return reported(); }
+
+  /**
+   * Null when a latent's KL term may be taken in closed form inside this objective (the planner
+   * then uses it where the estimator and the families allow), else why the objective needs
+   * log p(z) - log q(z) at each draw instead.
+   */
+  public String whyNoClosedFormKl() { return null; }
+
+  /**
+   * Null when estimator {@code e} gives a correct gradient of this objective for latent {@code z},
+   * else the reason it does not: the planner reports it at the latent's guide site.
+   */
+  public String whyNot(GradientEstimator e, LatentSite z) { return null; }
 
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);

@@ -10,7 +10,7 @@ public final class Objectives {
   private static final Map<String, Objective> BY_KEYWORD = new LinkedHashMap<>();
 
   static {
-    for (Objective o : List.of(new Elbo())) BY_KEYWORD.put(o.keyword(), o);
+    for (Objective o : List.of(new Elbo(), new Iwae())) BY_KEYWORD.put(o.keyword(), o);
   }
 
   private Objectives() {}
