@@ -1,32 +1,42 @@
 package vaec.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import vaec.runtime.UserError;
+import vaec.runtime.data.ValueDomain;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
 
-/** {@code vaec eval FILE}: the ELBO and importance-sampled log p(x) of a checkpoint on test data. */
+/**
+ * {@code vaec eval FILE}: a checkpoint's objective terms on test data, the IWAE-k bound, each
+ * latent's KL term and active units, and the importance-sampled log p(x).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Print the test ELBO and an importance-sampled estimate of log p(x) for a checkpoint.")
+    description = "Print the test ELBO (the objective's terms), the IWAE bound at --iwae-k, the KL of each latent, "
+        + "the active units of each real-valued latent and an importance-sampled estimate of log p(x) for a checkpoint.")
 final class EvalCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
   @Mixin CheckpointOptions checkpoint;
   @Mixin TrainingOptions options;
   @Option(names = {"-k", "--samples"}, paramLabel = "K", description = "importance samples per example (default 1000)") Integer samples;
+  @Option(names = "--iwae-k", paramLabel = "K", description = "samples per example of the IWAE bound reported (default 50)") Integer iwaeK;
 
   @Override
   public Integer call() {
-    CompiledModel base = ModelFiles.compile(file).compiled();
+    var compilation = ModelFiles.compile(file);
+    CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     int k = samples != null ? samples : m.config().evalSamples();
     if (k < 1) throw new UserError("--samples must be at least 1, got " + k);
+    int iwae = EvalMetrics.iwaeK(iwaeK);
     ModelState state = checkpoint.load(m);
     var data = ModelFiles.load(m, m.config());
     Evaluator ev = new Evaluator(state);
@@ -34,6 +44,9 @@ final class EvalCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
     System.out.printf(Locale.ROOT, "test %s%n", e.describe());
+    Map<String, ValueDomain> latentDomains = new LinkedHashMap<>();
+    for (var z : compilation.model().latents()) latentDomains.put(z.name(), z.domain());
+    for (String line : EvalMetrics.of(ev, data.test(), e, iwae, k, m.likelihoodLabel(), latentDomains).lines()) System.out.println(line);
     System.out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d)%n", m.likelihoodLabel(),
         ev.logLikelihood(data.test(), k, null), k);
     return 0;

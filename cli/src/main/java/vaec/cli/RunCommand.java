@@ -33,6 +33,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/MODEL_NAME)") Path out;
   @Option(names = "--resume", description = "continue from the checkpoint in the output folder") boolean resume;
   @Option(names = "--metrics-json", paramLabel = "FILE", description = "also write the run's numbers as JSON here") Path metricsJson;
+  @Option(names = "--iwae-k", paramLabel = "K", description = "samples per example of the IWAE bound in the final report (default 50)") Integer iwaeK;
 
   @Override
   public Integer call() throws Exception {
@@ -40,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     var cfg = m.config();
+    int iwae = EvalMetrics.iwaeK(iwaeK);
     Path dir = out != null ? out : Path.of("runs", m.name());
     Path ckpt = RunOutputs.checkpoint(dir);
     DataSplit data = ModelFiles.load(m, cfg);
@@ -122,6 +124,8 @@ final class RunCommand implements Callable<Integer> {
         (System.nanoTime() - t0) / 1e9);
     Map<String, ValueDomain> latentDomains = new LinkedHashMap<>();
     for (var z : compilation.model().latents()) latentDomains.put(z.name(), z.domain());
+    EvalMetrics collapse = EvalMetrics.of(ev, data.test(), test, iwae, k, m.likelihoodLabel(), latentDomains);
+    for (String line : collapse.lines()) System.out.println(line);
     List<Path> pics = RunOutputs.pictures(dir, state, ev, m, data.test(), latentDomains);
     double peak = RunOutputs.peakRssMiB();
     Map<String, Object> metrics = new LinkedHashMap<>();
@@ -135,6 +139,7 @@ final class RunCommand implements Callable<Integer> {
     for (int t = 0; t < test.values().length; t++) metrics.put("test_" + test.names().get(t).metric(), test.values()[t]);
     metrics.put("test_log_px", logPx);
     metrics.put("eval_samples", k);
+    metrics.putAll(collapse.metrics());
     metrics.put("peak_rss_mb", peak);
     RunOutputs.writeMetrics(dir.resolve("metrics.json"), metrics);
     if (metricsJson != null) RunOutputs.writeMetrics(metricsJson, metrics);

@@ -217,7 +217,7 @@ public final class GraphLowering {
     Node single = elbo;
     Node likelihood = logLik;
     ObjectivePlan op = plan.objective();
-    op.objective().lower(new ObjectiveStep() {
+    ObjectiveStep step = new ObjectiveStep() {
       private Map<String, Node> kl;
 
       @Override public Graph graph() { return g; }
@@ -233,8 +233,17 @@ public final class GraphLowering {
         if (kl == null) kl = klOf(part.terms());
         return kl;
       }
-    });
+    };
+    op.objective().lower(step);
+    // The evaluation graph also reports each latent's KL term per row ("kl_" + latent), so
+    // evaluation can show which latents carry information; the training graph is left as it was.
+    if (purpose == Purpose.EVALUATE) {
+      for (var e : step.kl().entrySet()) g.output(KL_OUTPUT + e.getKey(), e.getValue());
+    }
   }
+
+  /** The prefix of the evaluation graph's per-latent KL outputs. */
+  public static final String KL_OUTPUT = "kl_";
 
   /** Each latent's KL per row, in guide order: minus the sum of its parts among {@code terms}. */
   private Map<String, Node> klOf(List<Term> terms) {

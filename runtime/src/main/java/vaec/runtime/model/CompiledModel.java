@@ -13,7 +13,8 @@ import vaec.runtime.graph.Graph;
  *       "reconstruction" = -log p(x|z) and "kl"). It runs on batch x {@code samples} rows: each
  *       example repeated {@code samples} times in consecutive rows, each row its own draw;</li>
  *   <li>{@code evaluate}: like {@code train} but every relaxed latent is drawn discretely, so its
- *       "loss" output is the model's own negative ELBO (what tests report);</li>
+ *       "loss" output is the model's own negative ELBO (what tests report), and it also outputs
+ *       "kl_Z", latent Z's KL term per row (they sum to the objective's KL term);</li>
  *   <li>{@code logWeight}: output "log_weight" = log p(x, z) - log q(z|x) for one guide sample, the
  *       importance weight behind IWAE bounds and the log p(x) estimate;</li>
  *   <li>{@code priorSample}: outputs "mean_X", the mean of each likelihood X for z drawn from the prior;</li>

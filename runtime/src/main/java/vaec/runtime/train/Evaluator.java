@@ -28,8 +28,17 @@ public final class Evaluator {
 
   public Evaluator(ModelState state) { this.state = state; }
 
-  /** The objective's reported terms, means per example in nats; the first is the loss. */
-  public record Terms(List<ReportedTerm> names, double[] values) {
+  /**
+   * The objective's reported terms, means per example in nats; the first is the loss. {@code kl}
+   * gives each latent's KL term (the evaluation graph's "kl_" outputs: log q(z | ...) - log p(z | ...)
+   * at the draw, its closed form, or an enumerated latent's exact sum), mean per example, in guide
+   * order; the terms sum to the objective's KL term (-ELBO less the reconstruction).
+   */
+  public record Terms(List<ReportedTerm> names, double[] values, Map<String, Double> kl) {
+    public Terms {
+      kl = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(kl));
+    }
+
     public double loss() { return values[0]; }
 
     /** The term whose graph output is {@code output}. */
@@ -58,6 +67,8 @@ public final class Evaluator {
     int k = m.samples();
     List<ReportedTerm> names = m.terms();
     double[] sums = new double[names.size()];
+    Map<String, Double> kl = new LinkedHashMap<>();
+    for (String o : m.evaluate().outputs().keySet()) if (o.startsWith(KL_PREFIX)) kl.put(o.substring(KL_PREFIX.length()), 0.0);
     long pass = 0;
     int perPass = Math.max(1, ROWS_PER_PASS / k);
     for (int from = 0; from < d.rows(); from += perPass) {
@@ -67,9 +78,11 @@ public final class Evaluator {
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
       for (int t = 0; t < sums.length; t++) sums[t] += ex.value(names.get(t).output()).sumNumber().doubleValue();
+      for (var e : kl.entrySet()) e.setValue(e.getValue() + ex.value(KL_PREFIX + e.getKey()).sumNumber().doubleValue());
     }
     for (int t = 0; t < sums.length; t++) sums[t] /= (double) d.rows() * k;
-    return new Terms(names, sums);
+    for (var e : kl.entrySet()) e.setValue(e.getValue() / ((double) d.rows() * k));
+    return new Terms(names, sums, kl);
   }
 
   /** Rows from..from+n-1, each repeated {@code k} times in a row (the objective's sample axis). */
@@ -79,24 +92,124 @@ public final class Evaluator {
     return idx;
   }
 
-  /** Mean over examples of the K-sample importance estimate of log p(x), in nats. */
+  /** The evaluation graph's outputs of each latent's KL term are named this, then the latent. */
+  public static final String KL_PREFIX = "kl_";
+
+  /**
+   * Mean over examples of the K-sample importance estimate of log p(x), in nats. It is the IWAE-K
+   * bound's estimate (Burda et al. 2016): a lower bound on log p(x) in expectation, tightening as K
+   * grows. A pass of the log-weight graph holds at most {@value #ROWS_PER_PASS} rows, or K rows
+   * when K is larger; {@link #maxRowsPerPass} says how many.
+   */
   public double logLikelihood(BoundData d, int k, java.util.function.IntConsumer progress) {
+    return importanceBound(d, k, -2_000_000, progress);
+  }
+
+  /**
+   * Mean over examples of the IWAE-k bound's estimate, in nats: {@link #logLikelihood} with k
+   * samples, drawn from a noise stream of its own so that it does not share draws with the log
+   * p(x) estimate.
+   */
+  public double iwaeBound(BoundData d, int k) {
+    return importanceBound(d, k, -6_000_000, null);
+  }
+
+  /**
+   * The most rows one pass of the log-weight graph runs on for {@code k} samples per example:
+   * whole examples, {@value #ROWS_PER_PASS} rows at most, except that one example's k samples are
+   * split over passes of at most {@value #ROWS_PER_PASS} rows each when k is larger.
+   */
+  public static int maxRowsPerPass(int k) {
+    if (k <= ROWS_PER_PASS) return (ROWS_PER_PASS / k) * k;
+    int passes = (k + ROWS_PER_PASS - 1) / ROWS_PER_PASS;
+    return (k + passes - 1) / passes;
+  }
+
+  private double importanceBound(BoundData d, int k, long streamBase, java.util.function.IntConsumer progress) {
+    if (k < 1) throw new IllegalArgumentException("importance samples per example: " + k);
     CompiledModel m = state.model;
     Batches b = new Batches(d);
-    int perPass = Math.max(1, ROWS_PER_PASS / k);
     double total = 0;
     long pass = 0;
-    for (int from = 0; from < d.rows(); from += perPass) {
-      int n = Math.min(perPass, d.rows() - from);
-      Executor ex = executor("iw", m.logWeight(), n * k);
-      b.gather(repeated(from, n, k), ex);
-      ex.drawNoise(state.noise, -2_000_000 - pass++);
-      ex.forward();
-      double[] lw = ex.value("log_weight").toDoubleVector();
-      for (int i = 0; i < n; i++) total += logMeanExp(lw, i * k, k);
-      if (progress != null) progress.accept(from + n);
+    if (k <= ROWS_PER_PASS) {
+      int perPass = ROWS_PER_PASS / k;
+      for (int from = 0; from < d.rows(); from += perPass) {
+        int n = Math.min(perPass, d.rows() - from);
+        Executor ex = executor("iw", m.logWeight(), n * k);
+        b.gather(repeated(from, n, k), ex);
+        ex.drawNoise(state.noise, streamBase - pass++);
+        ex.forward();
+        double[] lw = ex.value("log_weight").toDoubleVector();
+        for (int i = 0; i < n; i++) total += logMeanExp(lw, i * k, k);
+        if (progress != null) progress.accept(from + n);
+      }
+      return total / d.rows();
+    }
+    // More samples than a pass holds: each example's k log-weights come from several passes of
+    // at most maxRowsPerPass(k) rows, gathered before the log-mean-exp.
+    int chunk = maxRowsPerPass(k);
+    double[] lw = new double[k];
+    for (int row = 0; row < d.rows(); row++) {
+      for (int done = 0; done < k; done += chunk) {
+        int n = Math.min(chunk, k - done);
+        Executor ex = executor("iw", m.logWeight(), n);
+        b.gather(repeated(row, 1, n), ex);
+        ex.drawNoise(state.noise, streamBase - pass++);
+        ex.forward();
+        System.arraycopy(ex.value("log_weight").toDoubleVector(), 0, lw, done, n);
+      }
+      total += logMeanExp(lw, 0, k);
+      if (progress != null) progress.accept(row + 1);
     }
     return total / d.rows();
+  }
+
+  /** Burda et al.'s threshold: a unit is active when the variance over examples of its guide mean exceeds it. */
+  public static final double ACTIVE_THRESHOLD = 0.01;
+
+  /**
+   * One latent's activity (Burda, Grosse and Salakhutdinov 2016, section 5.2): for each of its
+   * units u, the variance over examples x of E_q[z_u | x] (the sample variance, n - 1 in the
+   * denominator; NaN with fewer than two examples).
+   */
+  public record Activity(String latent, double[] variance) {
+    /** The units whose variance exceeds {@code threshold}. */
+    public int active(double threshold) {
+      int n = 0;
+      for (double v : variance) if (v > threshold) n++;
+      return n;
+    }
+
+    /** The units active under {@link #ACTIVE_THRESHOLD}. */
+    public int active() { return active(ACTIVE_THRESHOLD); }
+
+    public int units() { return variance.length; }
+  }
+
+  /** Each latent's activity over the rows of {@code enc}, in its order. */
+  public static List<Activity> activity(Encoding enc) {
+    List<Activity> out = new ArrayList<>();
+    int col = 0;
+    int n = enc.rows().length;
+    for (int i = 0; i < enc.latents().size(); i++) {
+      int w = enc.widths().get(i);
+      double[] var = new double[w];
+      for (int j = 0; j < w; j++) {
+        if (n < 2) {
+          var[j] = Double.NaN;
+          continue;
+        }
+        double mean = 0;
+        for (float[] r : enc.rows()) mean += r[col + j];
+        mean /= n;
+        double ss = 0;
+        for (float[] r : enc.rows()) ss += (r[col + j] - mean) * (r[col + j] - mean);
+        var[j] = ss / (n - 1);
+      }
+      out.add(new Activity(enc.latents().get(i), var));
+      col += w;
+    }
+    return out;
   }
 
   static double logMeanExp(double[] v, int off, int k) {
