@@ -27,11 +27,13 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin CheckpointOptions checkpoint;
   @Mixin TrainingOptions options;
   @Option(names = {"-k", "--samples"}, paramLabel = "K", description = "importance samples per example (default 1000)") Integer samples;
+  @Option(names = "--objective", paramLabel = "OBJECTIVE",
+      description = "evaluate under this objective instead of the train block's, written as there: iwae(samples = 5)") String objective;
   @Option(names = "--iwae-k", paramLabel = "K", description = "samples per example of the IWAE bound reported (default 50)") Integer iwaeK;
 
   @Override
   public Integer call() {
-    var compilation = ModelFiles.compile(file);
+    var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     int k = samples != null ? samples : m.config().evalSamples();

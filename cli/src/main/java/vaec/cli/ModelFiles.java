@@ -15,9 +15,21 @@ final class ModelFiles {
   private ModelFiles() {}
 
   static Compiler.Compilation compile(Path file) {
-    if (!Files.exists(file)) throw new UserError("model file not found: " + file);
-    return Compiler.compile(SourceFile.read(file));
+    return compile(file, null);
   }
+
+  /**
+   * The model with its train block's objective replaced by {@code objective} (the text of
+   * {@code --objective}, parsed as the train block's objective value; null: as written).
+   */
+  static Compiler.Compilation compile(Path file, String objective) {
+    if (!Files.exists(file)) throw new UserError("model file not found: " + file);
+    if (objective == null) return Compiler.compile(SourceFile.read(file));
+    return Compiler.compile(SourceFile.read(file), new SourceFile(OBJECTIVE_FLAG, objective));
+  }
+
+  /** The flag that replaces the train block's objective; its mistakes are reported against its value, under this name. */
+  static final String OBJECTIVE_FLAG = "--objective";
 
   /** The model with the training section's settings replaced by {@code config}. */
   static CompiledModel withConfig(CompiledModel m, TrainConfig config) {

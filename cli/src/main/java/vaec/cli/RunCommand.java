@@ -33,11 +33,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/MODEL_NAME)") Path out;
   @Option(names = "--resume", description = "continue from the checkpoint in the output folder") boolean resume;
   @Option(names = "--metrics-json", paramLabel = "FILE", description = "also write the run's numbers as JSON here") Path metricsJson;
+  @Option(names = "--objective", paramLabel = "OBJECTIVE",
+      description = "replace the train block's objective, written as there: elbo(beta = 4), iwae(samples = 5)") String objective;
   @Option(names = "--iwae-k", paramLabel = "K", description = "samples per example of the IWAE bound in the final report (default 50)") Integer iwaeK;
 
   @Override
   public Integer call() throws Exception {
-    var compilation = ModelFiles.compile(file);
+    var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     var cfg = m.config();

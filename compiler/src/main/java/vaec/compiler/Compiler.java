@@ -46,9 +46,35 @@ public final class Compiler {
   /** Compiles with some latents' estimators forced (see {@link vaec.compiler.plan.EstimatorPlanner.Forced}). */
   public static Compilation compile(SourceFile source, Catalog catalog,
                                     java.util.Map<String, vaec.compiler.plan.EstimatorPlanner.Forced> forced) {
+    return compile(source, catalog, forced, null);
+  }
+
+  /**
+   * Compiles with the train block's objective replaced by {@code objective} (null: as written), a
+   * flag's text such as {@code iwae(samples = 5)} named as the flag, parsed as the value of the
+   * train block's {@code objective} setting; its mistakes are reported against that text. The
+   * objective shapes the graphs, so it is applied here, before lowering.
+   */
+  public static Compilation compile(SourceFile source, SourceFile objective) {
+    return compile(source, Catalog.standard(), java.util.Map.of(), objective);
+  }
+
+  private static Compilation compile(SourceFile source, Catalog catalog,
+                                     java.util.Map<String, vaec.compiler.plan.EstimatorPlanner.Forced> forced, SourceFile objective) {
     Ast.Program ast = ModelParser.parse(source);
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
+    String objectiveName = null;
+    if (objective != null) {
+      Ast.Expr v = ModelParser.parseExpression(objective);
+      Diagnostics d = new Diagnostics(objective);
+      objectiveName = TrainSettings.objectiveName(v, d, catalog);
+      d.throwIfAny();
+      model = new ProbModel(model.name(), model.source(), model.data(), model.latents(), model.networks(), model.guide(), model.prior(),
+          model.likelihood(), TrainSettings.objectiveRequest(v));
+      vaec.compiler.plan.EstimatorPlanner.checkObjective(model, d);
+      d.throwIfAny();
+    }
     EstimatorPlan plan = vaec.compiler.plan.EstimatorPlanner.plan(model, catalog, forced);
     GraphLowering.Training training;
     try {
@@ -71,6 +97,7 @@ public final class Compiler {
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
+    if (objectiveName != null) cfg = cfg.withObjective(objectiveName);
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
         plan.objective().reported(), plan.objective().samples(), cfg);

@@ -46,13 +46,8 @@ public final class TrainSettings {
         }
         case "objective" -> {
           // The name is checked here; its settings by the planner, which the objective's class tells.
-          String o = v instanceof Ast.Name n ? n.name() : v instanceof Ast.Call call ? call.callee() : null;
-          if (o == null || !catalog.objectiveNames().contains(o)) {
-            diags.error(v instanceof Ast.Call call ? call.calleeSpan() : v.span(), "unknown objective" + (o == null ? "" : " '" + o + "'"),
-                Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
-          } else {
-            c = c.withObjective(o);
-          }
+          String o = objectiveName(v, diags, catalog);
+          if (o != null) c = c.withObjective(o);
         }
         case "optimizer" -> c = optimizer(v, c, diags, catalog);
         case "batch" -> c = c.withBatch(positiveInt(v, "batch", 1, diags, 128));
@@ -71,14 +66,31 @@ public final class TrainSettings {
     return c;
   }
 
+  /** The objective {@code v} names, or null after a diagnostic when it names none the catalog knows. */
+  public static String objectiveName(Ast.Expr v, Diagnostics diags, Catalog catalog) {
+    String o = v instanceof Ast.Name n ? n.name() : v instanceof Ast.Call call ? call.callee() : null;
+    if (o == null || !catalog.objectiveNames().contains(o)) {
+      diags.error(v instanceof Ast.Call call ? call.calleeSpan() : v.span(), "unknown objective" + (o == null ? "" : " '" + o + "'"),
+          Suggest.didYouMean(o == null ? "" : o, catalog.objectiveNames()));
+      return null;
+    }
+    return o;
+  }
+
+  /** An objective's value (a name, or a call with settings) as the IR holds it. */
+  public static vaec.compiler.ir.EstimatorRequest objectiveRequest(Ast.Expr v) {
+    if (v instanceof Ast.Name n) return new vaec.compiler.ir.EstimatorRequest(n.name(), n.span(), n.span(), List.of());
+    if (v instanceof Ast.Call c) return ShapeChecker.request(c);
+    return null;
+  }
+
   /** The objective clause as the IR holds it, or null when the train block names none. */
   public static vaec.compiler.ir.EstimatorRequest objectiveRequest(Ast.TrainDecl t) {
     if (t == null) return null;
     for (Ast.Setting s : t.settings()) {
       if (!s.key().equals("objective")) continue;
-      Ast.Expr v = s.value();
-      if (v instanceof Ast.Name n) return new vaec.compiler.ir.EstimatorRequest(n.name(), n.span(), n.span(), List.of());
-      if (v instanceof Ast.Call c) return ShapeChecker.request(c);
+      vaec.compiler.ir.EstimatorRequest r = objectiveRequest(s.value());
+      if (r != null) return r;
     }
     return null;
   }

@@ -177,6 +177,11 @@ public final class EstimatorPlanner {
     return out;
   }
 
+  /** Checks the settings of {@code m}'s objective clause, reporting their mistakes to {@code diags}. */
+  public static void checkObjective(ProbModel m, Diagnostics diags) {
+    objective(m, diags);
+  }
+
   /** The train block's objective (the ELBO when it names none) with its settings checked. */
   static ObjectivePlan objective(ProbModel m, Diagnostics diags) {
     EstimatorRequest r = m.objective();

@@ -37,6 +37,36 @@ public final class ModelParser {
     return new AstBuilder(file).program(tree);
   }
 
+  /**
+   * One expression, the whole of {@code file}'s text, by the grammar's {@code expr} rule (the value
+   * of a train block setting): for a flag that stands for a setting, such as {@code --objective},
+   * whose mistakes are reported against the flag's own text.
+   */
+  public static Ast.Expr parseExpression(SourceFile file) {
+    Diagnostics diags = new Diagnostics(file);
+    VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
+    lexer.removeErrorListeners();
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    NestingLimit.checkTokens(tokens.getTokens(), diags);
+    diags.throwIfAny();
+    VaeParser parser = new VaeParser(tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(new SyntaxErrors(diags));
+    VaeParser.ExprContext tree = parser.expr();
+    diags.throwIfAny();
+    Token next = parser.getCurrentToken();
+    if (next.getType() != Token.EOF) {
+      int len = next.getText() == null ? 1 : Math.max(1, next.getText().length());
+      diags.error(new Span(next.getLine(), next.getCharPositionInLine() + 1, len), "unexpected " + SyntaxErrors.describe(next)
+          + " after the expression", "give one value, such as iwae(samples = 5)");
+      diags.throwIfAny();
+    }
+    NestingLimit.checkTree(tree, diags);
+    diags.throwIfAny();
+    return new AstBuilder(file).expr(tree);
+  }
+
   /** Turns ANTLR's reports into diagnostics; only the first per line, since later ones are echoes. */
   private static final class SyntaxErrors extends BaseErrorListener {
     private final Diagnostics diags;
