@@ -19,17 +19,7 @@ public final class ModelParser {
 
   public static Ast.Program parse(SourceFile file) {
     Diagnostics diags = new Diagnostics(file);
-    VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
-    lexer.removeErrorListeners();
-    CommonTokenStream tokens = new CommonTokenStream(lexer);
-    tokens.fill();
-    // The parser recurses once per level of nesting; refuse deep input before it runs.
-    NestingLimit.checkTokens(tokens.getTokens(), diags);
-    diags.throwIfAny();
-    VaeParser parser = new VaeParser(tokens);
-    SyntaxErrors listener = new SyntaxErrors(diags);
-    parser.removeErrorListeners();
-    parser.addErrorListener(listener);
+    VaeParser parser = parser(file, diags);
     VaeParser.ProgramContext tree = parser.program();
     diags.throwIfAny();
     NestingLimit.checkTree(tree, diags);
@@ -44,15 +34,7 @@ public final class ModelParser {
    */
   public static Ast.Expr parseExpression(SourceFile file) {
     Diagnostics diags = new Diagnostics(file);
-    VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
-    lexer.removeErrorListeners();
-    CommonTokenStream tokens = new CommonTokenStream(lexer);
-    tokens.fill();
-    NestingLimit.checkTokens(tokens.getTokens(), diags);
-    diags.throwIfAny();
-    VaeParser parser = new VaeParser(tokens);
-    parser.removeErrorListeners();
-    parser.addErrorListener(new SyntaxErrors(diags));
+    VaeParser parser = parser(file, diags);
     VaeParser.ExprContext tree = parser.expr();
     diags.throwIfAny();
     Token next = parser.getCurrentToken();
@@ -65,6 +47,23 @@ public final class ModelParser {
     NestingLimit.checkTree(tree, diags);
     diags.throwIfAny();
     return new AstBuilder(file).expr(tree);
+  }
+
+  /**
+   * A parser over {@code file}'s tokens that reports syntax errors to {@code diags}; input nested
+   * deeper than the limit is refused first, since the parser recurses once per level.
+   */
+  private static VaeParser parser(SourceFile file, Diagnostics diags) {
+    VaeLexer lexer = new VaeLexer(CharStreams.fromString(file.text(), file.name()));
+    lexer.removeErrorListeners();
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    NestingLimit.checkTokens(tokens.getTokens(), diags);
+    diags.throwIfAny();
+    VaeParser parser = new VaeParser(tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(new SyntaxErrors(diags));
+    return parser;
   }
 
   /** Turns ANTLR's reports into diagnostics; only the first per line, since later ones are echoes. */
