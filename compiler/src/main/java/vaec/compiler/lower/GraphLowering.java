@@ -329,12 +329,15 @@ public final class GraphLowering {
     private final Scope scope;
     /** The scope as it was before the latent was bound: where control-variate evaluations start. */
     private final Scope before;
+    /** The KL parts lowered in this scope before this latent: the start of the row's log-weight. */
+    private final List<Node> earlier = new ArrayList<>();
 
     Step(int index, LatentPlan lp, Scope scope) {
       this.index = index;
       this.lp = lp;
       this.scope = scope;
       this.before = lp.estimator().needsSinglePass() ? scope.child() : null;
+      for (List<Node> parts : scope.klParts.values()) earlier.addAll(parts);
       if (purpose == Purpose.TRAIN && !scope.frozen && lp.estimator().needsSinglePass()) {
         // The companion graph re-reads the latents drawn before this one.
         for (var e : scope.latents.entrySet()) exports.put(upstreamKey(e.getKey()), new Graph.Link(e.getValue(), false));
@@ -365,6 +368,21 @@ public final class GraphLowering {
     }
 
     @Override public Part rest() { return GraphLowering.this.rest(index + 1, scope); }
+
+    @Override public int samples() { return plan.objective().samples(); }
+
+    /** The terms lowered before this latent are KL parts (likelihoods come last), all registered in the scope. */
+    @Override
+    public Node logWeight(List<Term> terms) {
+      if (scope.branch) {
+        throw new Refusal(lp.guide().span(), lp.estimator().keyword() + " for '" + lp.latent().name() + "' needs each row's whole"
+            + " log-weight, but it is lowered once per value of an enumerated latent", "draw the enumerated latent with an estimator that samples it");
+      }
+      Node out = null;
+      for (Node n : earlier) out = sum(out, n);
+      for (Term t : terms) out = sum(out, t.node());
+      return out;
+    }
 
     /**
      * The learning signal under the objective's KL weights: likelihood terms as they are, each

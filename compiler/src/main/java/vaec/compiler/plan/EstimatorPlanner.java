@@ -65,6 +65,7 @@ public final class EstimatorPlanner {
     Diagnostics diags = new Diagnostics(m.source());
     ObjectivePlan objective = objective(m, diags);
     Objective obj = objective == null ? null : objective.objective();
+    Settings objSettings = objective == null ? null : objective.settings();
     List<LatentPlan> plans = new ArrayList<>();
     for (Variable z : guideOrder(m, diags)) {
       Site q = m.guideOf(z.name());
@@ -76,7 +77,7 @@ public final class EstimatorPlanner {
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(site);
-        if (whyNot == null && obj != null) whyNot = obj.whyNot(f.estimator(), site);
+        if (whyNot == null && obj != null) whyNot = obj.whyNot(f.estimator(), site, objSettings);
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
         settings = f.settings();
@@ -94,10 +95,10 @@ public final class EstimatorPlanner {
               "the plan would choose: " + Estimators.choose(site).reason());
           continue;
         }
-        String objectiveSays = obj == null ? null : obj.whyNot(est, site);
+        String objectiveSays = obj == null ? null : obj.whyNot(est, site, objSettings);
         if (objectiveSays != null) {
-          Estimators.Choice c = Estimators.choose(site);
-          diags.error(r.span(), objectiveSays, obj.whyNot(c.estimator(), site) == null ? "the plan would choose: " + c.reason() : null);
+          Estimators.Choice c = planned(obj, objSettings, site);
+          diags.error(r.span(), objectiveSays, c != null ? "the plan would choose: " + c.reason() : null);
           continue;
         }
         settings = settings("estimator", est.settings(), r, diags);
@@ -109,10 +110,9 @@ public final class EstimatorPlanner {
         if (settings == null) continue;
         reason = est.keyword() + ": requested in the model";
       } else {
-        Estimators.Choice c = Estimators.choose(site);
-        String objectiveSays = obj == null ? null : obj.whyNot(c.estimator(), site);
-        if (objectiveSays != null) {
-          diags.error(q.span(), objectiveSays, "objective = elbo can train it");
+        Estimators.Choice c = planned(obj, objSettings, site);
+        if (c == null) {
+          diags.error(q.span(), obj.whyNot(Estimators.choose(site).estimator(), site, objSettings), "objective = elbo can train it");
           continue;
         }
         est = c.estimator();
@@ -147,6 +147,26 @@ public final class EstimatorPlanner {
     List<Site> order = ancestralOrder(m, diags);
     diags.throwIfAny();
     return new EstimatorPlan(plans, order, objective);
+  }
+
+  /**
+   * The planner's choice for a latent under the objective: the default ({@link Estimators#choose})
+   * when the objective accepts it, else the first estimator in catalog order that serves the latent
+   * and that the objective accepts (VIMCO for a discrete latent under a multi-sample bound); null
+   * when there is none.
+   */
+  static Estimators.Choice planned(Objective obj, Settings objSettings, LatentSite site) {
+    Estimators.Choice c = Estimators.choose(site);
+    if (obj == null) return c;
+    String refused = obj.whyNot(c.estimator(), site, objSettings);
+    if (refused == null) return c;
+    for (GradientEstimator e : Estimators.all()) {
+      if (e.whyNot(site) == null && obj.whyNot(e, site, objSettings) == null) {
+        return new Estimators.Choice(e, e.keyword() + ": the " + obj.keyword() + " objective refuses the default ("
+            + c.estimator().keyword() + ")");
+      }
+    }
+    return null;
   }
 
   /**

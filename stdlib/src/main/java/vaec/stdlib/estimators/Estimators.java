@@ -15,7 +15,7 @@ public final class Estimators {
 
   static {
     for (GradientEstimator e : List.of(new Reparameterized(), new ScoreFunction(), new Enumeration(), new ConcreteRelaxation(),
-        new StraightThrough(), new StickingTheLanding(), new Rebar(), new Relax())) {
+        new StraightThrough(), new StickingTheLanding(), new Rebar(), new Relax(), new Vimco())) {
       BY_KEYWORD.put(e.keyword(), e);
     }
   }

@@ -56,6 +56,13 @@ public abstract class GradientEstimator {
    */
   public Node companionLoss(LatentStep step) { return null; }
 
+  /**
+   * Whether the estimator is built for a multi-sample bound: its learning signal reads the other
+   * samples of the same example (VIMCO), so only an objective with several samples per example
+   * accepts it ({@link vaec.stdlib.objectives.Objective#whyNot}).
+   */
+  public boolean multiSample() { return false; }
+
   /** Whether the rest of the model is lowered more than once, one branch per value (enumeration). */
   public boolean branchesTheRest() { return false; }
 

@@ -67,6 +67,16 @@ public interface LatentStep {
    */
   default Node signal(List<Term> terms) { return GradientEstimator.signal(graph(), terms, latent().name()); }
 
+  /** The objective's samples per example: consecutive groups of this many rows belong to one example. */
+  int samples();
+
+  /**
+   * The row's whole single-sample log-weight log p(x, z) - log q(z | x): every term lowered in this
+   * scope before this latent, plus {@code terms} (this latent's and the rest's). What a
+   * multi-sample estimator's signal reads, since under a multi-sample bound every term matters.
+   */
+  Node logWeight(List<Term> terms);
+
   /** The terms (and surrogate) of everything after this latent, in the current scope. */
   Part rest();
 

@@ -23,9 +23,10 @@ import vaec.stdlib.estimators.StickingTheLanding;
  *
  * <p>What it asks of the plan: every latent's KL term as log p(z) - log q(z) at the draw (a
  * closed form is an expectation over one draw, not the draw's weight), and a pathwise
- * (reparameterized) gradient for every latent, since the single-sample estimators for discrete or
- * non-pathwise latents are built for the ELBO. It reports -IWAE-k (the loss), and, at the same
- * draws, the mean single-sample -ELBO, its reconstruction part and the rest.
+ * (reparameterized) gradient for every latent, or VIMCO for a discrete one (k >= 2), since the
+ * other estimators for discrete or non-pathwise latents are built for the single-sample ELBO. It
+ * reports -IWAE-k (the loss), and, at the same draws, the mean single-sample -ELBO, its
+ * reconstruction part and the rest; the estimators' surrogates are added to the trained loss only.
  */
 public final class Iwae extends Objective {
   /** The most samples per example: IWAE-5000 is the usual evaluation bound. */
@@ -69,20 +70,27 @@ public final class Iwae extends Objective {
       return "sticking_the_landing is biased for the iwae objective (Tucker et al. 2019; their doubly reparameterized"
           + " estimator, DReG, is the unbiased form and is not built yet): use reparameterized for latent '" + z.name() + "'";
     }
-    if (e instanceof Reparameterized) return null;
+    if (e instanceof Reparameterized || e.multiSample()) return null;
     if (!z.guide().hasPathwiseSampler()) {
       return "the iwae objective needs a pathwise estimator for latent '" + z.name() + "' (" + z.guide().name() + " has none"
-          + (z.guide().isDiscrete() ? "; VIMCO for discrete latents is not built yet" : "") + ")";
+          + (z.guide().isDiscrete() ? "), or vimco (samples >= 2) for a discrete latent" : ")");
     }
     return "the iwae objective needs a pathwise estimator for latent '" + z.name() + "': " + e.keyword()
         + " is built for the single-sample ELBO (use reparameterized)";
   }
 
+  /** A multi-sample estimator (VIMCO) needs k >= 2: its baseline for each sample is built from the others. */
+  @Override
+  public String whyNot(GradientEstimator e, LatentSite z, Settings s) {
+    if (e.multiSample() && samples(s) < 2) {
+      return e.keyword() + " for latent '" + z.name() + "' needs at least 2 samples per example (its baseline for each sample"
+          + " is built from the others): use iwae(samples = k) with k >= 2";
+    }
+    return whyNot(e, z);
+  }
+
   @Override
   public void lower(ObjectiveStep step) {
-    if (step.surrogate() != null) {
-      throw new IllegalStateException("iwae lowered with estimator surrogates: the planner admits only pathwise latents under it");
-    }
     Graph g = step.graph();
     Node bound = g.apply(new GroupLogMeanExp(step.samples()), SourceRef.NONE, step.elbo());
     Node loss = g.apply(new Affine(-1, 0), SourceRef.NONE, bound);
@@ -92,6 +100,7 @@ public final class Iwae extends Objective {
     g.output("elbo", negElbo);
     g.output("reconstruction", recon);
     g.output("kl", g.apply(new Binary(Binary.Kind.SUB), SourceRef.NONE, negElbo, recon));
-    g.setLoss(loss);
+    // The estimators' surrogates (VIMCO's score terms) are trained, never reported.
+    g.setLoss(step.surrogate() == null ? loss : g.apply(new Binary(Binary.Kind.ADD), SourceRef.NONE, loss, step.surrogate()));
   }
 }

@@ -57,7 +57,14 @@ public abstract class Objective {
    * Null when estimator {@code e} gives a correct gradient of this objective for latent {@code z},
    * else the reason it does not: the planner reports it at the latent's guide site.
    */
-  public String whyNot(GradientEstimator e, LatentSite z) { return null; }
+  public String whyNot(GradientEstimator e, LatentSite z) {
+    if (!e.multiSample()) return null;
+    return e.keyword() + " is built for a multi-sample bound (objective = iwae(samples = k), k >= 2), not for the " + keyword()
+        + " objective: use score_function for latent '" + z.name() + "'";
+  }
+
+  /** As {@link #whyNot(GradientEstimator, LatentSite)}, where the answer depends on the objective's settings. */
+  public String whyNot(GradientEstimator e, LatentSite z, Settings s) { return whyNot(e, z); }
 
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);
