@@ -65,6 +65,7 @@ public final class EstimatorPlanner {
     Diagnostics diags = new Diagnostics(m.source());
     ObjectivePlan objective = objective(m, diags);
     Objective obj = objective == null ? null : objective.objective();
+    Settings objSettings = objective == null ? null : objective.settings();
     List<LatentPlan> plans = new ArrayList<>();
     for (Variable z : guideOrder(m, diags)) {
       Site q = m.guideOf(z.name());
@@ -76,7 +77,7 @@ public final class EstimatorPlanner {
       Forced f = forced.get(z.name());
       if (f != null) {
         String whyNot = f.estimator().whyNot(site);
-        if (whyNot == null && obj != null) whyNot = obj.whyNot(f.estimator(), site);
+        if (whyNot == null && obj != null) whyNot = obj.whyNot(f.estimator(), site, objSettings);
         if (whyNot != null) throw new IllegalArgumentException(whyNot);
         est = f.estimator();
         settings = f.settings();
@@ -94,10 +95,10 @@ public final class EstimatorPlanner {
               "the plan would choose: " + Estimators.choose(site).reason());
           continue;
         }
-        String objectiveSays = obj == null ? null : obj.whyNot(est, site);
+        String objectiveSays = obj == null ? null : obj.whyNot(est, site, objSettings);
         if (objectiveSays != null) {
           Estimators.Choice c = Estimators.choose(site);
-          diags.error(r.span(), objectiveSays, obj.whyNot(c.estimator(), site) == null ? "the plan would choose: " + c.reason() : null);
+          diags.error(r.span(), objectiveSays, obj.whyNot(c.estimator(), site, objSettings) == null ? "the plan would choose: " + c.reason() : null);
           continue;
         }
         settings = settings("estimator", est.settings(), r, diags);
@@ -110,7 +111,7 @@ public final class EstimatorPlanner {
         reason = est.keyword() + ": requested in the model";
       } else {
         Estimators.Choice c = Estimators.choose(site);
-        String objectiveSays = obj == null ? null : obj.whyNot(c.estimator(), site);
+        String objectiveSays = obj == null ? null : obj.whyNot(c.estimator(), site, objSettings);
         if (objectiveSays != null) {
           diags.error(q.span(), objectiveSays, "objective = elbo can train it");
           continue;
@@ -118,6 +119,12 @@ public final class EstimatorPlanner {
         est = c.estimator();
         settings = Settings.defaults(est);
         reason = c.reason();
+      }
+      Objective.Replacement instead = obj == null ? null : obj.replace(est, site, objSettings);
+      if (instead != null) {
+        est = instead.estimator();
+        settings = Settings.defaults(est);
+        reason = instead.reason();
       }
       String detail = est.describe(site, settings);
       if (!detail.isEmpty()) reason += "; " + detail;

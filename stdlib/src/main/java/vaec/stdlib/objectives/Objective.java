@@ -59,6 +59,19 @@ public abstract class Objective {
    */
   public String whyNot(GradientEstimator e, LatentSite z) { return null; }
 
+  /** {@link #whyNot(GradientEstimator, LatentSite)} under these settings (by default they do not matter). */
+  public String whyNot(GradientEstimator e, LatentSite z, Settings s) { return whyNot(e, z); }
+
+  /**
+   * Null when latent {@code z} is lowered with estimator {@code e} as planned, else the estimator
+   * this objective lowers it with instead, and why (the plan prints the reason): iwae's DReG
+   * gradient takes the pathwise latents' path term from sticking_the_landing.
+   */
+  public Replacement replace(GradientEstimator e, LatentSite z, Settings s) { return null; }
+
+  /** An estimator an objective puts in place of the planned one, and why. */
+  public record Replacement(GradientEstimator estimator, String reason) {}
+
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);
 }
