@@ -31,6 +31,7 @@ import vaec.runtime.ops.FreeBitsGate;
 import vaec.runtime.ops.ScheduledScale;
 import vaec.runtime.ops.Reciprocal;
 import vaec.runtime.ops.Slice;
+import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
@@ -251,10 +252,11 @@ public final class GraphLowering {
   }
 
   /**
-   * log p(x, z) - log q(z | x) per row at the draws {@code drawn} bound, with every network frozen:
-   * the same values as the objective's single-sample ELBO, whose gradient reaches the parameters
-   * only through the draws. Each guide must read only the data: for a latent whose guide reads
-   * another latent, the held guide arguments would still move with that latent's draw.
+   * log p(x, z) - log q(z | x) per row at the draws {@code drawn} bound, with every network frozen
+   * and the guide's arguments (already computed in {@code drawn}) held: the same values as the
+   * objective's single-sample ELBO, whose gradient reaches the parameters only through the draws.
+   * Each guide must read only the data: the DReG identity is applied one latent at a time, with the
+   * other latents' draws fixed, which a guide reading another latent breaks.
    */
   private Node heldLogWeight(Scope drawn) {
     Scope s = Scope.empty().frozenChild();
@@ -274,7 +276,10 @@ public final class GraphLowering {
       Site p = lp.prior();
       Node z = s.latents.get(q.variable());
       logW = sum(logW, p.family().logProb(g, ref(p.origin()), z, args(p, s)));
-      Node logQ = q.family().logProb(g, ref(q.origin()), z, args(q, s));
+      // the guide's arguments as the objective's lowering computed them (they read only the data), held
+      Map<String, Node> held = new LinkedHashMap<>();
+      for (var e : args(q, drawn).entrySet()) held.put(e.getKey(), g.apply(new StopGradient(), ref(q.origin()), e.getValue()));
+      Node logQ = q.family().logProb(g, ref(q.origin()), z, held);
       logW = g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
     }
     for (Site x : model.likelihood()) logW = sum(logW, x.family().logProb(g, ref(x.origin()), data(x.variable()), args(x, s)));
