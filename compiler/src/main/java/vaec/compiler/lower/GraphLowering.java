@@ -31,6 +31,7 @@ import vaec.runtime.ops.FreeBitsGate;
 import vaec.runtime.ops.ScheduledScale;
 import vaec.runtime.ops.Reciprocal;
 import vaec.runtime.ops.Slice;
+import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
@@ -207,7 +208,8 @@ public final class GraphLowering {
 
   /** The model's terms summed per row, handed to the plan's objective, which makes the loss and its reported outputs. */
   private void objective() {
-    Part part = rest(0, rootScope());
+    Scope root = rootScope();
+    Part part = rest(0, root);
     Node elbo = null;
     Node logLik = null;
     for (Term t : part.terms()) {
@@ -219,6 +221,7 @@ public final class GraphLowering {
     ObjectivePlan op = plan.objective();
     ObjectiveStep step = new ObjectiveStep() {
       private Map<String, Node> kl;
+      private Node held;
 
       @Override public Graph graph() { return g; }
       @Override public Settings settings() { return op.settings(); }
@@ -233,6 +236,12 @@ public final class GraphLowering {
         if (kl == null) kl = klOf(part.terms());
         return kl;
       }
+
+      @Override
+      public Node heldElbo() {
+        if (held == null) held = heldLogWeight(root);
+        return held;
+      }
     };
     op.objective().lower(step);
     // The evaluation graph also reports each latent's KL term per row ("kl_" + latent), so
@@ -240,6 +249,41 @@ public final class GraphLowering {
     if (purpose == Purpose.EVALUATE) {
       for (var e : step.kl().entrySet()) g.output(KL_OUTPUT + e.getKey(), e.getValue());
     }
+  }
+
+  /**
+   * log p(x, z) - log q(z | x) per row at the draws {@code drawn} bound, with every network frozen
+   * and the guide's arguments (already computed in {@code drawn}) held: the same values as the
+   * objective's single-sample ELBO, whose gradient reaches the parameters only through the draws.
+   * Each guide must read only the data: the DReG identity is applied one latent at a time, with the
+   * other latents' draws fixed, which a guide reading another latent breaks.
+   */
+  private Node heldLogWeight(Scope drawn) {
+    Scope s = Scope.empty().frozenChild();
+    for (LatentPlan lp : plan.latents()) {
+      Site q = lp.guide();
+      if (!q.dependsOn().isEmpty()) {
+        throw new Refusal(q.span(), "iwae(gradient = dreg) is built for guides whose latents read only the data: the guide of '"
+            + q.variable() + "' reads '" + String.join("', '", q.dependsOn()) + "'", "use iwae(gradient = standard) for this model");
+      }
+      Node z = drawn.latents.get(q.variable());
+      if (z == null) throw new IllegalStateException("latent " + q.variable() + " was not drawn in the objective's scope");
+      s.latents.put(q.variable(), z);
+    }
+    Node logW = null;
+    for (LatentPlan lp : plan.latents()) {
+      Site q = lp.guide();
+      Site p = lp.prior();
+      Node z = s.latents.get(q.variable());
+      logW = sum(logW, p.family().logProb(g, ref(p.origin()), z, args(p, s)));
+      // the guide's arguments as the objective's lowering computed them (they read only the data), held
+      Map<String, Node> held = new LinkedHashMap<>();
+      for (var e : args(q, drawn).entrySet()) held.put(e.getKey(), g.apply(new StopGradient(), ref(q.origin()), e.getValue()));
+      Node logQ = q.family().logProb(g, ref(q.origin()), z, held);
+      logW = g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
+    }
+    for (Site x : model.likelihood()) logW = sum(logW, x.family().logProb(g, ref(x.origin()), data(x.variable()), args(x, s)));
+    return logW;
   }
 
   /** The prefix of the evaluation graph's per-latent KL outputs. */

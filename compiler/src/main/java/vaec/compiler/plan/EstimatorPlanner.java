@@ -119,6 +119,12 @@ public final class EstimatorPlanner {
         settings = Settings.defaults(est);
         reason = c.reason();
       }
+      Objective.Replacement instead = obj == null ? null : obj.replace(est, site, objSettings);
+      if (instead != null) {
+        est = instead.estimator();
+        settings = Settings.defaults(est);
+        reason = instead.reason();
+      }
       String detail = est.describe(site, settings);
       if (!detail.isEmpty()) reason += "; " + detail;
       var closedForm = catalog.kl(q.family(), p.family());

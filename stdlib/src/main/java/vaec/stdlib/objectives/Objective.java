@@ -66,6 +66,16 @@ public abstract class Objective {
   /** As {@link #whyNot(GradientEstimator, LatentSite)}, where the answer depends on the objective's settings. */
   public String whyNot(GradientEstimator e, LatentSite z, Settings s) { return whyNot(e, z); }
 
+  /**
+   * Null when latent {@code z} is lowered with estimator {@code e} as planned, else the estimator
+   * this objective lowers it with instead, and why (the plan prints the reason): iwae's DReG
+   * gradient takes the pathwise latents' path term from sticking_the_landing.
+   */
+  public Replacement replace(GradientEstimator e, LatentSite z, Settings s) { return null; }
+
+  /** An estimator an objective puts in place of the planned one, and why. */
+  public record Replacement(GradientEstimator estimator, String reason) {}
+
   /** Lowers the per-row loss, the reported outputs and the differentiated loss. */
   public abstract void lower(ObjectiveStep step);
 }

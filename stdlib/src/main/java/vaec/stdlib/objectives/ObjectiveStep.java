@@ -35,6 +35,14 @@ public interface ObjectiveStep {
   /** Whether this is the training graph (false: the evaluation graph, which sees no training step). */
   boolean training();
 
+  /**
+   * {@link #elbo} lowered a second time at the same draws with every network's parameters held
+   * (frozen networks, the guide's density at held arguments): the same values, whose gradient
+   * reaches the parameters only through the pathwise draws, (d l / d z)(d z / d phi). Lowered on
+   * the first call; a refusal (a diagnostic) when the guide of a latent reads another latent.
+   */
+  Node heldElbo();
+
   /** The estimators' surrogate terms (batch x 1), or null: added to the differentiated loss only. */
   Node surrogate();
 }
