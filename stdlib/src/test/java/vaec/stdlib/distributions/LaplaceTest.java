@@ -53,17 +53,7 @@ class LaplaceTest {
   @Test
   void logDensityIsTheClosedForm() {
     double[][] x = {{0.7, -2.0}, {3.1, -1.5}, {-4.0, 0.25}, {0.0, -2.4}, {12.0, -9.0}};
-    Graph g = new Graph();
-    Node v = g.input("x", 2);
-    Node loc = g.input("loc", 2);
-    Node scale = g.input("scale", 2);
-    g.output("lp", laplace.logProb(g, SourceRef.NONE, v, Map.of("loc", loc, "scale", scale)));
-    Executor ex = new Executor(g, x.length, new ParameterStore(List.of(), DataType.DOUBLE));
-    ex.input("x").assign(Nd4j.createFromArray(x));
-    ex.input("loc").addiRowVector(Nd4j.createFromArray(LOC));
-    ex.input("scale").addiRowVector(Nd4j.createFromArray(SCALE));
-    ex.forward();
-    double[] got = ex.value("lp").dup().data().asDouble();
+    double[] got = LocationScaleDraws.logProb(laplace, x, LOC, SCALE);
     for (int i = 0; i < x.length; i++) {
       double want = 0;
       for (int j = 0; j < 2; j++) want += -Math.abs(x[i][j] - LOC[j]) / SCALE[j] - Math.log(2 * SCALE[j]);
@@ -78,18 +68,9 @@ class LaplaceTest {
    */
   @Test
   void samplerHasTheLaplaceMomentsAndQuantiles() {
-    Graph g = new Graph();
-    Map<String, Node> args = Map.of("loc", g.input("loc", 2), "scale", g.input("scale", 2));
-    g.output("z", laplace.rsample(g, SourceRef.NONE, args, 2, "z"));
-    g.output("mean", laplace.mean(g, SourceRef.NONE, args));
-    Executor ex = new Executor(g, N, new ParameterStore(List.of(), DataType.FLOAT));
-    ex.input("loc").addiRowVector(Nd4j.createFromArray(LOC).castTo(DataType.FLOAT));
-    ex.input("scale").addiRowVector(Nd4j.createFromArray(SCALE).castTo(DataType.FLOAT));
-    ex.drawNoise(new NoiseSource(2024), 0);
-    ex.forward();
-    assertNull(ex.firstNonFiniteValue());
-    double[][] cols = columns(ex.value("z"));
-    double[][] means = columns(ex.value("mean"));
+    LocationScaleDraws.Draws d = LocationScaleDraws.draw(laplace, LOC, SCALE, N, 2024);
+    double[][] cols = d.columns();
+    double[][] means = d.means();
     for (int j = 0; j < 2; j++) {
       double b = SCALE[j];
       double[] z = cols[j];
@@ -141,15 +122,6 @@ class LaplaceTest {
     }
     // And the values agree with the closed forms: d/dloc E z^2 = 2 loc, d/dscale = 4 scale.
     assertEquals(2 * LOC[0], r.gradSum("loc", 0), 4 * Math.sqrt(8 * SCALE[0] * SCALE[0] / N));
-  }
-
-  static double[][] columns(INDArray m) {
-    int n = (int) m.rows();
-    int w = (int) m.columns();
-    double[] flat = m.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    double[][] out = new double[w][n];
-    for (int r = 0; r < n; r++) for (int j = 0; j < w; j++) out[j][r] = flat[r * w + j];
-    return out;
   }
 
   /** f in the loss sum_j f(z_j): z, z^2, or |z - LOC| with LOC a constant input. */

@@ -54,15 +54,7 @@ class LogNormalTest {
   @Test
   void logDensityIsTheClosedForm() {
     double[][] x = {{1.0, 0.37}, {0.05, 2.0}, {3.3, 0.9}, {12.0, 0.01}};
-    Graph g = new Graph();
-    Node v = g.input("x", 2);
-    g.output("lp", family.logProb(g, SourceRef.NONE, v, Map.of("loc", g.input("loc", 2), "scale", g.input("scale", 2))));
-    Executor ex = new Executor(g, x.length, new ParameterStore(List.of(), DataType.DOUBLE));
-    ex.input("x").assign(Nd4j.createFromArray(x));
-    ex.input("loc").addiRowVector(Nd4j.createFromArray(LOC));
-    ex.input("scale").addiRowVector(Nd4j.createFromArray(SCALE));
-    ex.forward();
-    double[] got = ex.value("lp").dup().data().asDouble();
+    double[] got = LocationScaleDraws.logProb(family, x, LOC, SCALE);
     for (int i = 0; i < x.length; i++) {
       double want = 0;
       for (int j = 0; j < 2; j++) {
@@ -81,18 +73,9 @@ class LogNormalTest {
    */
   @Test
   void samplerHasTheLogNormalMomentsAndQuantiles() {
-    Graph g = new Graph();
-    Map<String, Node> args = Map.of("loc", g.input("loc", 2), "scale", g.input("scale", 2));
-    g.output("z", family.rsample(g, SourceRef.NONE, args, 2, "z"));
-    g.output("mean", family.mean(g, SourceRef.NONE, args));
-    Executor ex = new Executor(g, N, new ParameterStore(List.of(), DataType.FLOAT));
-    ex.input("loc").addiRowVector(Nd4j.createFromArray(LOC).castTo(DataType.FLOAT));
-    ex.input("scale").addiRowVector(Nd4j.createFromArray(SCALE).castTo(DataType.FLOAT));
-    ex.drawNoise(new NoiseSource(31), 0);
-    ex.forward();
-    assertNull(ex.firstNonFiniteValue());
-    double[][] cols = columns(ex.value("z"));
-    double[][] means = columns(ex.value("mean"));
+    LocationScaleDraws.Draws draws = LocationScaleDraws.draw(family, LOC, SCALE, N, 31);
+    double[][] cols = draws.columns();
+    double[][] means = draws.means();
     double[] p = {0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99};
     double[] probit = {-2.3263478740408408, -1.2815515655446004, -0.6744897501960817, 0, 0.6744897501960817, 1.2815515655446004,
         2.3263478740408408};
@@ -212,12 +195,5 @@ class LogNormalTest {
     assertEquals(want, mc, 4 * sd / Math.sqrt(N), "Monte Carlo KL");
   }
 
-  static double[][] columns(INDArray m) {
-    int n = (int) m.rows();
-    int w = (int) m.columns();
-    double[] flat = m.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    double[][] out = new double[w][n];
-    for (int r = 0; r < n; r++) for (int j = 0; j < w; j++) out[j][r] = flat[r * w + j];
-    return out;
-  }
+
 }
