@@ -162,13 +162,7 @@ class CliLatentPicturesTest {
 
   @Test
   void discreteLatentsAreHeldAndWithNoRealLatentThePictureIsSkipped() throws IOException {
-    String mixed = TinyModel.variant(TinyModel.variant(TinyModel.variant(TinyModel.variant(TinyModel.text(csv),
-        "latent z : real[2]\n", "latent c : onehot[2]\nlatent z : real[2]\n"),
-        "network decoder = MLP(2 -> 8 -> 16, activation = relu)\n",
-        "network decoder = MLP(4 -> 8 -> 16, activation = relu)\nnetwork classifier = Linear(16 -> 2)\n"),
-        "prior z ~ Normal(0, 1)\n", "prior {\n  c ~ Categorical(logits = 0)\n  z ~ Normal(0, 1)\n}\n"),
-        "  mu, log_var", "  c ~ Categorical(logits = classifier(x))\n  mu, log_var")
-        .replace("decoder(z)", "decoder(concat(c, z))");
+    String mixed = TinyModel.withOneHotLatent(TinyModel.text(csv));
     Path model = TinyModel.write(dir.resolve("mixed.vae"), mixed);
     Path out = dir.resolve("mixed-run");
     CliRunner.Result r = ok("run", model, "--out", out, "--eval-samples", 2, "--epochs", 20, "--lr", 0.01);

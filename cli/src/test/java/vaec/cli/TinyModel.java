@@ -53,6 +53,20 @@ final class TinyModel {
         """.replace("DATA", csv.toAbsolutePath().toString());
   }
 
+  /**
+   * {@code text} with a one-hot latent c beside the real z: the guide reads c from x, the decoder
+   * reads both (a model whose KL has a discrete part and whose z alone is real-valued).
+   */
+  static String withOneHotLatent(String text) {
+    return variant(variant(variant(variant(text,
+        "latent z : real[2]\n", "latent c : onehot[2]\nlatent z : real[2]\n"),
+        "network decoder = MLP(2 -> 8 -> 16, activation = relu)\n",
+        "network decoder = MLP(4 -> 8 -> 16, activation = relu)\nnetwork classifier = Linear(16 -> 2)\n"),
+        "prior z ~ Normal(0, 1)\n", "prior {\n  c ~ Categorical(logits = 0)\n  z ~ Normal(0, 1)\n}\n"),
+        "  mu, log_var", "  c ~ Categorical(logits = classifier(x))\n  mu, log_var")
+        .replace("decoder(z)", "decoder(concat(c, z))");
+  }
+
   /** {@code text} with {@code from} replaced by {@code to}; fails if {@code from} is not there. */
   static String variant(String text, String from, String to) {
     assertTrue(text.contains(from), () -> "the model text lacks \"" + from + "\"");
