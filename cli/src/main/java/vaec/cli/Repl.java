@@ -212,9 +212,13 @@ final class Repl {
       c = Compiler.compile(new SourceFile(sourceName(next), next.text()));
     } catch (CompileError e) {
       String located = next.locate(e, sourceName(next));
-      throw new UserError(located.replaceFirst("^", "") + "\n"
-          + (inUse == null ? "(the model is incomplete; go on typing statements, or load a file)"
-              : "(the model in use is unchanged; fix the statement, drop it, or discard the edits)"));
+      if (inUse == null && origin.equals("repl")) {
+        // Typing a model statement by statement: it does not compile until it is complete, which is no failure.
+        out.println("(the model does not compile yet; go on typing statements, or load a file)\n" + located);
+        return;
+      }
+      throw new UserError(located + "\n" + (inUse == null ? "(no model is in use yet)"
+          : "(the model in use is unchanged; fix the statement, drop it, or discard the edits)"));
     }
     CompiledModel m = c.compiled();
     ModelState fresh = ModelState.fresh(m);

@@ -46,7 +46,10 @@ final class ReplCommand implements Callable<Integer> {
 
   /** Reads commands from {@code in} without line editing; 0 when all succeeded, 1 otherwise. */
   static int piped(InputStream in, PrintStream out, Path file) throws IOException {
-    Repl repl = new Repl(out, false);
+    return piped(in, out, file, new Repl(out, false));
+  }
+
+  static int piped(InputStream in, PrintStream out, Path file, Repl repl) throws IOException {
     boolean ok = file == null || repl.execute("load " + file, 0);
     BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     ReplInput input = new ReplInput();
@@ -70,7 +73,11 @@ final class ReplCommand implements Callable<Integer> {
 
   /** The line editor on {@code terminal}; returns 0 (a failed command is shown and the session goes on). */
   static int interactive(Terminal terminal, Path history, Path file, PrintStream out) {
-    Repl repl = new Repl(out, terminal.getWidth() >= 60 && !Terminal.TYPE_DUMB.equals(terminal.getType()));
+    return interactive(terminal, history, file, out, new Repl(out, terminal.getWidth() >= 60 && !Terminal.TYPE_DUMB.equals(terminal.getType())));
+  }
+
+  /** The line editor driving {@code repl} (whose output goes to {@code out}). */
+  static int interactive(Terminal terminal, Path history, Path file, PrintStream out, Repl repl) {
     terminal.handle(Terminal.Signal.INT, s -> repl.interrupt());
     LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("vaec")
         .completer(new ReplCompleter(repl))
