@@ -300,4 +300,35 @@ class ReplTest {
     assertContains(s.out(), "inspect EXPR | split(EXPR) | guide Z | prior Z | kl\n  evaluate on the first test examples");
     assertContains(s.out(), "error: no command 'trian'; did you mean 'train'?");
   }
+
+  @Test
+  void picturesGraphsLossCurvesAndVariance() throws IOException {
+    Path out = dir.resolve("outputs");
+    Session s = piped("""
+        load %1$s
+        train 1 epoch
+        sample 9 %2$s/samples.png
+        reconstruct 4 %2$s/recon.png
+        set preview on
+        sample 2 %2$s/two.png
+        loss %2$s/loss.png
+        emit %2$s/graphs
+        variance 3
+        save %2$s/model.vae
+        """.formatted(model, out));
+    assertEquals(0, s.exit(), s.out());
+    for (String png : java.util.List.of("samples.png", "recon.png", "two.png", "loss.png")) {
+      byte[] b = Files.readAllBytes(out.resolve(png));
+      assertTrue(b.length > 8 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+    }
+    assertContains(s.out(), "wrote 9 samples of x to " + out.resolve("samples.png"));
+    assertContains(s.out(), "wrote 4 test examples of x beside their reconstructions");
+    // The preview: two 4 x 4 samples, two pixel rows per text row, side by side.
+    Matcher preview = Pattern.compile("two.png\\n([ .:=+*#%@-]{4}  [ .:=+*#%@-]{0,4}\\n){2}").matcher(s.out());
+    assertTrue(preview.find(), s.out());
+    assertTrue(Files.exists(out.resolve("graphs/train.dot")) && Files.exists(out.resolve("graphs/decode.txt")));
+    assertContains(s.out(), "z          reparameterized");
+    // The saved model text compiles on its own and trains from the command line.
+    CliRunner.ok("compile", out.resolve("model.vae"));
+  }
 }
