@@ -51,7 +51,7 @@ final class Repl {
   }
 
   /** A named snapshot: the model text, the training state and the numbers known when it was taken. */
-  private record Snapshot(String name, ReplModel model, String text, Checkpoint state, Map<String, String> metrics) {}
+  private record Snapshot(String name, ReplModel model, String text, Checkpoint state, Map<String, String> metrics, List<Double> losses) {}
 
   private final PrintStream out;
   private final Map<String, Command> commands = new LinkedHashMap<>();
@@ -64,7 +64,7 @@ final class Repl {
   private ModelState state;
   private DataSplit data;
   private String dataKey;
-  /** The training loss of every step this session, in order, across model changes. */
+  /** The training loss of every step that led to the current state, in order, across model changes (a revert goes back too). */
   private final List<Double> stepLosses = new ArrayList<>();
   /** Numbers of the last evaluation of the current state (cleared when the state changes). */
   private final Map<String, String> lastEval = new LinkedHashMap<>();
@@ -76,6 +76,8 @@ final class Repl {
   private volatile boolean interrupted;
   /** Called after every training step (tests use it to interrupt at a known step). */
   IntConsumer afterStep = s -> {};
+  /** Called after every pass of the log p(x) estimate with the examples done (tests use it to interrupt). */
+  IntConsumer duringEstimate = n -> {};
 
   Repl(PrintStream out, boolean preview) {
     this.out = out;
@@ -83,6 +85,7 @@ final class Repl {
     try {
       this.work = Files.createTempDirectory("vaec-repl");
       this.work.toFile().deleteOnExit();
+      this.work.resolve("autosave.vaeckpt").toFile().deleteOnExit();
     } catch (IOException e) {
       throw new UserError("cannot create a temporary folder for the session: " + e.getMessage());
     }
@@ -93,7 +96,8 @@ final class Repl {
     add("discard", "", "throw away edits that do not compile; go back to the model in use", (a, l, c) -> discard());
     add("plan", "", "the compiler's summary: latents, estimators and KL terms, networks, training settings", (a, l, c) -> plan());
     add("train", "[N [epochs|steps]]", "train N epochs (default 1) or N steps; Ctrl-C stops after the current step", this::train);
-    add("eval", "[K]", "test ELBO terms, IWAE bound, KL per latent, active units and log p(x) with K importance samples", this::eval);
+    add("eval", "[K]", "test ELBO terms, IWAE bound, KL per latent, active units and log p(x) with K importance samples "
+        + "(default: the train block's eval_samples; Ctrl-C stops the estimate)", this::eval);
     add("sample", "[N] [FILE.png]", "N draws from the prior as a PNG grid (default 64, runs/MODEL/repl-samples.png)", this::sample);
     add("reconstruct", "[N] [FILE.png]", "N test examples beside their reconstructions (default 16)", this::reconstruct);
     add("inspect", "EXPR | split(EXPR) | guide Z | prior Z | kl", "evaluate on the first test examples: shape, mean, std, min, max, first values",
@@ -463,9 +467,10 @@ final class Repl {
     lastEval.clear();
     long done = state.step() - startStep;
     if (interrupted) {
-      out.printf(Locale.ROOT, "interrupted after %d steps: epoch %d, step %d; the state is kept%n", done, state.epoch(), state.step());
+      out.printf(Locale.ROOT, "interrupted after %d step%s: epoch %d, step %d; the state is kept%n", done, done == 1 ? "" : "s", state.epoch(), state.step());
     } else if (!finished || steps) {
-      out.printf(Locale.ROOT, "trained %d steps: now at epoch %d, step %d (%d of %d steps into epoch %d)%n", done, state.epoch(), state.step(),
+      out.printf(Locale.ROOT, "trained %d step%s: now at epoch %d, step %d (%d of %d steps into epoch %d)%n", done, done == 1 ? "" : "s",
+          state.epoch(), state.step(),
           state.step() - state.epoch() * perEpoch, perEpoch, state.epoch() + 1);
     }
   }
@@ -473,11 +478,19 @@ final class Repl {
   /** Asks the training in progress to stop after its current step (Ctrl-C); false when none runs. */
   boolean interrupt() {
     Trainer t = trainer;
-    if (t == null) return false;
+    if (t == null) {
+      if (!estimating) return false;
+      cancelEstimate = true;
+      return true;
+    }
     interrupted = true;
     t.requestStop();
     return true;
   }
+
+  /** Whether the importance-sampled estimate runs (it can take long), and whether Ctrl-C asked to stop it. */
+  private volatile boolean estimating;
+  private volatile boolean cancelEstimate;
 
   /** {@code s} with its step counter moved to {@code step} (its epoch count and curves kept). */
   private static ModelState rebased(ModelState s, long step) {
@@ -498,7 +511,17 @@ final class Repl {
     for (var z : compilation.model().latents()) domains.put(z.name(), z.domain());
     EvalMetrics metrics = EvalMetrics.of(ev, d.test(), terms, Math.min(k, EvalMetrics.DEFAULT_IWAE_K), k, m.likelihoodLabel(), domains);
     for (String l : metrics.lines()) out.println(l);
-    double logPx = ev.logLikelihood(d.test(), k, null);
+    double logPx;
+    cancelEstimate = false;
+    estimating = true;
+    try {
+      logPx = ev.logLikelihood(d.test(), k, done -> {
+        duringEstimate.accept(done);
+        if (cancelEstimate) throw new UserError("interrupted: the log p(x) estimate was stopped after " + done + " test examples");
+      });
+    } finally {
+      estimating = false;
+    }
     out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d)%n", m.likelihoodLabel(), logPx, k);
     lastEval.clear();
     lastEval.put("test " + m.lossLabel(), fmt(terms.loss()));
@@ -795,6 +818,7 @@ final class Repl {
     }
     state = restored;
     lastEval.clear();
+    stepLosses.clear();
     out.printf(Locale.ROOT, "loaded %s: epoch %d, step %d%n", p, state.epoch(), state.step());
   }
 
@@ -845,7 +869,7 @@ final class Repl {
       metrics.putAll(lastEval);
     }
     boolean again = snapshots.containsKey(name);
-    snapshots.put(name, new Snapshot(name, inUse, inUse.text(), state.toCheckpoint(), metrics));
+    snapshots.put(name, new Snapshot(name, inUse, inUse.text(), state.toCheckpoint(), metrics, List.copyOf(stepLosses)));
     out.println((again ? "replaced snapshot " : "snapshot ") + name + ": " + metrics.entrySet().stream()
         .filter(e -> e.getKey().startsWith("test")).map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""));
   }
@@ -908,6 +932,8 @@ final class Repl {
     lastEval.clear();
     lastEval.putAll(s.metrics());
     lastEval.keySet().removeIf(k -> !k.startsWith("test"));
+    stepLosses.clear();
+    stepLosses.addAll(s.losses());
     out.printf(Locale.ROOT, "back to snapshot %s: epoch %d, step %d%n", name, state.epoch(), state.step());
   }
 
@@ -915,6 +941,7 @@ final class Repl {
     requireModel();
     state = ModelState.fresh(compilation.compiled());
     lastEval.clear();
+    stepLosses.clear();
     out.println("parameters initialized afresh; epoch 0, step 0");
   }
 

@@ -227,6 +227,27 @@ class ReplTest {
   }
 
   @Test
+  void syntaxErrorsAndTrainingFaultsLeaveTheStateAsItWas() {
+    Session s = piped("""
+        load %s
+        train 2 steps
+
+        prior z ~ Normal(0 1)
+        set lr 1e30
+        train 1 epoch
+        set lr 0.001
+        train 1 step
+        """.formatted(model));
+    assertEquals(1, s.exit(), s.out());
+    assertContains(s.out(), "repl:4:20: error: ");
+    assertContains(s.out(), " 4 | prior z ~ Normal(0 1)");
+    assertContains(s.out(), "training stopped at step");
+    assertContains(s.out(), "the parameters are as they were before this train command");
+    assertContains(s.out(), "trained 1 step: now at epoch 0, step 3");
+    assertEquals(3, s.repl().state().step());
+  }
+
+  @Test
   void typedStatementsBuildAModel() {
     String csv = dir.resolve("data.csv").toAbsolutePath().toString();
     Session s = piped("""
@@ -254,12 +275,17 @@ class ReplTest {
   void ctrlCDuringTrainingReturnsToThePromptWithAUsableState() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    String input = "load " + model + "\ntrain 5 epochs\neval 10\ntrain 2 steps\nquit\n";
+    String input = "load " + model + "\ntrain 5 epochs\neval 10\ntrain 2 steps\neval 10\neval 10\nquit\n";
     try (Terminal terminal = new DumbTerminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), bytes)) {
       Repl repl = new Repl(out, false);
       // Ctrl-C as the terminal delivers it, after the 4th step of the first training run.
       repl.afterStep = step -> {
         if (step == 4 && repl.state().epoch() == 0) terminal.raise(Terminal.Signal.INT);
+      };
+      // And during the second evaluation's log p(x) estimate.
+      int[] estimates = {0};
+      repl.duringEstimate = done -> {
+        if (++estimates[0] == 2) terminal.raise(Terminal.Signal.INT);
       };
       int exit = ReplCommand.interactive(terminal, dir.resolve("history"), null, out, repl);
       String text = bytes.toString(StandardCharsets.UTF_8);
@@ -268,6 +294,8 @@ class ReplTest {
       assertContains(text, "test log p(x) ~ ");
       assertContains(text, "trained 2 steps: now at epoch 0, step 6");
       assertEquals(6, repl.state().step());
+      assertContains(text, "error: interrupted: the log p(x) estimate was stopped after 8 test examples");
+      assertEquals(3, text.split("test log p\\(x\\) ~ ", -1).length, "the first and third evaluations finished\n" + text);
       assertTrue(Files.readString(dir.resolve("history")).contains("train 5 epochs"), "the history file keeps the lines");
     }
   }
