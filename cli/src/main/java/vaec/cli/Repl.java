@@ -250,7 +250,7 @@ final class Repl {
       parts.add(lp.latent().name() + " " + lp.estimator().keyword());
     }
     out.printf(Locale.ROOT, "model %s compiled: %s; %,d parameters; objective %s%n", m.name(), String.join(", ", parts),
-        state.params().size(), compilation.plan().objective().describe());
+        state.params().size(), compilation.plan().objective().describe().split(" \\(")[0]);
   }
 
   /**
@@ -324,14 +324,14 @@ final class Repl {
     if (edited.isEmpty()) throw new UserError("no model yet: load a file or type statements");
     if (args.isEmpty()) {
       out.print(edited.text());
-      if (inUse != null && edited != inUse) out.println("// (edited; does not compile yet — the previous version is in use)");
+      if (inUse != null && edited != inUse) out.println("// (edited; this does not compile yet, so the previous version is in use)");
       return;
     }
     String name = args.strip();
     List<String> shown = new ArrayList<>();
     for (ReplModel.Entry e : edited.entries()) {
       for (String k : e.keys()) {
-        if (k.equals(name) || k.endsWith(" " + name)) {
+        if (k.equals(name) || k.endsWith(" " + name) || k.startsWith(name + " ") && !name.equals("var")) {
           shown.add(e.text());
           break;
         }
@@ -617,8 +617,9 @@ final class Repl {
     BoundData test = data().test();
     BoundData batch = test.slice(0, Math.min(inspectRows, test.rows()));
     String[] words = args.split("\\s+");
-    out.printf(Locale.ROOT, "on the first %d test examples, latents at their guide means:%n", batch.rows());
+    String header = String.format(Locale.ROOT, "on the first %d test examples, latents at their guide means:", batch.rows());
     if (words[0].equals("kl") && words.length == 1) {
+      out.println(header);
       inspectKl(batch);
       return;
     }
@@ -634,6 +635,7 @@ final class Repl {
       }
       Map<String, IrExpr> args2 = new LinkedHashMap<>(site.args());
       Map<String, float[][]> v = ReplProbe.evaluate(state, batch, args2);
+      out.println(header);
       out.println(words[0] + " of " + z + ": " + site.family().name() + " (line " + site.span().line() + ")");
       for (var e : v.entrySet()) {
         if (site.args().get(e.getKey()) instanceof IrExpr.Const c) out.printf(Locale.ROOT, "%s = %s (a constant)%n", e.getKey(), fmt(c.value()));
@@ -660,6 +662,7 @@ final class Repl {
     }
     IrExpr e = ReplProbe.check(inUse, expr, line, exprColumn);
     float[][] value = ReplProbe.evaluate(state, batch, Map.of("value", e)).get("value");
+    out.println(header);
     if (sizes == null) {
       for (String l : ReplProbe.summary(expr, value)) out.println(l);
       return;
@@ -960,8 +963,28 @@ final class Repl {
     out.println("may span lines. Commands:");
     for (Command c : commands.values()) {
       String synopsis = c.name() + (c.args().isEmpty() ? "" : " " + c.args());
-      out.printf(Locale.ROOT, "  %-36s %s%n", synopsis, c.help());
+      List<String> lines = wrap(c.help(), 72);
+      if (synopsis.length() > 24) {
+        out.println("  " + synopsis);
+        for (String l : lines) out.println(" ".repeat(28) + l);
+      } else {
+        for (int i = 0; i < lines.size(); i++) out.printf(Locale.ROOT, "  %-24s  %s%n", i == 0 ? synopsis : "", lines.get(i));
+      }
     }
+  }
+
+  private static List<String> wrap(String text, int width) {
+    List<String> out = new ArrayList<>();
+    StringBuilder b = new StringBuilder();
+    for (String w : text.split(" ")) {
+      if (b.length() > 0 && b.length() + 1 + w.length() > width) {
+        out.add(b.toString());
+        b.setLength(0);
+      }
+      b.append(b.length() == 0 ? "" : " ").append(w);
+    }
+    out.add(b.toString());
+    return out;
   }
 
   private static String hint(String word, java.util.Collection<String> known) {

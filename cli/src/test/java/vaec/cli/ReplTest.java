@@ -326,6 +326,7 @@ class ReplTest {
     assertEquals(1, s.exit());
     for (String c : s.repl().commandNames()) assertTrue(Pattern.compile("\\n  " + c + "\\b").matcher(s.out()).find(), c + "\n" + s.out());
     assertContains(s.out(), "inspect EXPR | split(EXPR) | guide Z | prior Z | kl\n  evaluate on the first test examples");
+    assertContains(s.out(), "\n  inspect EXPR | split(EXPR) | guide Z | prior Z | kl\n                            evaluate on the first");
     assertContains(s.out(), "error: no command 'trian'; did you mean 'train'?");
   }
 
