@@ -58,7 +58,35 @@ final class ReplModel {
       out.add(new Entry(keys, b.toString(), origin, start));
       i = j;
     }
+    return standalone(out);
+  }
+
+  /**
+   * The entries, each of which parses on its own: one that does not (a block whose closing line
+   * also starts the next statement, as in {@code } ; likelihood ...}) is merged with the next.
+   */
+  private static List<Entry> standalone(List<Entry> entries) {
+    List<Entry> out = new ArrayList<>();
+    Entry pending = null;
+    for (Entry e : entries) {
+      Entry cur = pending == null ? e : merge(pending, e);
+      pending = null;
+      try {
+        ModelParser.parse(new SourceFile(cur.origin(), cur.text()));
+        out.add(cur);
+      } catch (CompileError notAlone) {
+        pending = cur;
+      }
+    }
+    if (pending != null) out.add(pending);
     return out;
+  }
+
+  private static Entry merge(Entry a, Entry b) {
+    Set<String> keys = new LinkedHashSet<>(a.keys());
+    keys.addAll(b.keys());
+    int gap = b.firstLine() - (a.firstLine() + a.lines());
+    return new Entry(keys, a.text() + "\n".repeat(Math.max(0, gap) + 1) + b.text(), a.origin(), a.firstLine());
   }
 
   /** What a declaration defines: "model", "var x", "network f", "guide z", "train". */
