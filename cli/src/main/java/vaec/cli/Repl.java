@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import vaec.cli.pictures.ImageGrid;
-import vaec.cli.pictures.LossChart;
 import vaec.compiler.CompileError;
 import vaec.compiler.Compiler;
 import vaec.compiler.SourceFile;
@@ -51,7 +50,8 @@ final class Repl {
   }
 
   /** A named snapshot: the model text, the training state and the numbers known when it was taken. */
-  private record Snapshot(String name, ReplModel model, String text, Checkpoint state, Map<String, String> metrics, List<Double> losses) {}
+  private record Snapshot(String name, ReplModel model, String text, Checkpoint state, Map<String, String> metrics, List<Double> losses,
+                          List<double[]> tests) {}
 
   private final PrintStream out;
   private final Map<String, Command> commands = new LinkedHashMap<>();
@@ -66,6 +66,8 @@ final class Repl {
   private String dataKey;
   /** The training loss of every step that led to the current state, in order, across model changes (a revert goes back too). */
   private final List<Double> stepLosses = new ArrayList<>();
+  /** Each finished epoch's test loss, with the number of steps in {@link #stepLosses} when it finished. */
+  private final List<double[]> epochTests = new ArrayList<>();
   /** Numbers of the last evaluation of the current state (cleared when the state changes). */
   private final Map<String, String> lastEval = new LinkedHashMap<>();
   private final Map<String, Snapshot> snapshots = new LinkedHashMap<>();
@@ -105,7 +107,7 @@ final class Repl {
     add("variance", "[STEPS]", "gradient variance of every estimator that can serve each latent, at the current parameters", this::variance);
     add("set", "[SETTING VALUE]", "change a train setting (dataset, objective, optimizer, lr, batch, epochs, seed, binarize, eval_samples) "
         + "or a REPL setting (preview on|off, inspect_rows N); without arguments, list them", this::set);
-    add("loss", "[FILE.png]", "the training loss of every step as a sparkline, and per-epoch curves as a PNG when FILE is given", this::loss);
+    add("loss", "[FILE.png]", "the training loss of every step as a sparkline; with FILE, also a chart of it and of each epoch's test loss", this::loss);
     add("save", "FILE", "write the model text (FILE.vae) or a checkpoint of the parameters (any other name)", this::save);
     add("emit", "DIR", "write the graphs as text and Graphviz DOT into DIR", this::emit);
     add("snapshot", "NAME", "remember the model text, parameters and latest numbers under NAME", this::snapshot);
@@ -422,6 +424,7 @@ final class Repl {
     long[] count = {0};
     double[] previous = {0};
     int lossesBefore = stepLosses.size();
+    int testsBefore = epochTests.size();
     Trainer[] self = new Trainer[1];
     TrainingListener listener = new TrainingListener() {
       @Override
@@ -444,6 +447,7 @@ final class Repl {
 
       @Override
       public void epochDone(EpochReport r) {
+        epochTests.add(new double[] {stepLosses.size(), r.testLoss()});
         display.epochDone(r);
       }
     };
@@ -457,6 +461,7 @@ final class Repl {
       display.close();
       state = ModelState.restore(m, before, "the session");
       while (stepLosses.size() > lossesBefore) stepLosses.remove(stepLosses.size() - 1);
+      while (epochTests.size() > testsBefore) epochTests.remove(epochTests.size() - 1);
       lastEval.clear();
       throw e instanceof UserError u ? new UserError(u.getMessage() + "\nthe parameters are as they were before this train command")
           : e;
@@ -778,13 +783,37 @@ final class Repl {
     }
     if (!args.isEmpty()) {
       Path png = Path.of(unquote(args));
+      if (!png.toString().toLowerCase(Locale.ROOT).endsWith(".png")) throw new UserError("loss writes a PNG file, got '" + args + "'");
       writeDirs(png);
-      var curves = state.curves();
       String label = compilation.compiled().lossLabel();
-      LossChart.write(png, compilation.compiled().name() + ": " + label + " per epoch", label + " (nats per example)",
-          List.of(LossChart.Curve.of("train", curves.getOrDefault("train_loss", List.of())),
-              LossChart.Curve.of("test", curves.getOrDefault("test_loss", List.of()))));
-      out.println("wrote the per-epoch curves to " + png);
+      org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(800).height(500)
+          .title(compilation.compiled().name() + ": " + label + " this session").xAxisTitle("training step").yAxisTitle(label + " (nats per example)")
+          .build();
+      chart.getStyler().setMarkerSize(6);
+      if (!stepLosses.isEmpty()) {
+        double[] x = new double[stepLosses.size()];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = i + 1;
+          y[i] = Double.isFinite(stepLosses.get(i)) ? stepLosses.get(i) : Double.NaN;
+        }
+        chart.addSeries("train (each step)", x, y).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+      }
+      if (!epochTests.isEmpty()) {
+        double[] x = new double[epochTests.size()];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = epochTests.get(i)[0];
+          y[i] = Double.isFinite(epochTests.get(i)[1]) ? epochTests.get(i)[1] : Double.NaN;
+        }
+        chart.addSeries("test (end of each epoch)", x, y).setLineStyle(org.knowm.xchart.style.lines.SeriesLines.NONE);
+      }
+      try {
+        javax.imageio.ImageIO.write(org.knowm.xchart.BitmapEncoder.getBufferedImage(chart), "png", png.toFile());
+      } catch (IOException e) {
+        throw new UserError("cannot write " + png + ": " + e.getMessage());
+      }
+      out.println("wrote the training loss of every step and the test loss of every epoch to " + png);
     }
   }
 
@@ -822,6 +851,7 @@ final class Repl {
     state = restored;
     lastEval.clear();
     stepLosses.clear();
+    epochTests.clear();
     out.printf(Locale.ROOT, "loaded %s: epoch %d, step %d%n", p, state.epoch(), state.step());
   }
 
@@ -872,7 +902,8 @@ final class Repl {
       metrics.putAll(lastEval);
     }
     boolean again = snapshots.containsKey(name);
-    snapshots.put(name, new Snapshot(name, inUse, inUse.text(), state.toCheckpoint(), metrics, List.copyOf(stepLosses)));
+    snapshots.put(name, new Snapshot(name, inUse, inUse.text(), state.toCheckpoint(), metrics, List.copyOf(stepLosses),
+        List.copyOf(epochTests)));
     out.println((again ? "replaced snapshot " : "snapshot ") + name + ": " + metrics.entrySet().stream()
         .filter(e -> e.getKey().startsWith("test")).map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""));
   }
@@ -937,6 +968,8 @@ final class Repl {
     lastEval.keySet().removeIf(k -> !k.startsWith("test"));
     stepLosses.clear();
     stepLosses.addAll(s.losses());
+    epochTests.clear();
+    epochTests.addAll(s.tests());
     out.printf(Locale.ROOT, "back to snapshot %s: epoch %d, step %d%n", name, state.epoch(), state.step());
   }
 
@@ -945,6 +978,7 @@ final class Repl {
     state = ModelState.fresh(compilation.compiled());
     lastEval.clear();
     stepLosses.clear();
+    epochTests.clear();
     out.println("parameters initialized afresh; epoch 0, step 0");
   }
 

@@ -171,6 +171,7 @@ class ReplTest {
         compare
         revert first
         compare frist
+        loss
         """.formatted(model));
     assertEquals(1, s.exit(), s.out());
     Matcher head = Pattern.compile("\\n\\s+first\\s+second\\n").matcher(s.out());
@@ -183,6 +184,7 @@ class ReplTest {
     assertEquals(9, s.repl().state().step());
     assertEquals("reparameterized", s.repl().compilation().plan().latents().get(0).estimator().keyword());
     assertContains(s.out(), "error: no snapshot 'frist'; did you mean 'first'?");
+    assertContains(s.out(), "training loss, 9 steps");   // the revert took the loss history back too
   }
 
   @Test
