@@ -139,8 +139,16 @@ final class Repl {
 
   /** Runs one entry (a command, or statements) written from REPL line {@code line}; false when it failed. */
   boolean execute(String input, int line) {
+    // Leading blank and comment lines are skipped (the entry's line number moves with them).
+    while (true) {
+      int nl = input.indexOf('\n');
+      String first = nl < 0 ? input : input.substring(0, nl);
+      if (!(first.isBlank() || first.strip().startsWith("//"))) break;
+      if (nl < 0) return true;
+      input = input.substring(nl + 1);
+      line++;
+    }
     String s = input.strip();
-    if (s.isEmpty() || s.startsWith("//")) return true;
     try {
       dispatch(input, line);
       return true;
@@ -177,7 +185,7 @@ final class Repl {
       throw new UserError("unknown command '" + word + "'" + (hint != null && hint.startsWith("did") ? "; " + hint : "")
           + " (type help for the list; statements start with " + String.join(", ", STATEMENT_WORDS) + " or train {)");
     }
-    String args = s.substring(word.length()).strip();
+    String args = s.substring(word.length()).replaceFirst("(^|\\s)//.*$", "").strip();   // a trailing comment
     int column = lead + 1 + s.indexOf(args.isEmpty() ? word : args, word.length());
     c.action().run(args, line, args.isEmpty() ? lead + 1 : column);
   }

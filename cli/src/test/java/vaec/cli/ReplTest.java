@@ -62,8 +62,9 @@ class ReplTest {
   @Test
   void loadTrainEvaluateAndInspect() {
     Session s = piped("""
+        // a comment line
         load %s
-        train 1 epoch
+        train 1 epoch   // a comment after a command
         eval 20
         inspect encoder(x)
         inspect split(encoder(x))
