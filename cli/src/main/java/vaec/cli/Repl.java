@@ -97,7 +97,7 @@ final class Repl {
     add("drop", "KIND NAME", "remove a statement: drop network classifier, drop guide z, drop train", this::drop);
     add("discard", "", "throw away edits that do not compile; go back to the model in use", (a, l, c) -> discard());
     add("plan", "", "the compiler's summary: latents, estimators and KL terms, networks, training settings", (a, l, c) -> plan());
-    add("train", "[N [epochs|steps]]", "train N epochs (default 1) or N steps; Ctrl-C stops after the current step", this::train);
+    add("train", "[N [epochs|steps]]", "train N epochs (default 1; an epoch stopped partway counts as one) or N steps; Ctrl-C stops after the current step", this::train);
     add("eval", "[K]", "test ELBO terms, IWAE bound, KL per latent, active units and log p(x) with K importance samples "
         + "(default: the train block's eval_samples; Ctrl-C stops the estimate)", this::eval);
     add("sample", "[N] [FILE.png]", "N draws from the prior as a PNG grid (default 64, runs/MODEL/repl-samples.png)", this::sample);
@@ -471,8 +471,10 @@ final class Repl {
       while (stepLosses.size() > lossesBefore) stepLosses.remove(stepLosses.size() - 1);
       while (epochTests.size() > testsBefore) epochTests.remove(epochTests.size() - 1);
       lastEval.clear();
-      throw e instanceof UserError u ? new UserError(u.getMessage() + "\nthe parameters are as they were before this train command")
-          : e;
+      if (!(e instanceof UserError u)) throw e;
+      // The trainer's note about its checkpoint file is about the session's scratch file, not the user's.
+      String message = u.getMessage().replaceAll("\n(the last good checkpoint is kept at|no checkpoint of this run was written)[^\n]*", "");
+      throw new UserError(message + "\nthe parameters are as they were before this train command");
     } finally {
       trainer = null;
       display.close();

@@ -246,6 +246,7 @@ class ReplTest {
     assertContains(s.out(), " 4 | prior z ~ Normal(0 1)");
     assertContains(s.out(), "training stopped at step");
     assertContains(s.out(), "the parameters are as they were before this train command");
+    assertFalse(s.out().contains("checkpoint"), "no word of the session's scratch checkpoint\n" + s.out());
     assertContains(s.out(), "trained 1 step: now at epoch 0, step 3");
     assertEquals(3, s.repl().state().step());
   }
