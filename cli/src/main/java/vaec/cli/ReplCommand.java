@@ -37,7 +37,18 @@ final class ReplCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     boolean tty = System.console() != null;
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    if (!tty) return piped(System.in, out, file);
+    if (!tty) {
+      Repl repl = new Repl(out, false);
+      // Ctrl-C stops a training run or an estimate as on a terminal; otherwise it ends the script.
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
+          if (!repl.interrupt()) System.exit(130);
+        });
+      } catch (IllegalArgumentException | UnsupportedOperationException noSignals) {
+        // Not on this platform: Ctrl-C ends the JVM as usual.
+      }
+      return piped(System.in, out, file, repl);
+    }
     try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
       Path h = history != null ? history : Path.of(System.getProperty("user.home"), ".vaec_history");
       return interactive(terminal, h, file, new PrintStream(terminal.output(), true, StandardCharsets.UTF_8));
