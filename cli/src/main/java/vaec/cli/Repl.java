@@ -168,7 +168,11 @@ final class Repl {
 
   private static final List<String> STATEMENT_WORDS = List.of("model", "data", "latent", "network", "prior", "guide", "likelihood");
 
+  /** The first line of the entry being run, for diagnostics about a command's argument. */
+  private String currentLine = "";
+
   private void dispatch(String input, int line) {
+    currentLine = input.split("\n", 2)[0];
     String s = input.strip();
     int lead = input.indexOf(s.charAt(0));
     String word = s.split("[\\s{]", 2)[0];
@@ -675,7 +679,7 @@ final class Repl {
         }
       }
     }
-    IrExpr e = ReplProbe.check(inUse, expr, line, exprColumn);
+    IrExpr e = ReplProbe.check(inUse, expr, currentLine, line, exprColumn);
     float[][] value = ReplProbe.evaluate(state, batch, Map.of("value", e)).get("value");
     out.println(header);
     if (sizes == null) {

@@ -57,9 +57,10 @@ final class ReplProbe {
 
   /**
    * The IR of {@code expr} (the text the user typed, written at REPL line {@code line}, column
-   * {@code column}) in the scope of the model {@code model}; its mistakes are reported against the input line.
+   * {@code column} of {@code lineText}) in the scope of the model {@code model}; its mistakes are
+   * reported against the input line.
    */
-  static IrExpr check(ReplModel model, String expr, int line, int column) {
+  static IrExpr check(ReplModel model, String expr, String lineText, int line, int column) {
     CompileError first = null;
     String firstText = null;
     List<String> variants = new ArrayList<>();
@@ -86,13 +87,14 @@ final class ReplProbe {
             e = again;
           }
         }
-        if (first == null) {
+        // Report the scope where the expression got furthest: the fewest diagnostics (first on a tie).
+        if (first == null || e.diagnostics().size() < first.diagnostics().size()) {
           first = e;
           firstText = head.replace("real[WIDTH]", "real[" + (w == null ? 1 : w) + "]");
         }
       }
     }
-    throw new UserError(locate(first, firstText, expr, line, column));
+    throw new UserError(locate(first, firstText, expr, lineText, line, column));
   }
 
   private static Integer width(CompileError e) {
@@ -112,11 +114,11 @@ final class ReplProbe {
   }
 
   /** The diagnostics on the probe's line, moved onto the user's expression; others without a place. */
-  private static String locate(CompileError e, String text, String expr, int line, int column) {
+  private static String locate(CompileError e, String text, String expr, String lineText, int line, int column) {
     List<String> out = new ArrayList<>();
     String prefix = PROBE + " ~ Normal(";
     SourceFile composed = new SourceFile("<inspect>", text);
-    SourceFile input = new SourceFile("repl", "\n".repeat(Math.max(0, line - 1)) + " ".repeat(Math.max(0, column - 1)) + expr);
+    SourceFile input = new SourceFile("repl", "\n".repeat(Math.max(0, line - 1)) + lineText);
     for (Diagnostic d : e.diagnostics()) {
       String message = d.message().replace(PROBE, "the expression");
       String at = d.span().line() > 0 ? composed.line(d.span().line()) : "";

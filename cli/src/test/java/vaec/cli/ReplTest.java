@@ -71,9 +71,14 @@ class ReplTest {
         inspect guide z
         inspect kl
         loss
+        inspect decodr(z)
+        inspect split(log_var + bad)
         """.formatted(model));
-    assertEquals(0, s.exit(), s.out());
+    assertEquals(1, s.exit(), "the last two lines fail\n" + s.out());
     assertContains(s.out(), "model tiny compiled: z reparameterized");
+    // Mistakes in an expression: at their column of the REPL line, in the scope where the expression got furthest.
+    assertContains(s.out(), "repl:10:9: error: unknown function or network 'decodr'\n 10 | inspect decodr(z)\n    |         ^^^^^^");
+    assertContains(s.out(), "repl:11:25: error: unknown name 'bad'\n 11 | inspect split(log_var + bad)\n    |                         ^^^");
     assertContains(s.out(), "epoch   1/1  train -ELBO");
     assertEquals(9, s.repl().state().step());
     assertEquals(1, s.repl().state().epoch());
