@@ -312,6 +312,13 @@ final class Repl {
     }
     List<String> dropped = new ArrayList<>();
     for (Checkpoint.ParamEntry p : o.layout()) if (!newOffsets.containsKey(p.name())) dropped.add(p.name());
+    if (kept.isEmpty() && !o.layout().isEmpty()) {
+      // Nothing survives (another model): its progress and loss history start afresh too.
+      out.println("parameters: none kept; all " + f.layout().size() + " tensors initialized afresh, at epoch 0, step 0");
+      stepLosses.clear();
+      epochTests.clear();
+      return fresh;
+    }
     if (afresh.isEmpty() && dropped.isEmpty()) {
       out.println("parameters: all " + kept.size() + " tensors kept" + (sameOptimizer ? "" : " (the optimizer's state starts afresh)"));
     } else {
@@ -736,7 +743,10 @@ final class Repl {
     for (String o : g.outputs().keySet()) {
       if (!o.startsWith(Evaluator.KL_PREFIX)) continue;
       any = true;
-      float[][] v = ex.value(o).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(n * k, -1).toFloatMatrix();
+      float[][] rows = ex.value(o).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(n * k, -1).toFloatMatrix();
+      // Under an objective with k samples per example, each example's k rows are averaged.
+      float[][] v = new float[n][rows[0].length];
+      for (int r = 0; r < n * k; r++) for (int j = 0; j < rows[r].length; j++) v[r / k][j] += rows[r][j] / k;
       for (String l : ReplProbe.summary("KL " + o.substring(Evaluator.KL_PREFIX.length()) + " (nats per example)", v)) out.println(l);
     }
     if (!any) out.println("the model has no KL terms");

@@ -207,7 +207,8 @@ class ReplTest {
   @Test
   void mistakesLeaveTheSessionRunningAndTheStateAsItWas() throws IOException {
     Path other = TinyModel.write(dir.resolve("other.vae"),
-        TinyModel.text(dir.resolve("data.csv")).replace("MLP(16 -> 8 -> 4", "MLP(16 -> 6 -> 4").replace("MLP(2 -> 8", "MLP(2 -> 6"));
+        TinyModel.text(dir.resolve("data.csv")).replace("MLP(16 -> 8 -> 4", "MLP(16 -> 6 -> 4").replace("MLP(2 -> 8", "MLP(2 -> 6")
+            .replace("encoder", "enc").replace("decoder", "dec"));
     Path otherCkpt = dir.resolve("other.vaeckpt");
     Session first = piped("load %s\ntrain 2 steps\nsave %s\n".formatted(other, otherCkpt));
     assertEquals(0, first.exit(), first.out());
@@ -229,9 +230,12 @@ class ReplTest {
     assertTrue(Files.exists(dir.resolve("mine.vaeckpt")));
     CliRunner.assertNoStackTrace(new CliRunner.Result(s.exit(), s.out(), "", "", ""));
     // The saved checkpoint loads back into a session of the same model.
-    Session back = piped("load %s\nload %s\n".formatted(model, dir.resolve("mine.vaeckpt")));
+    Session back = piped("load %s\nload %s\nload %s\n".formatted(model, dir.resolve("mine.vaeckpt"), other));
     assertEquals(0, back.exit(), back.out());
     assertContains(back.out(), "epoch 0, step 3");
+    // A model with no parameter of the same shape starts afresh, progress counters included.
+    assertContains(back.out(), "parameters: none kept; all 8 tensors initialized afresh, at epoch 0, step 0");
+    assertEquals(0, back.repl().state().step());
   }
 
   @Test
