@@ -373,4 +373,18 @@ class ReplTest {
     // The saved model text compiles on its own and trains from the command line.
     CliRunner.ok("compile", out.resolve("model.vae"));
   }
+
+  @Test
+  void aFileNamedOnTheCommandLineIsLoadedFirst() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    Repl repl = new Repl(out, false);
+    int exit = ReplCommand.piped(new ByteArrayInputStream("train 2 steps\nquit\ntrain 2 steps\n".getBytes(StandardCharsets.UTF_8)), out, model,
+        repl);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, text);
+    assertContains(text, "model tiny compiled");
+    assertEquals(2, repl.state().step(), "quit ends the script\n" + text);
+    assertEquals(1, ReplCommand.piped(new ByteArrayInputStream(new byte[0]), out, dir.resolve("missing.vae"), new Repl(out, false)));
+  }
 }
