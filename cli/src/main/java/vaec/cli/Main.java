@@ -11,13 +11,13 @@ import vaec.runtime.UserError;
  */
 @Command(name = "vaec", mixinStandardHelpOptions = true, version = "vaec 0.1.0",
     description = "Compile, train and evaluate variational autoencoders declared in .vae files.",
-    subcommands = {CompileCommand.class, RunCommand.class, EvalCommand.class, SampleCommand.class, EncodeCommand.class, VarianceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CompileCommand.class, RunCommand.class, EvalCommand.class, SampleCommand.class, EncodeCommand.class, VarianceCommand.class, ReplCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: compile, run, eval, sample, encode or variance");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: compile, run, eval, sample, encode, variance or repl");
   }
 
   public static void main(String[] args) {

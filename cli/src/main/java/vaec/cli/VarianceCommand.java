@@ -56,7 +56,18 @@ final class VarianceCommand implements Callable<Integer> {
     Map<String, float[]> start = startParameters(m);
     System.out.printf(Locale.ROOT, "gradient of the %s w.r.t. each latent's guide parameters; %d steps of batch %d, %s%n%n",
         m.terms().get(0).meaning(), steps, m.config().batch(), checkpointNote);
-    System.out.printf(Locale.ROOT, "%-10s %-44s %14s %14s %10s%n", "latent", "estimator", "|mean|^2", "variance", "coords");
+    table(System.out, source, base, m, data, start, steps);
+    return 0;
+  }
+
+  /**
+   * The table: for each latent whose guide reads a network, each estimator that can serve it,
+   * measured from the parameters {@code start} ({@code base} is the model's compilation, {@code m}
+   * the model with its settings); also the REPL's {@code variance}.
+   */
+  static void table(java.io.PrintStream out, SourceFile source, Compiler.Compilation base, CompiledModel m, vaec.runtime.data.DataSplit data,
+                    Map<String, float[]> start, int steps) {
+    out.printf(Locale.ROOT, "%-10s %-44s %14s %14s %10s%n", "latent", "estimator", "|mean|^2", "variance", "coords");
     for (LatentPlan lp : base.plan().latents()) {
       Set<String> nets = new LinkedHashSet<>();
       for (IrExpr e : lp.guide().args().values()) networksIn(e, nets);
@@ -66,18 +77,17 @@ final class VarianceCommand implements Callable<Integer> {
         try {
           variant = Compiler.compile(source, Catalog.standard(), Map.of(lp.latent().name(), f));
         } catch (IllegalArgumentException notHere) {
-          System.out.printf(Locale.ROOT, "%-10s %-44s not applicable here: %s%n", lp.latent().name(), label(f), notHere.getMessage());
+          out.printf(Locale.ROOT, "%-10s %-44s not applicable here: %s%n", lp.latent().name(), label(f), notHere.getMessage());
           continue;
         }
         CompiledModel vm = ModelFiles.withConfig(variant.compiled(), m.config());
         String z = lp.latent().name();
         GradientVariance.Result r = GradientVariance.measure(vm, start, data.train(), m.config().batch(), steps, m.config().seed(),
             name -> nets.stream().anyMatch(n -> name.startsWith(n + ".")), name -> name.startsWith(z + "."));
-        System.out.printf(Locale.ROOT, "%-10s %-44s %14.6g %14.6g %10d%n", z, label(f), r.meanNormSquared(), r.totalVariance(),
+        out.printf(Locale.ROOT, "%-10s %-44s %14.6g %14.6g %10d%n", z, label(f), r.meanNormSquared(), r.totalVariance(),
             r.coordinates());
       }
     }
-    return 0;
   }
 
   private String checkpointNote = "";
