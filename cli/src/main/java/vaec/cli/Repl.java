@@ -326,7 +326,7 @@ final class Repl {
       if (!afresh.isEmpty()) out.println("parameters initialized afresh: " + String.join(", ", afresh));
       if (!dropped.isEmpty()) out.println("parameters dropped: " + String.join(", ", dropped));
     }
-    Checkpoint c = new Checkpoint(f.modelHash(), f.modelFile(), o.epoch(), o.step(), f.seed(), f.layout(), params, f.optimizer(),
+    Checkpoint c = new Checkpoint(f.modelHash(), f.modelFile(), fresh.model().config().objective(), o.epoch(), o.step(), f.seed(), f.layout(), params, f.optimizer(),
         sameOptimizer ? optState : f.optimizerState(), o.curves());
     return ModelState.restore(fresh.model(), c, "the session");
   }
@@ -521,7 +521,7 @@ final class Repl {
   /** {@code s} with its step counter moved to {@code step} (its epoch count and curves kept). */
   private static ModelState rebased(ModelState s, long step) {
     Checkpoint c = s.toCheckpoint();
-    return ModelState.restore(s.model(), new Checkpoint(c.modelHash(), c.modelFile(), c.epoch(), step, c.seed(), c.layout(), c.params(),
+    return ModelState.restore(s.model(), new Checkpoint(c.modelHash(), c.modelFile(), c.objective(), c.epoch(), step, c.seed(), c.layout(), c.params(),
         c.optimizer(), c.optimizerState(), c.curves()), "the session");
   }
 
@@ -864,7 +864,7 @@ final class Repl {
     Checkpoint c = CheckpointIO.read(p);
     // The REPL's model text is its own composition, so the source hash is not asked to match;
     // the parameter layout and optimizer are.
-    Checkpoint same = new Checkpoint(m.sourceHash(), c.modelFile(), c.epoch(), c.step(), c.seed(), c.layout(), c.params(), c.optimizer(),
+    Checkpoint same = new Checkpoint(m.sourceHash(), c.modelFile(), m.config().objective(), c.epoch(), c.step(), c.seed(), c.layout(), c.params(), c.optimizer(),
         c.optimizerState(), c.curves());
     ModelState restored;
     try {
@@ -980,7 +980,7 @@ final class Repl {
     Snapshot s = snapshots.get(name);
     if (s == null) throw new UserError("no snapshot '" + name + "'" + hint(name, snapshots.keySet()));
     Compiler.Compilation c = Compiler.compile(new SourceFile(sourceName(s.model()), s.text()));
-    ModelState restored = ModelState.restore(c.compiled(), new Checkpoint(c.compiled().sourceHash(), s.state().modelFile(), s.state().epoch(),
+    ModelState restored = ModelState.restore(c.compiled(), new Checkpoint(c.compiled().sourceHash(), s.state().modelFile(), c.compiled().config().objective(), s.state().epoch(),
         s.state().step(), s.state().seed(), s.state().layout(), s.state().params(), s.state().optimizer(), s.state().optimizerState(),
         s.state().curves()), "snapshot " + name);
     edited = s.model();
