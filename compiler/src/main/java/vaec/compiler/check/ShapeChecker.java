@@ -117,8 +117,9 @@ public final class ShapeChecker {
       case "real" -> ValueDomain.REAL;
       case "binary" -> ValueDomain.BINARY;
       case "onehot" -> ValueDomain.ONE_HOT;
+      case "codes" -> ValueDomain.CODES;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "codes")));
         yield ValueDomain.REAL;
       }
     };
@@ -135,7 +136,23 @@ public final class ShapeChecker {
           "onehot[n, k] is n groups of k classes, k >= 2");
       group = w;
     }
+    if (domain == ValueDomain.CODES) group = codesGroup(v, t, w);
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
+  }
+
+  /** codes[positions, width]: a latent of positions code vectors of the given width; the group is one vector. */
+  private int codesGroup(Ast.VarDecl v, Ast.Type t, int w) {
+    if (v.observed()) {
+      diags.error(t.span(), "codes is a latent type: the vectors of a learned codebook, not data",
+          "declare the data real[...], and the latent: latent z : codes[positions, width]");
+      return w;
+    }
+    if (t.dims().size() != 2) {
+      diags.error(t.span(), "codes takes two sizes, positions and the width of each code vector, got " + t.dims().size(),
+          "for example codes[49, 64]: 49 positions, each a vector of width 64");
+      return w;
+    }
+    return Math.max(1, t.dims().get(1));
   }
 
   private static String typeText(Ast.Type t) {
@@ -344,6 +361,9 @@ public final class ShapeChecker {
       case LIKELIHOOD -> Site.Role.LIKELIHOOD;
     };
     fam = fam.grouped(target.groupSize(), target.width());   // onehot[n, k]: n groups of k, each one-hot
+    Map<String, Double> constants = new LinkedHashMap<>();
+    for (var e : args.entrySet()) if (e.getValue() instanceof IrExpr.Const k) constants.put(e.getKey(), k.value());
+    fam = fam.atSite(target.name(), constants);              // a family with parameters of its own (a codebook)
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
   }
 

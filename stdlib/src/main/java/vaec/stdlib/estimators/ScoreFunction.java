@@ -29,7 +29,7 @@ public final class ScoreFunction extends GradientEstimator {
 
   @Override public String keyword() { return "score_function"; }
 
-  @Override public String whyNot(LatentSite z) { return null; }
+  @Override public String whyNot(LatentSite z) { return z.guide().whyNoDensity(); }
 
   @Override
   public List<Setting> settings() {
