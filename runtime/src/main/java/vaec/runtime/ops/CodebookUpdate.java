@@ -20,7 +20,7 @@ import vaec.runtime.graph.Op;
  *   M_k &lt;- decay M_k + (1 - decay) s_k          s_k: the sum of their z_e
  *   N^_k = N_k / (1 - decay^t), M^_k = M_k / (1 - decay^t)        (bias correction of the zero start)
  *   N~_k = (N^_k + epsilon) / (n + codes epsilon) n,  n = sum_k N^_k  (Laplace smoothing)
- *   e_k  = M^_k / N~_k
+ *   e_k  = M^_k / N~_k        (a code no position has chosen yet, N_k = 0, keeps its initial vector)
  * </pre>
  *
  * <p><b>Dead codes</b> ({@code restartAfter} = R &gt; 0): a code's age counts the steps since a
@@ -100,6 +100,7 @@ public final class CodebookUpdate implements Op {
         for (int j = 0; j < width; j++) sums.put(k, j, decay * sums.get(k, j) + (1 - decay) * sum[k][j]);
       }
       for (int k = 0; k < codes; k++) {
+        if (count.get(k) == 0) continue;   // a code no position has chosen yet keeps its initial vector
         double smoothed = (count.get(k) / correction + epsilon) / (total + codes * epsilon) * total;
         for (int j = 0; j < width; j++) e.put(k, j, sums.get(k, j) / correction / smoothed);
       }

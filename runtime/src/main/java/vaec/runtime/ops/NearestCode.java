@@ -27,6 +27,9 @@ public final class NearestCode implements Op {
     this.codes = codes;
   }
 
+  /** The number of codes searched. */
+  public int codes() { return codes; }
+
   @Override
   public int outputWidth(List<Node> in) {
     if (in.get(0).width() != positions * width) {
