@@ -27,7 +27,7 @@ class VqTest {
   static final String MODEL = """
       model tvq
       data   x : real[6] in [0, 1]
-      latent z : codes[2, 3]
+      latent z : codes[3, 2]
       network encoder = Linear(6 -> 6)
       network decoder = MLP(6 -> 5 -> 6, activation = tanh)
       prior z ~ UniformCodes(4)
@@ -48,7 +48,7 @@ class VqTest {
     var lp = c.plan().of("z");
     assertEquals("vq", lp.estimator().keyword());
     String s = Summary.of(c);
-    assertTrue(s.contains("codes[2, 3]"), s);
+    assertTrue(s.contains("codes[3, 2]"), s);
     assertTrue(s.contains("straight-through"), s);
     assertTrue(s.contains("codebook ||sg[z_e] - e||^2 weight 1, commitment ||z_e - sg[e]||^2 weight 0.25"), s);
     assertTrue(s.contains("constant: log 4 = 1.3863 nats per position, 2.77 nats for 2 positions"), s);
@@ -119,7 +119,7 @@ class VqTest {
       for (int b = 0; b < 8; b++) {
         for (int p = 0; p < 2; p++) {
           int k = idx.getInt(b, p);
-          for (int j = 0; j < 3; j++) expected[k][j] += 2 * (e.getDouble(b, p * 3 + j) - zeV.getDouble(b, p * 3 + j)) / 8;
+          for (int j = 0; j < 3; j++) expected[k][j] += 2 * (e.getDouble(b, j * 2 + p) - zeV.getDouble(b, j * 2 + p)) / 8;
         }
       }
       for (int k = 0; k < 4; k++) for (int j = 0; j < 3; j++) assertEquals(expected[k][j], gBook.getDouble(k, j), 1e-12, "code " + k);
@@ -153,7 +153,7 @@ class VqTest {
     var d = DiagnosticsTest.only(fail(model("").replace("Linear(6 -> 6)", "Linear(6 -> 5)").replace("MLP(6 -> 5", "MLP(6 -> 5")));
     assertEquals(7, d.span().line());
     assertTrue(d.message().contains("width 5") && d.message().contains("width 6"), d.message());
-    assertTrue(d.hint().contains("codes[2, 3]"), d.hint());
+    assertTrue(d.hint().contains("codes[3, 2]"), d.hint());
     // K < 2, at the argument
     d = DiagnosticsTest.only(fail(model("").replace("codes = 4)", "codes = 1)").replace("UniformCodes(4)", "UniformCodes(1)")
         .replace("UniformCodes(1)", "UniformCodes(4)")));
@@ -166,13 +166,13 @@ class VqTest {
     assertEquals(7, d.span().line());
     assertTrue(d.message().contains("8 codes") && d.message().contains("has 4"), d.message());
     // a VQ guide on a real latent
-    d = fail(model("").replace("codes[2, 3]", "real[6]")).diagnostics().get(0);
+    d = fail(model("").replace("codes[3, 2]", "real[6]")).diagnostics().get(0);
     assertTrue(d.message().contains("VQ draws codes values") || d.message().contains("draws codes"), d.message());
     // codes with one size; codes as data
-    d = fail(model("").replace("codes[2, 3]", "codes[6]")).diagnostics().get(0);
+    d = fail(model("").replace("codes[3, 2]", "codes[6]")).diagnostics().get(0);
     assertEquals(3, d.span().line());
-    assertTrue(d.message().contains("codes takes two sizes"), d.message());
-    d = fail(model("").replace("data   x : real[6] in [0, 1]", "data   x : codes[2, 3]")).diagnostics().get(0);
+    assertTrue(d.message().contains("codes takes the width of each code vector, then the positions"), d.message());
+    d = fail(model("").replace("data   x : real[6] in [0, 1]", "data   x : codes[3, 2]")).diagnostics().get(0);
     assertTrue(d.message().contains("codes is a latent type"), d.message());
     // other estimators refuse a deterministic quantizer
     for (String e : List.of("score_function", "enumerate", "reparameterized", "concrete")) {

@@ -140,19 +140,23 @@ public final class ShapeChecker {
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
   }
 
-  /** codes[positions, width]: a latent of positions code vectors of the given width; the group is one vector. */
+  /**
+   * codes[width, positions...]: code vectors of {@code width} at each position of the grid that
+   * the other sizes give (codes[64, 7, 7]: 49 positions), laid out channels first like an image of
+   * width channels; the group is the code width.
+   */
   private int codesGroup(Ast.VarDecl v, Ast.Type t, int w) {
     if (v.observed()) {
       diags.error(t.span(), "codes is a latent type: the vectors of a learned codebook, not data",
-          "declare the data real[...], and the latent: latent z : codes[positions, width]");
+          "declare the data real[...], and the latent: latent z : codes[width, positions]");
       return w;
     }
-    if (t.dims().size() != 2) {
-      diags.error(t.span(), "codes takes two sizes, positions and the width of each code vector, got " + t.dims().size(),
-          "for example codes[49, 64]: 49 positions, each a vector of width 64");
+    if (t.dims().size() < 2) {
+      diags.error(t.span(), "codes takes the width of each code vector, then the positions, got one size",
+          "for example codes[16, 32]: 32 positions, each a vector of width 16; codes[64, 7, 7]: a 7 x 7 grid of vectors of width 64");
       return w;
     }
-    return Math.max(1, t.dims().get(1));
+    return Math.max(1, t.dims().get(0));
   }
 
   private static String typeText(Ast.Type t) {

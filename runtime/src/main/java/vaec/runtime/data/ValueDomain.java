@@ -11,7 +11,7 @@ public enum ValueDomain {
   /** Rows of 0s with a single 1: a category among {@code width} choices. */
   ONE_HOT("one-hot"),
   /**
-   * The code vectors of a learned codebook ({@code latent z : codes[positions, width]}): real
+   * The code vectors of a learned codebook ({@code latent z : codes[width, positions]}): real
    * values, but only those the codebook holds. A latent type; data cannot be declared so.
    */
   CODES("codes");

@@ -9,8 +9,9 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 
 /**
- * Inputs (indices, codebook): each row's {@code positions} code vectors side by side, e_{k_p} for
- * the index k_p at position p. The gradient reaches the codebook only (indices are not
+ * Inputs (indices, codebook): each row's {@code positions} code vectors e_{k_p}, for the index k_p
+ * at position p, laid out channels first as {@link NearestCode} reads them (column j * positions + p
+ * is component j of e_{k_p}). The gradient reaches the codebook only (indices are not
  * differentiable): code k's gradient is the sum of the output's gradient over the positions that
  * chose k.
  */
@@ -40,7 +41,7 @@ public final class CodeLookup implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     int[] ids = indices(in[0]);
     INDArray picked = Nd4j.pullRows(book(in[1]), 1, ids);
-    out.assign(picked.reshape('c', new long[] {out.rows(), (long) positions * width}));
+    out.reshape('c', new long[] {out.rows(), width, positions}).assign(picked.reshape('c', new long[] {out.rows(), positions, width}).permute(0, 2, 1));
   }
 
   private int[] indices(INDArray idx) {
@@ -57,7 +58,8 @@ public final class CodeLookup implements Op {
     INDArray oneHot = s[0].reshape('c', new long[] {ids.length, codes});
     oneHot.assign(0);
     for (int i = 0; i < ids.length; i++) oneHot.putScalar(i, ids[i], 1.0);
-    INDArray gFlat = (g.isView() ? g.dup('c') : g).reshape('c', new long[] {ids.length, width});
+    INDArray g3 = (g.isView() ? g.dup('c') : g).reshape('c', new long[] {g.rows(), width, positions});
+    INDArray gFlat = g3.permute(0, 2, 1).dup('c').reshape('c', new long[] {ids.length, width});
     // code k's gradient: the sum of the output's gradient over the positions that chose k
     Gemm.gemm(oneHot, true, gFlat, false, book(gIn[1]), 1.0, 0.0);
   }

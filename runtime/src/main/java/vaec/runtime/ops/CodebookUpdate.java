@@ -76,7 +76,7 @@ public final class CodebookUpdate implements Op {
       for (int p = 0; p < positions; p++) {
         int k = Codebooks.code(idx, r, p);
         n[k]++;
-        for (int j = 0; j < width; j++) sum[k][j] += z.get(r, (long) p * width + j);
+        for (int j = 0; j < width; j++) sum[k][j] += z.get(r, (long) j * positions + p);
       }
     }
     int next = 3;
@@ -124,7 +124,7 @@ public final class CodebookUpdate implements Op {
         int k = Codebooks.code(idx, r, p);
         double d = 0;
         for (int j = 0; j < width; j++) {
-          double v = z.get(r, (long) p * width + j) - e.get(k, j);
+          double v = z.get(r, (long) j * positions + p) - e.get(k, j);
           d += v * v;
         }
         dist[i] = d;
@@ -137,7 +137,7 @@ public final class CodebookUpdate implements Op {
         long r = order[i] / positions;
         int p = order[i] % positions;
         for (int j = 0; j < width; j++) {
-          double v = z.get(r, (long) p * width + j);
+          double v = z.get(r, (long) j * positions + p);
           e.put(k, j, v);
           if (ema) sums.put(k, j, v * correction);
         }

@@ -9,8 +9,10 @@ import vaec.runtime.kernels.Gemm;
 
 /**
  * Vector quantization's nearest-neighbour search (van den Oord, Vinyals and Kavukcuoglu 2017):
- * inputs (z_e, codebook) with z_e of width positions x width (each row {@code positions} vectors of
- * {@code width} side by side) and the codebook a codes x width parameter. Output, per row and
+ * inputs (z_e, codebook) with z_e of width x positions columns laid out channels first, as an image
+ * of {@code width} channels over the positions (column j * positions + p is component j of the
+ * vector at position p, the layout of convolutional layers), and the codebook a codes x width
+ * parameter. Output, per row and
  * position, the index of the nearest code in squared Euclidean distance (the smallest index on a
  * tie), as a number. The distances come from one product, |e_k|^2 - 2 z . e_k (|z|^2 is the same
  * for every k); the index is piecewise constant, so no gradient flows.
@@ -47,7 +49,9 @@ public final class NearestCode implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     long rows = out.rows();
     INDArray z = s[1];
-    z.assign(in[0]);
+    // channels first: column j * positions + p is component j of position p's vector
+    INDArray src = in[0].isView() ? in[0].dup('c') : in[0];
+    z.reshape('c', new long[] {rows, positions, width}).assign(src.reshape('c', new long[] {rows, width, positions}).permute(0, 2, 1));
     INDArray flat = z.reshape('c', new long[] {rows * positions, width});
     INDArray dist = s[0].reshape('c', new long[] {rows * positions, codes});
     INDArray book = in[1].rank() == 2 ? in[1] : in[1].reshape(codes, width);

@@ -7,8 +7,8 @@ import vaec.runtime.ops.CodeLookup;
 import vaec.runtime.ops.NearestCode;
 
 /**
- * The learned codebook of a codebook latent ({@code latent z : codes[positions, width]}): {@code
- * codes} vectors of {@code width}, one parameter named {@code LATENT.codebook} (codes x width),
+ * The learned codebook of a codebook latent ({@code latent z : codes[width, positions...]}):
+ * {@code codes} vectors of {@code width}, one parameter named {@code LATENT.codebook} (codes x width),
  * shared by the latent's guide (which quantizes to it) and its prior (whose draws are its vectors).
  */
 public record Codebook(String latent, int positions, int width, int codes) {
@@ -26,7 +26,10 @@ public record Codebook(String latent, int positions, int width, int codes) {
     return g.apply(new NearestCode(positions, width, codes), o, encoded, param(g));
   }
 
-  /** The code vectors of the indices side by side (batch x positions x width); the gradient reaches the codebook. */
+  /**
+   * The code vectors of the indices (batch x width x positions, channels first: column
+   * j * positions + p is component j of position p's code); the gradient reaches the codebook.
+   */
   public Node lookup(Graph g, SourceRef o, Node indices) {
     return g.apply(new CodeLookup(positions, width, codes), o, indices, param(g));
   }

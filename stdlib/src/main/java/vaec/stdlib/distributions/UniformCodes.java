@@ -12,7 +12,7 @@ import vaec.runtime.ops.UniformCode;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
- * {@code UniformCodes(K)}: the prior of a codebook latent {@code codes[positions, width]} that
+ * {@code UniformCodes(K)}: the prior of a codebook latent {@code codes[width, positions]} that
  * chooses each position's code uniformly among K (the VQ-VAE's prior while it trains, van den Oord
  * et al. 2017). log p(z) = -positions log K for every value the codebook can give; a draw is a
  * uniform index per position, looked up in the latent's codebook. A learned prior over codes (a

@@ -10,9 +10,9 @@ import vaec.runtime.graph.SourceRef;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
- * {@code VQ(input, codes = K)}: the guide of a codebook latent {@code codes[positions, width]}
- * (van den Oord, Vinyals and Kavukcuoglu 2017). Its input (the encoder's output, positions x width
- * columns) is cut into one vector per position, and each is replaced by the nearest of the K
+ * {@code VQ(input, codes = K)}: the guide of a codebook latent {@code codes[width, positions]}
+ * (van den Oord, Vinyals and Kavukcuoglu 2017). Its input (the encoder's output, width x positions
+ * columns, channels first: an image of width channels over the positions) is cut into one vector per position, and each is replaced by the nearest of the K
  * vectors of a learned codebook. q(z | x) puts all its mass on that value: the family has no
  * density to score (log q = 0), no pathwise sampler and no relaxation, and only the
  * straight-through VQ estimator ({@code vq}) trains it.

@@ -60,7 +60,7 @@ public final class VqStraightThrough extends GradientEstimator {
   public String whyNot(LatentSite z) {
     Optional<Codebook> q = z.guide().codebook();
     if (q.isEmpty()) {
-      return "vq trains codebook latents: a latent declared codes[positions, width] with the guide VQ(encoder(x), codes = K), not "
+      return "vq trains codebook latents: a latent declared codes[width, positions] with the guide VQ(encoder(x), codes = K), not "
           + z.guide().name();
     }
     Optional<Codebook> p = z.prior().codebook();
