@@ -26,6 +26,10 @@ import vaec.runtime.kernels.ConvGeometry;
 class Conv2dTest {
 
   static Stream<Arguments> geometries() {
+    return Stream.of(Conv2d.Kernels.values()).flatMap(kern -> geometryList().map(a -> Arguments.of(a.get()[0], kern)));
+  }
+
+  static Stream<Arguments> geometryList() {
     return Stream.of(
         Arguments.of(new ConvGeometry(1, 5, 5, 2, 3, 1, 0, false)),
         Arguments.of(new ConvGeometry(2, 7, 5, 3, 3, 2, 1, false)),
@@ -39,9 +43,9 @@ class Conv2dTest {
         Arguments.of(new ConvGeometry(4, 7, 7, 1, 4, 2, 1, true)));
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("geometries")
-  void forwardAndBackwardMatchDirectLoops(ConvGeometry geo) {
+  void forwardAndBackwardMatchDirectLoops(ConvGeometry geo, Conv2d.Kernels kern) {
     int batch = 3;
     Random r = new Random(7);
     double[] x = gaussian(r, batch * geo.inWidth());
@@ -50,11 +54,11 @@ class Conv2dTest {
     double[] b = gaussian(r, geo.outC());
     double[] gOut = gaussian(r, batch * geo.outWidth());
 
-    Conv2d op = new Conv2d(geo, Activation.IDENTITY);
+    Conv2d op = new Conv2d(geo, Activation.IDENTITY, kern);
     INDArray[] in = {Nd4j.createFromArray(x).reshape(batch, geo.inWidth()), Nd4j.createFromArray(w).reshape(ws),
         Nd4j.createFromArray(b)};
     INDArray out = Nd4j.create(DataType.DOUBLE, batch, geo.outWidth());
-    INDArray[] scratch = scratch(geo, batch);
+    INDArray[] scratch = scratch(op, batch);
     op.forward(in, out, scratch);
 
     double[] yRef = new double[batch * geo.outWidth()];
@@ -70,8 +74,9 @@ class Conv2dTest {
     assertClose(db, gIn[2].dup().data().asDouble(), "d/db");
   }
 
-  @Test
-  void stridedViewsAsOutputAndGradientsAreWrittenInPlace() {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Conv2d.Kernels.class)
+  void stridedViewsAsOutputAndGradientsAreWrittenInPlace(Conv2d.Kernels kern) {
     ConvGeometry geo = new ConvGeometry(2, 4, 4, 3, 3, 1, 1, false);
     int batch = 2;
     Random r = new Random(3);
@@ -79,14 +84,14 @@ class Conv2dTest {
     double[] w = gaussian(r, 3 * 18);
     double[] b = gaussian(r, 3);
     double[] gOut = gaussian(r, batch * geo.outWidth());
-    Conv2d op = new Conv2d(geo, Activation.IDENTITY);
+    Conv2d op = new Conv2d(geo, Activation.IDENTITY, kern);
     INDArray wideX = Nd4j.create(DataType.DOUBLE, batch, geo.inWidth() + 5);
     INDArray xv = wideX.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 2 + geo.inWidth()));
     xv.assign(Nd4j.createFromArray(x).reshape(batch, geo.inWidth()));
     INDArray wideOut = Nd4j.create(DataType.DOUBLE, batch, geo.outWidth() + 4);
     INDArray outV = wideOut.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 1 + geo.outWidth()));
     INDArray[] in = {xv, Nd4j.createFromArray(w).reshape(3, 18), Nd4j.createFromArray(b)};
-    INDArray[] scratch = scratch(geo, batch);
+    INDArray[] scratch = scratch(op, batch);
     op.forward(in, outV, scratch);
     double[] yRef = new double[batch * geo.outWidth()];
     double[] dx = new double[x.length], dw = new double[w.length], db = new double[b.length];
@@ -101,17 +106,18 @@ class Conv2dTest {
     assertEquals(0.0, wideGx.getDouble(0, 0));
   }
 
-  @Test
-  void noInputGradientAskedLeavesParameterGradientsRight() {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Conv2d.Kernels.class)
+  void noInputGradientAskedLeavesParameterGradientsRight(Conv2d.Kernels kern) {
     ConvGeometry geo = new ConvGeometry(1, 6, 6, 2, 4, 2, 1, false);
     int batch = 2;
     Random r = new Random(11);
     double[] x = gaussian(r, batch * geo.inWidth()), w = gaussian(r, 2 * 16), b = gaussian(r, 2);
     double[] gOut = gaussian(r, batch * geo.outWidth());
-    Conv2d op = new Conv2d(geo, Activation.IDENTITY);
+    Conv2d op = new Conv2d(geo, Activation.IDENTITY, kern);
     INDArray[] in = {Nd4j.createFromArray(x).reshape(batch, geo.inWidth()), Nd4j.createFromArray(w).reshape(2, 16), Nd4j.createFromArray(b)};
     INDArray out = Nd4j.create(DataType.DOUBLE, batch, geo.outWidth());
-    INDArray[] scratch = scratch(geo, batch);
+    INDArray[] scratch = scratch(op, batch);
     op.forward(in, out, scratch);
     INDArray[] gIn = {null, Nd4j.create(DataType.DOUBLE, 2, 16), Nd4j.create(DataType.DOUBLE, 2)};
     op.backward(in, out, Nd4j.createFromArray(gOut).reshape(batch, geo.outWidth()), gIn, scratch);
@@ -133,8 +139,8 @@ class Conv2dTest {
     assertThrows(IllegalArgumentException.class, () -> new ConvGeometry(1, 28, 28, 0, 4, 2, 1, false));
   }
 
-  static INDArray[] scratch(ConvGeometry geo, int batch) {
-    int[] sw = new Conv2d(geo, Activation.IDENTITY).scratchWidths(null);
+  static INDArray[] scratch(Conv2d op, int batch) {
+    int[] sw = op.scratchWidths(null);
     INDArray[] s = new INDArray[sw.length];
     for (int i = 0; i < sw.length; i++) s[i] = Nd4j.create(DataType.DOUBLE, batch, sw[i]);
     return s;
