@@ -61,7 +61,10 @@ class CliVqTest {
     assertTrue(number(json, "test_perplexity_z") >= 1, json);
     // -ELBO = reconstruction + 4 log 6 (codes of width 2 at four positions, uniform prior over 6 codes)
     assertEquals(number(json, "test_neg_elbo"), number(json, "test_reconstruction") + 4 * Math.log(6), 1e-3, json);
-    for (String png : new String[] {"samples.png", "reconstructions.png"}) assertTrue(Files.isRegularFile(baseline.resolve(png)), png);
+    for (String png : new String[] {"samples.png", "reconstructions.png", "codes.png"}) {
+      assertTrue(Files.isRegularFile(baseline.resolve(png)), png);
+      assertTrue(baselineRun.stdout().contains(baseline.resolve(png).toString()), png);
+    }
 
     CliRunner.Result eval = ok("eval", model, "--checkpoint", baseline.resolve("checkpoint.vaeckpt"), "-k", 5);
     assertTrue(eval.stdout().contains("codebook z: perplexity"), eval::toString);
