@@ -90,6 +90,12 @@ final class RunOutputs {
         else System.out.println("interpolation.png not written: " + why);
       }
     }
+    List<Evaluator.CodeUsage> usage = test.rows() > 0 ? ev.codeUsage(test) : List.of();
+    if (!usage.isEmpty()) {
+      Path codes = dir.resolve("codes.png");
+      vaec.cli.pictures.CodeUsageChart.write(codes, usage);
+      written.add(codes);
+    }
     Map<String, List<Double>> curves = state.curves();
     List<Double> train = curves.getOrDefault("train_loss", List.of());
     List<Double> testCurve = curves.getOrDefault("test_loss", List.of());

@@ -22,6 +22,8 @@ import vaec.runtime.kernels.Activation;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
 import vaec.stdlib.distributions.ParamSpec;
+import vaec.stdlib.networks.NetTerm;
+import vaec.stdlib.networks.NetworkError;
 import vaec.stdlib.networks.NetworkFamily;
 import vaec.stdlib.networks.NetworkSpec;
 
@@ -117,8 +119,9 @@ public final class ShapeChecker {
       case "real" -> ValueDomain.REAL;
       case "binary" -> ValueDomain.BINARY;
       case "onehot" -> ValueDomain.ONE_HOT;
+      case "codes" -> ValueDomain.CODES;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "codes")));
         yield ValueDomain.REAL;
       }
     };
@@ -135,7 +138,27 @@ public final class ShapeChecker {
           "onehot[n, k] is n groups of k classes, k >= 2");
       group = w;
     }
+    if (domain == ValueDomain.CODES) group = codesGroup(v, t, w);
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
+  }
+
+  /**
+   * codes[width, positions...]: code vectors of {@code width} at each position of the grid that
+   * the other sizes give (codes[64, 7, 7]: 49 positions), laid out channels first like an image of
+   * width channels; the group is the code width.
+   */
+  private int codesGroup(Ast.VarDecl v, Ast.Type t, int w) {
+    if (v.observed()) {
+      diags.error(t.span(), "codes is a latent type: the vectors of a learned codebook, not data",
+          "declare the data real[...], and the latent: latent z : codes[width, positions]");
+      return w;
+    }
+    if (t.dims().size() < 2) {
+      diags.error(t.span(), "codes takes the width of each code vector, then the positions, got one size",
+          "for example codes[16, 32]: 32 positions, each a vector of width 16; codes[64, 7, 7]: a 7 x 7 grid of vectors of width 64");
+      return w;
+    }
+    return Math.max(1, t.dims().get(0));
   }
 
   private static String typeText(Ast.Type t) {
@@ -157,45 +180,35 @@ public final class ShapeChecker {
       diags.error(c.calleeSpan(), "unknown network type '" + c.callee() + "'", Suggest.didYouMean(c.callee(), catalog.networkNames()));
       return null;
     }
-    List<Integer> widths = new ArrayList<>();
-    Map<String, Activation> options = new HashMap<>();
-    boolean ok = true;
-    for (Ast.Arg a : c.args()) {
-      if (a.name() == null) {
-        if (!widths.isEmpty()) {
-          diags.error(a.span(), "layer widths are given once, as a chain like 784 -> 400 -> 40");
-          ok = false;
-          continue;
-        }
-        List<Ast.Expr> items = a.value() instanceof Ast.Arrow ar ? ar.items() : List.of(a.value());
-        for (Ast.Expr it : items) {
-          if (it instanceof Ast.Num num && num.value() == Math.rint(num.value()) && num.value() >= 1 && num.value() <= 1e8) {
-            widths.add((int) num.value());
-          } else {
-            diags.error(it.span(), "a layer width must be a positive whole number");
-            ok = false;
-          }
-        }
-      } else {
-        if (!fam.options().contains(a.name())) {
-          diags.error(a.span(), c.callee() + " has no option '" + a.name() + "'", Suggest.didYouMean(a.name(), fam.options()));
-          ok = false;
-        } else if (a.value() instanceof Ast.Name act && catalog.activation(act.name()).isPresent()) {
-          options.put(a.name(), catalog.activation(act.name()).get());
-        } else {
-          String got = a.value() instanceof Ast.Name act ? act.name() : "this";
-          diags.error(a.value().span(), "unknown activation '" + got + "'", Suggest.didYouMean(got, catalog.activationNames()));
-          ok = false;
-        }
-      }
-    }
-    if (!ok) return null;
+    List<NetTerm.Arg> args = new ArrayList<>();
+    for (Ast.Arg a : c.args()) args.add(new NetTerm.Arg(a.name(), netTerm(a.value()), a.span()));
     try {
-      return fam.build(n.name(), widths, options);
-    } catch (IllegalArgumentException e) {
-      diags.error(c.span(), e.getMessage());
+      return fam.build(n.name(), args, c.span());
+    } catch (NetworkError e) {
+      Span at = e.where() instanceof Span s ? s : c.span();
+      String hint = e.got() == null ? null : Suggest.didYouMean(e.got(), e.candidates());
+      diags.error(at, e.getMessage(), hint);
       return null;
     }
+  }
+
+  /** A network declaration's argument as its family reads it, with source spans as positions. */
+  private NetTerm netTerm(Ast.Expr e) {
+    if (e instanceof Ast.Num num) return new NetTerm.Num(num.value(), num.span());
+    if (e instanceof Ast.Name nm) return new NetTerm.Name(nm.name(), nm.span());
+    if (e instanceof Ast.Arrow ar) {
+      List<NetTerm> items = new ArrayList<>();
+      for (Ast.Expr it : ar.items()) items.add(netTerm(it));
+      return new NetTerm.Chain(items, ar.span());
+    }
+    if (e instanceof Ast.Call call) {
+      List<NetTerm.Arg> args = new ArrayList<>();
+      for (Ast.Arg a : call.args()) args.add(new NetTerm.Arg(a.name(), netTerm(a.value()), a.span()));
+      return new NetTerm.Call(call.callee(), args, call.span(), call.calleeSpan());
+    }
+    String text = e instanceof Ast.Str str ? "\"" + str.value() + "\"" : e instanceof Ast.Negate ng && ng.operand() instanceof Ast.Num num
+        ? "-" + fmt(num.value()) : "an expression";
+    return new NetTerm.Other(text, e.span());
   }
 
   private void assign(Ast.Assign a, Map<String, IrExpr> locals, Origin origin) {
@@ -344,6 +357,9 @@ public final class ShapeChecker {
       case LIKELIHOOD -> Site.Role.LIKELIHOOD;
     };
     fam = fam.grouped(target.groupSize(), target.width());   // onehot[n, k]: n groups of k, each one-hot
+    Map<String, Double> constants = new LinkedHashMap<>();
+    for (var e : args.entrySet()) if (e.getValue() instanceof IrExpr.Const k) constants.put(e.getKey(), k.value());
+    fam = fam.atSite(target.name(), constants);              // a family with parameters of its own (a codebook)
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
   }
 

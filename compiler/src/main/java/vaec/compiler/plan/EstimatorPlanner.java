@@ -116,6 +116,11 @@ public final class EstimatorPlanner {
           continue;
         }
         est = c.estimator();
+        String whyNot = est.whyNot(site);   // the default choice may still refuse the pair (a VQ guide with another prior)
+        if (whyNot != null) {
+          diags.error(q.span(), "estimator '" + est.keyword() + "' cannot serve latent '" + z.name() + "': " + whyNot);
+          continue;
+        }
         settings = Settings.defaults(est);
         reason = c.reason();
       }

@@ -9,7 +9,12 @@ public enum ValueDomain {
   /** Exactly 0 or 1. */
   BINARY("binary"),
   /** Rows of 0s with a single 1: a category among {@code width} choices. */
-  ONE_HOT("one-hot");
+  ONE_HOT("one-hot"),
+  /**
+   * The code vectors of a learned codebook ({@code latent z : codes[width, positions]}): real
+   * values, but only those the codebook holds. A latent type; data cannot be declared so.
+   */
+  CODES("codes");
 
   private final String display;
 
@@ -24,13 +29,14 @@ public enum ValueDomain {
       case UNIT_INTERVAL -> other != REAL;
       case BINARY -> other == BINARY || other == ONE_HOT;
       case ONE_HOT -> other == ONE_HOT;
+      case CODES -> other == CODES;
     };
   }
 
   /** True when {@code v} lies in this domain. */
   public boolean admits(float v) {
     return switch (this) {
-      case REAL -> Float.isFinite(v);
+      case REAL, CODES -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
     };

@@ -164,6 +164,86 @@ public final class Evaluator {
     return total / d.rows();
   }
 
+  /** The evaluation graph's outputs of each codebook latent's chosen code indices are named this, then the latent. */
+  public static final String CODES_PREFIX = "codes_";
+
+  /**
+   * How a codebook latent uses its codes over a data set: {@code counts[k]} the (example,
+   * position) pairs that chose code k.
+   */
+  public record CodeUsage(String latent, long[] counts) {
+    public int codes() { return counts.length; }
+
+    /** exp of the entropy of the code frequencies: 1 (one code) to {@link #codes} (all alike). */
+    public double perplexity() {
+      double[] c = new double[counts.length];
+      for (int k = 0; k < c.length; k++) c[k] = counts[k];
+      return vaec.runtime.ops.CodePerplexity.perplexity(c);
+    }
+
+    /** The codes chosen at least once. */
+    public int inUse() {
+      int n = 0;
+      for (long c : counts) if (c > 0) n++;
+      return n;
+    }
+  }
+
+  /**
+   * Each codebook latent's code usage on {@code d} (the evaluation graph's "codes_" outputs), in
+   * the graph's order; empty for a model without codebook latents.
+   */
+  public List<CodeUsage> codeUsage(BoundData d) {
+    CompiledModel m = state.model;
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    for (var e : m.evaluate().outputs().entrySet()) {
+      if (e.getKey().startsWith(CODES_PREFIX) && e.getValue().op() instanceof vaec.runtime.ops.NearestCode nc) {
+        counts.put(e.getKey().substring(CODES_PREFIX.length()), new long[nc.codes()]);
+      }
+    }
+    if (counts.isEmpty()) return List.of();
+    Batches b = new Batches(d);
+    int k = m.samples();
+    int perPass = Math.max(1, ROWS_PER_PASS / k);
+    long pass = 0;
+    for (int from = 0; from < d.rows(); from += perPass) {
+      int n = Math.min(perPass, d.rows() - from);
+      Executor ex = executor("evaluate", m.evaluate(), n * k);
+      b.gather(repeated(from, n, k), ex);
+      ex.drawNoise(state.noise, -1_000_000 - pass++);
+      ex.forward();
+      for (var e : counts.entrySet()) {
+        for (double v : ex.value(CODES_PREFIX + e.getKey()).dup('c').data().asDouble()) e.getValue()[(int) v]++;
+      }
+    }
+    List<CodeUsage> out = new ArrayList<>();
+    for (var e : counts.entrySet()) out.add(new CodeUsage(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  /**
+   * The mean over the rows of {@code d} of the squared error, summed over columns, between each
+   * scored variable and its reconstruction (the likelihood's mean at the guide's mean), by variable.
+   */
+  public Map<String, Double> reconstructionError(BoundData d) {
+    Batches b = new Batches(d);
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
+      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
+      Executor ex = executor("recon", state.model.reconstruct(), n);
+      b.gather(range(from, n), ex);
+      ex.forward();
+      for (String o : ex.graph().outputs().keySet()) {
+        if (!o.startsWith("mean_")) continue;
+        String x = o.substring("mean_".length());
+        INDArray diff = ex.value(o).sub(ex.input(x));
+        out.merge(x, diff.mul(diff).sumNumber().doubleValue(), Double::sum);
+      }
+    }
+    out.replaceAll((x, v) -> v / d.rows());
+    return out;
+  }
+
   /** Burda et al.'s threshold: a unit is active when the variance over examples of its guide mean exceeds it. */
   public static final double ACTIVE_THRESHOLD = 0.01;
 

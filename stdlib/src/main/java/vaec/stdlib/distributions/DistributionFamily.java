@@ -62,6 +62,26 @@ public abstract class DistributionFamily {
    */
   public DistributionFamily grouped(int groupSize, int width) { return this; }
 
+  /**
+   * This family at the site of variable {@code variable}, given the arguments written as numbers
+   * ({@code constants}, by parameter name). A family whose lowering reads parameters of its own (a
+   * codebook, named after its variable) returns a copy that knows them; the others return
+   * themselves.
+   */
+  public DistributionFamily atSite(String variable, Map<String, Double> constants) { return this; }
+
+  /**
+   * The learned codebook this family's values come from (a VQ guide, a prior over codes), or empty.
+   */
+  public Optional<Codebook> codebook() { return Optional.empty(); }
+
+  /**
+   * Null when q(z | x) of this family has a density to score, sample and enumerate, else why not:
+   * a deterministic quantizer (VQ) puts all its mass on one value, so the score function,
+   * enumeration and VIMCO cannot serve it.
+   */
+  public String whyNoDensity() { return null; }
+
   // ---- relaxation (Concrete, straight-through) ----
 
   /**

@@ -46,6 +46,13 @@ public abstract class GradientEstimator {
   /** Parameters this estimator adds for the latent (baseline state, control variates), with their start. */
   public List<ParamInit> params(LatentSite latent, Settings s) { return List.of(); }
 
+  /**
+   * Terms this estimator reports for the latent beside the objective's (the VQ-VAE's codebook and
+   * commitment losses, the codebook's perplexity): each an output of the training and evaluation
+   * graphs, per row, shown in training and written to metrics.json.
+   */
+  public List<vaec.runtime.model.ReportedTerm> reported(LatentSite latent, Settings s) { return List.of(); }
+
   /** Lowers the latent and, through {@link LatentStep#rest}, everything after it. */
   public abstract Part lower(LatentStep step);
 
