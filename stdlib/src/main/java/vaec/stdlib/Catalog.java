@@ -37,7 +37,8 @@ public final class Catalog {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
         new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
         new RelaxedBernoulli(), new Concrete(),
-        new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal())) {
+        new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal(),
+        new vaec.stdlib.distributions.Dirichlet())) {
       distributions.put(d.name(), d);
     }
     for (NetworkFamily n : List.of(new Mlp(), new Linear())) networks.put(n.name(), n);
