@@ -9,7 +9,9 @@ public enum ValueDomain {
   /** Exactly 0 or 1. */
   BINARY("binary"),
   /** Rows of 0s with a single 1: a category among {@code width} choices. */
-  ONE_HOT("one-hot");
+  ONE_HOT("one-hot"),
+  /** Non-negative whole numbers 0, 1, 2, ... (counts), declared {@code count[n]}. */
+  COUNT("count");
 
   private final String display;
 
@@ -21,9 +23,10 @@ public enum ValueDomain {
   public boolean contains(ValueDomain other) {
     return switch (this) {
       case REAL -> true;
-      case UNIT_INTERVAL -> other != REAL;
+      case UNIT_INTERVAL -> other == UNIT_INTERVAL || other == BINARY || other == ONE_HOT;
       case BINARY -> other == BINARY || other == ONE_HOT;
       case ONE_HOT -> other == ONE_HOT;
+      case COUNT -> other == COUNT || other == BINARY || other == ONE_HOT;
     };
   }
 
@@ -33,6 +36,7 @@ public enum ValueDomain {
       case REAL -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
+      case COUNT -> v >= 0f && Float.isFinite(v) && v == Math.rint(v);
     };
   }
 
