@@ -2,6 +2,7 @@ package vaec.stdlib.distributions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
@@ -11,6 +12,7 @@ import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.BetaLogProb;
 import vaec.runtime.ops.GammaBetaSample;
 import vaec.runtime.ops.ImplicitGammaRsample;
+import vaec.runtime.ops.KlGammaBeta;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
 /**
@@ -53,4 +55,21 @@ public final class BetaFamily extends DistributionFamily {
     Node sum = g.apply(new Binary(Binary.Kind.ADD), o, a.get("concentration1"), a.get("concentration0"));
     return g.apply(new Binary(Binary.Kind.DIV), o, a.get("concentration1"), sum);
   }
+
+  /** Closed form against a Beta prior ({@link KlGammaBeta}). */
+  @Override
+  public Optional<KlRule> klTo(DistributionFamily prior) {
+    return prior instanceof BetaFamily ? Optional.of(KL) : Optional.empty();
+  }
+
+  private static final KlRule KL = new KlRule() {
+    @Override public String guideFamily() { return "Beta"; }
+    @Override public String priorFamily() { return "Beta"; }
+    @Override public String reference() { return "closed form for two Beta distributions"; }
+
+    @Override
+    public Node lower(Graph g, SourceRef o, Map<String, Node> q, Map<String, Node> p) {
+      return g.apply(new KlGammaBeta(GammaBetaSample.Kind.BETA), o, q.get("concentration1"), q.get("concentration0"), p.get("concentration1"), p.get("concentration0"));
+    }
+  };
 }

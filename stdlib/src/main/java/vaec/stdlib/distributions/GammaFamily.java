@@ -2,6 +2,7 @@ package vaec.stdlib.distributions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import vaec.runtime.data.ValueDomain;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
@@ -10,6 +11,7 @@ import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.GammaBetaSample;
 import vaec.runtime.ops.ImplicitGammaRsample;
+import vaec.runtime.ops.KlGammaBeta;
 import vaec.runtime.ops.GammaLogProb;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
 
@@ -53,4 +55,21 @@ public final class GammaFamily extends DistributionFamily {
   public Node mean(Graph g, SourceRef o, Map<String, Node> a) {
     return g.apply(new Binary(Binary.Kind.DIV), o, a.get("concentration"), a.get("rate"));
   }
+
+  /** Closed form against a Gamma prior ({@link KlGammaBeta}). */
+  @Override
+  public Optional<KlRule> klTo(DistributionFamily prior) {
+    return prior instanceof GammaFamily ? Optional.of(KL) : Optional.empty();
+  }
+
+  private static final KlRule KL = new KlRule() {
+    @Override public String guideFamily() { return "Gamma"; }
+    @Override public String priorFamily() { return "Gamma"; }
+    @Override public String reference() { return "closed form for two Gamma distributions"; }
+
+    @Override
+    public Node lower(Graph g, SourceRef o, Map<String, Node> q, Map<String, Node> p) {
+      return g.apply(new KlGammaBeta(GammaBetaSample.Kind.GAMMA), o, q.get("concentration"), q.get("rate"), p.get("concentration"), p.get("rate"));
+    }
+  };
 }
