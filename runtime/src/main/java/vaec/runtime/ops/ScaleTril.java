@@ -2,9 +2,12 @@ package vaec.runtime.ops;
 
 /**
  * The packed lower-triangular scale of a full-covariance Gaussian: a row of D (D + 1) / 2 values
- * t, row by row (L[0,0], L[1,0], L[1,1], L[2,0], ...), with L[i,j] = t for j &lt; i and
- * L[i,i] = exp(t) on the diagonal, so that every row of real numbers is a valid (invertible)
- * scale and log |det L| = sum of the diagonal's t.
+ * t, row by row (t[0,0], t[1,0], t[1,1], t[2,0], ...). Row i of L is exp(t[i,i]) times
+ * (t[i,0], ..., t[i,i-1], 1): L = diag(s) U with s = exp(diagonal of t) and U unit lower
+ * triangular holding the off-diagonal t. Every row of real numbers is a valid (invertible) scale,
+ * log |det L| is the sum of the diagonal's t, and the off-diagonal values are correlations-like
+ * numbers on the scale of their row's standard deviation (so small posterior scales do not need
+ * tiny raw outputs). Covariance L L^T = diag(s) U U^T diag(s).
  */
 public final class ScaleTril {
   private ScaleTril() {}
@@ -24,8 +27,9 @@ public final class ScaleTril {
   static double[][] unpack(double[] t, int off, int d) {
     double[][] l = new double[d][d];
     for (int i = 0; i < d; i++) {
-      for (int j = 0; j < i; j++) l[i][j] = t[off + index(i, j)];
-      l[i][i] = Math.exp(t[off + index(i, i)]);
+      double s = Math.exp(t[off + index(i, i)]);
+      for (int j = 0; j < i; j++) l[i][j] = s * t[off + index(i, j)];
+      l[i][i] = s;
     }
     return l;
   }
@@ -64,13 +68,18 @@ public final class ScaleTril {
   /**
    * Packs dF/dL (lower part of {@code gl}) into gradients of the packed values at {@code off},
    * scaled by {@code scale}, adding {@code diagExtra} to each diagonal's gradient (before scaling):
-   * dF/dt = dF/dL for off-diagonal entries and dF/dL[i,i] L[i,i] on the diagonal (exp's chain rule).
+   * with L[i,j] = s_i t[i,j] (j &lt; i) and L[i,i] = s_i = exp(t[i,i]), dF/dt[i,j] = s_i dF/dL[i,j]
+   * and dF/dt[i,i] = sum over j &lt;= i of dF/dL[i,j] L[i,j].
    */
   static void pack(double[][] gl, double[][] l, double diagExtra, double scale, double[] out, int off) {
     int d = l.length;
     for (int i = 0; i < d; i++) {
-      for (int j = 0; j < i; j++) out[off + index(i, j)] = scale * gl[i][j];
-      out[off + index(i, i)] = scale * (gl[i][i] * l[i][i] + diagExtra);
+      double rowDot = 0;
+      for (int j = 0; j < i; j++) {
+        out[off + index(i, j)] = scale * gl[i][j] * l[i][i];
+        rowDot += gl[i][j] * l[i][j];
+      }
+      out[off + index(i, i)] = scale * (rowDot + gl[i][i] * l[i][i] + diagExtra);
     }
   }
 }

@@ -62,9 +62,10 @@ class FullCovarianceAndCountOpsTest {
     assertEquals(10, ScaleTril.packedWidth(4));
     assertEquals(4, ScaleTril.dimension(10));
     assertEquals(-1, ScaleTril.dimension(11));
+    // Row i of L is exp(t_ii) (t_i0, ..., 1): here L = [[1, 0], [3 * 2, 3]].
     double[][] l = ScaleTril.unpack(new double[] {0.0, 2.0, Math.log(3)}, 0, 2);
     assertEquals(1.0, l[0][0], 1e-15);
-    assertEquals(2.0, l[1][0], 1e-15);
+    assertEquals(6.0, l[1][0], 1e-12);
     assertEquals(3.0, l[1][1], 1e-12);
     assertEquals(0.0, l[0][1], 0.0);
   }
@@ -73,7 +74,7 @@ class FullCovarianceAndCountOpsTest {
   void fullCovarianceDrawAndDensityMatchTheirFormulas() {
     // D = 2, L = [[2, 0], [0.5, 3]]: z = loc + L eps; Sigma = L L^T = [[4, 1], [1, 9.25]].
     INDArray loc = Nd4j.createFromArray(new double[][] {{1, -1}});
-    INDArray t = Nd4j.createFromArray(new double[][] {{Math.log(2), 0.5, Math.log(3)}});
+    INDArray t = Nd4j.createFromArray(new double[][] {{Math.log(2), 0.5 / 3, Math.log(3)}});
     INDArray eps = Nd4j.createFromArray(new double[][] {{0.3, -0.7}});
     INDArray z = forward(new MvnRsample(), new INDArray[] {loc, t, eps}, 2);
     assertEquals(1 + 2 * 0.3, z.getDouble(0, 0), 1e-12);
@@ -92,9 +93,9 @@ class FullCovarianceAndCountOpsTest {
   void fullCovarianceKlsMatchTheGeneralFormula() {
     // KL(N(mu, Sq) || N(m, Sp)) = (tr(Sp^-1 Sq) + (m - mu)^T Sp^-1 (m - mu) - D + log det Sp - log det Sq) / 2, D = 2.
     double[] mu = {0.3, -0.2};
-    double[] tq = {Math.log(0.8), 0.3, Math.log(1.5)};   // Lq = [[0.8, 0], [0.3, 1.5]]
+    double[] tq = {Math.log(0.8), 0.3 / 1.5, Math.log(1.5)};   // Lq = [[0.8, 0], [0.3, 1.5]]
     double[] m = {-0.5, 0.4};
-    double[] tp = {Math.log(1.2), -0.4, Math.log(0.7)};  // Lp = [[1.2, 0], [-0.4, 0.7]]
+    double[] tp = {Math.log(1.2), -0.4 / 0.7, Math.log(0.7)};  // Lp = [[1.2, 0], [-0.4, 0.7]]
     double[][] sq = {{0.64, 0.24}, {0.24, 0.09 + 2.25}};
     double[][] sp = {{1.44, -0.48}, {-0.48, 0.16 + 0.49}};
     double dp = sp[0][0] * sp[1][1] - sp[0][1] * sp[1][0];

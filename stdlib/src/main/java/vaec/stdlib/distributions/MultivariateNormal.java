@@ -17,10 +17,11 @@ import vaec.stdlib.distributions.ParamSpec.Constraint;
 /**
  * The full-covariance Gaussian MultivariateNormal(loc, scale_tril): z = loc + L eps with
  * eps ~ N(0, I) and L lower triangular with a positive diagonal (004 section 4.3), covariance
- * L L^T. For a value of width D, scale_tril has width D (D + 1) / 2: L's lower triangle row by row
- * (L[0,0], L[1,0], L[1,1], L[2,0], ...), with the diagonal entries passed through exp (so any
- * real row is a valid scale and log |det L| is the sum of those entries) and the others as given
- * ({@link ScaleTril}). A number is broadcast: MultivariateNormal(0, 0) is N(0, I).
+ * L L^T. For a value of width D, scale_tril has width D (D + 1) / 2 values t, row by row
+ * (t[0,0], t[1,0], t[1,1], t[2,0], ...): row i of L is exp(t[i,i]) (t[i,0], ..., t[i,i-1], 1),
+ * i.e. L = diag(exp(diagonal of t)) U with U unit lower triangular holding the off-diagonal values
+ * ({@link ScaleTril}). Any real row is a valid scale; log |det L| is the sum of the diagonal's t. A
+ * number is broadcast: MultivariateNormal(0, 0) is N(0, I).
  *
  * <p>Closed-form KL to a Normal prior (diagonal, fused when it is N(0, 1)) and to another
  * MultivariateNormal; against any other prior the plan uses a Monte Carlo estimate.
