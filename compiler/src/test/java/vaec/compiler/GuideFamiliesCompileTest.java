@@ -149,4 +149,24 @@ class GuideFamiliesCompileTest {
     CompileError typo = fail(COUNTS.replace("count[5]", "cont[5]").replace("LIKELIHOOD", "Poisson(log_rate = dec(z))"));
     assertTrue(typo.getMessage().contains("unknown type 'cont'") && typo.getMessage().contains("count"), typo.getMessage());
   }
+
+  @Test
+  void dirichletLatentsArePathwiseAndTrain() {
+    String text = """
+        data   x : real[4] in [0, 1]
+        latent p : real[3] in [0, 1]
+        network enc = Linear(4 -> 3)
+        network dec = Linear(3 -> 4)
+        prior p ~ Dirichlet(0.8)
+        guide p ~ Dirichlet(softplus(enc(x)) + 0.1)
+        likelihood x ~ Bernoulli(logits = dec(p))
+        """;
+    var c = Compiler.compile(new SourceFile("d.vae", text));
+    assertEquals("reparameterized", c.plan().of("p").estimator().keyword());
+    assertEquals("Monte Carlo: no closed form for KL(Dirichlet || Dirichlet)", c.plan().of("p").klReason());
+    assertTrue(uses(c.compiled().train(), "dirichlet_implicit_rsample"));
+    assertTrue(uses(c.compiled().train(), "dirichlet_log_prob"));
+    double[] s = step(c, "x", unitRows(6, 4));
+    assertTrue(Double.isFinite(s[0]) && Double.isFinite(s[1]) && s[1] > 0);
+  }
 }
