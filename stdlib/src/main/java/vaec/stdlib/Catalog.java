@@ -38,7 +38,9 @@ public final class Catalog {
         new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
         new RelaxedBernoulli(), new Concrete(),
         new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal(),
-        new vaec.stdlib.distributions.VectorQuantizer(), new vaec.stdlib.distributions.UniformCodes())) {
+        new vaec.stdlib.distributions.VectorQuantizer(), new vaec.stdlib.distributions.UniformCodes(),
+        new vaec.stdlib.distributions.Dirichlet(), new vaec.stdlib.distributions.MultivariateNormal(),
+        new vaec.stdlib.distributions.Poisson(), new vaec.stdlib.distributions.NegativeBinomial())) {
       distributions.put(d.name(), d);
     }
     for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily())) networks.put(n.name(), n);

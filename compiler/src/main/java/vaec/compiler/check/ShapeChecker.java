@@ -120,8 +120,9 @@ public final class ShapeChecker {
       case "binary" -> ValueDomain.BINARY;
       case "onehot" -> ValueDomain.ONE_HOT;
       case "codes" -> ValueDomain.CODES;
+      case "count" -> ValueDomain.COUNT;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "codes")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "count", "codes")));
         yield ValueDomain.REAL;
       }
     };
@@ -329,9 +330,12 @@ public final class ShapeChecker {
         diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
         ok = false;
       }
-      if (v.width() != 0 && v.width() != target.width()) {
+      int needed = fam.parameterWidth(p.name(), target.width());
+      if (v.width() != 0 && v.width() != needed) {
         diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
-            + " but " + target.name() + " has width " + target.width(), "declared as: " + target.declaration());
+            + (needed == target.width() ? " but " + target.name() + " has width " + target.width()
+                : " but " + target.name() + " of width " + target.width() + " needs width " + needed),
+            "declared as: " + target.declaration());
         ok = false;
       }
       collectLatents(v, deps);
@@ -364,6 +368,9 @@ public final class ShapeChecker {
   }
 
   private static String supportHint(DistributionFamily fam, Variable target) {
+    if (fam.support() == ValueDomain.COUNT) {
+      return "counts are declared " + target.name() + " : count[" + target.width() + "] (whole numbers 0, 1, 2, ...)";
+    }
     if (target.domain() == ValueDomain.REAL) {
       return "declare the data's range (" + target.name() + " : real[" + target.width() + "] in [0, 1]) or use Normal for real values";
     }

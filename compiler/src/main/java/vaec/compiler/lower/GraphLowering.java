@@ -685,7 +685,7 @@ public final class GraphLowering {
     Map<String, Node> out = new LinkedHashMap<>();
     for (var e : site.args().entrySet()) {
       IrExpr v = e.getValue();
-      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), site.width()) : node(v, s));
+      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), site.family().parameterWidth(e.getKey(), site.width())) : node(v, s));
     }
     return out;
   }

@@ -21,6 +21,7 @@ public record DataInput(String name, int width, ValueDomain domain, int groupSiz
       case BINARY -> "binary[" + width + "]";
       case ONE_HOT -> "onehot[" + width + "]";
       case CODES -> "codes[" + width + "]";
+      case COUNT -> "count[" + width + "]";
     };
   }
 

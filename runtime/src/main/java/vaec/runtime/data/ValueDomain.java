@@ -14,7 +14,9 @@ public enum ValueDomain {
    * The code vectors of a learned codebook ({@code latent z : codes[width, positions]}): real
    * values, but only those the codebook holds. A latent type; data cannot be declared so.
    */
-  CODES("codes");
+  CODES("codes"),
+  /** Non-negative whole numbers 0, 1, 2, ... (counts), declared {@code count[n]}. */
+  COUNT("count");
 
   private final String display;
 
@@ -26,10 +28,11 @@ public enum ValueDomain {
   public boolean contains(ValueDomain other) {
     return switch (this) {
       case REAL -> true;
-      case UNIT_INTERVAL -> other != REAL;
+      case UNIT_INTERVAL -> other == UNIT_INTERVAL || other == BINARY || other == ONE_HOT;
       case BINARY -> other == BINARY || other == ONE_HOT;
       case ONE_HOT -> other == ONE_HOT;
       case CODES -> other == CODES;
+      case COUNT -> other == COUNT || other == BINARY || other == ONE_HOT;
     };
   }
 
@@ -39,6 +42,7 @@ public enum ValueDomain {
       case REAL, CODES -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
+      case COUNT -> v >= 0f && Float.isFinite(v) && v == Math.rint(v);
     };
   }
 
