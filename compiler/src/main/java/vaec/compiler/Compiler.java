@@ -96,6 +96,7 @@ public final class Compiler {
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
+    for (vaec.compiler.ir.Site q : model.guide()) params.addAll(q.family().params(q.variable()));   // a flow's global parameters
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     if (objectiveName != null) cfg = cfg.withObjective(objectiveName);
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),

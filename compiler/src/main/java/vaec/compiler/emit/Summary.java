@@ -57,6 +57,6 @@ public final class Summary {
   }
 
   private static String site(Site s) {
-    return s.family().name() + "(" + String.join(", ", s.args().keySet()) + ")" + "   line " + s.span().line();
+    return s.family().describeSite(s.args().keySet()) + "   line " + s.span().line();
   }
 }

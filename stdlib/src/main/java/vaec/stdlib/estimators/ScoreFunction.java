@@ -29,7 +29,11 @@ public final class ScoreFunction extends GradientEstimator {
 
   @Override public String keyword() { return "score_function"; }
 
-  @Override public String whyNot(LatentSite z) { return null; }
+  @Override
+  public String whyNot(LatentSite z) {
+    return z.guide().scoresAnyValue() ? null
+        : z.guide().name() + " gives log q(z) only along its own draws (it has no inverse), so there is no score log q(z) to differentiate at a fixed z";
+  }
 
   @Override
   public List<Setting> settings() {
