@@ -32,7 +32,7 @@ public final class ScoreFunction extends GradientEstimator {
   @Override
   public String whyNot(LatentSite z) {
     return z.guide().scoresAnyValue() ? null
-        : z.guide().name() + " gives log q(z) only along its own draws (it has no inverse), so there is no score log q(z) to differentiate at a fixed z";
+        : z.guide().name() + " gives log q(z) only along its own draws, so there is no score log q(z) to differentiate at a fixed z";
   }
 
   @Override
