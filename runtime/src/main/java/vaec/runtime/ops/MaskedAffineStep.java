@@ -33,6 +33,8 @@ public final class MaskedAffineStep extends FlowStep {
   private final boolean[][] in;
   private final boolean[][] outMask;
   private final boolean[] changed;
+  /** IAF: each column's degree o(i), 1..D; null for coupling. */
+  private final int[] order;
   private final int oW1, oC1, oB1, oW2a, oW2b, oBa, oBb;
 
   public MaskedAffineStep(Kind kind, int d, int hidden, int context, int step) {
@@ -44,7 +46,7 @@ public final class MaskedAffineStep extends FlowStep {
     this.outMask = new boolean[hidden][d];
     this.changed = new boolean[d];
     if (kind == Kind.IAF) {
-      int[] order = new int[d];
+      order = new int[d];
       for (int i = 0; i < d; i++) order[i] = step % 2 == 0 ? i + 1 : d - i;
       for (int u = 0; u < hidden; u++) {
         int deg = d > 1 ? 1 + u % (d - 1) : 0;
@@ -53,6 +55,7 @@ public final class MaskedAffineStep extends FlowStep {
       }
       java.util.Arrays.fill(changed, true);
     } else {
+      order = null;
       for (int i = 0; i < d; i++) changed[i] = i % 2 != step % 2;
       for (int u = 0; u < hidden; u++) {
         for (int i = 0; i < d; i++) in[i][u] = !changed[i];
@@ -180,17 +183,29 @@ public final class MaskedAffineStep extends FlowStep {
     }
   }
 
-  @Override public boolean hasInverse() { return kind == Kind.COUPLING; }
+  /** Coupling: one pass. IAF: D passes of the network, solving the columns in their order (the sampling direction of an autoregressive flow). */
+  @Override public boolean hasInverse() { return true; }
 
   @Override
   public void inverseRow(double[] zOut, double[] th, double[] ctx, double[] z) {
-    if (kind != Kind.COUPLING) super.inverseRow(zOut, th, ctx, z);
     double[] pre = new double[h];
     double[] act = new double[h];
     double[] ha = new double[d];
     double[] hb = new double[d];
-    net(zOut, th, ctx, pre, act, ha, hb);   // the network reads only the kept columns, equal in z and z'
-    for (int j = 0; j < d; j++) z[j] = changed[j] ? (zOut[j] - hb[j]) * Math.exp(-Math.tanh(ha[j])) : zOut[j];
+    if (kind == Kind.COUPLING) {
+      net(zOut, th, ctx, pre, act, ha, hb);   // the network reads only the kept columns, equal in z and z'
+      for (int j = 0; j < d; j++) z[j] = changed[j] ? (zOut[j] - hb[j]) * Math.exp(-Math.tanh(ha[j])) : zOut[j];
+      return;
+    }
+    java.util.Arrays.fill(z, 0.0);
+    for (int t = 1; t <= d; t++) {
+      net(z, th, ctx, pre, act, ha, hb);   // column j of degree t reads only the columns before it, solved already
+      for (int j = 0; j < d; j++) {
+        if (order[j] != t) continue;
+        double sigma = sigmoid(hb[j] + FORGET_BIAS);
+        z[j] = (zOut[j] - (1 - sigma) * ha[j]) / sigma;
+      }
+    }
   }
 
   @Override
