@@ -175,8 +175,8 @@ public final class FlowFamily extends DistributionFamily {
   @Override
   public Draw rsampleWithLogProb(Graph g, SourceRef o, Map<String, Node> args, UnaryOperator<Map<String, Node>> densityArgs,
                                  int w, String site) {
-    Map<String, Node> held = densityArgs.apply(args);
     Node z0 = base.rsample(g, o, baseArgs(args), w, site);
+    Map<String, Node> held = densityArgs.apply(args);   // after the draw, as the default hook orders them
     Node logQ0 = base.logProb(g, o, z0, baseArgs(held));
     return push(g, o, z0, logQ0, args, held, site);
   }
