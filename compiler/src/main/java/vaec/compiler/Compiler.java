@@ -95,6 +95,7 @@ public final class Compiler {
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
+    for (vaec.compiler.ir.Site q : model.guide()) params.addAll(q.family().params(q.variable()));   // a flow's global parameters
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     // The objective as trained, with its settings: what a checkpoint records to refuse resuming under another.
     cfg = cfg.withObjective(plan.objective().describe());

@@ -269,6 +269,8 @@ public final class ShapeChecker {
   private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, Origin origin) {
     Variable target = vars.get(s.target());
     Ast.Call c = (Ast.Call) s.distribution();
+    var flow = catalog.flow(c.callee());
+    if (flow.isPresent()) return flowSite(s, c, flow.get(), kind, locals, origin);
     DistributionFamily fam = catalog.distribution(c.callee()).orElseThrow();
     Map<String, Ast.Arg> named = new LinkedHashMap<>();
     List<ParamSpec> defaults = fam.parameterizations().get(0);
@@ -365,6 +367,104 @@ public final class ShapeChecker {
     for (var e : args.entrySet()) if (e.getValue() instanceof IrExpr.Const k) constants.put(e.getKey(), k.value());
     fam = fam.atSite(target.name(), constants);              // a family with parameters of its own (a codebook)
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
+  }
+
+  /**
+   * {@code z ~ Planar(Normal(mu, s), length = 10, params = h)}: the base site checked as if written
+   * alone, then the flow's settings (whole numbers in their ranges), its amortized parameters
+   * ({@code params}, exactly as wide as the flow needs) and context, and the flow's own conditions
+   * on the latent's width. The site's family is the configured {@link FlowFamily}; its arguments
+   * are the base's, plus {@code params} and {@code context}.
+   */
+  private Site flowSite(Ast.Sample s, Ast.Call c, vaec.stdlib.flows.Flow flow, Ast.SectionKind kind, Map<String, IrExpr> locals,
+                        Origin origin) {
+    Variable target = vars.get(s.target());
+    if (!(c.args().get(0).value() instanceof Ast.Call baseCall)) return null;   // reported by the resolver
+    Site base = site(new Ast.Sample(s.target(), baseCall, null, s.span(), s.targetSpan(), s.text()), kind, locals, origin);
+    if (base == null) return null;
+    boolean ok = true;
+    if (base.family().isDiscrete() || !base.family().hasPathwiseSampler()) {
+      diags.error(baseCall.calleeSpan(), "a " + flow.name() + " flow needs a continuous base with a pathwise sampler, and "
+          + base.family().name() + (base.family().isDiscrete() ? " is discrete" : " has none"),
+          "flows transform real-valued latents: " + s.target() + " ~ " + flow.name() + "(Normal(mu, sigma), length = 4)");
+      return null;
+    }
+    Map<String, Integer> settings = new LinkedHashMap<>();
+    Map<String, vaec.stdlib.flows.FlowSetting> known = new LinkedHashMap<>();
+    for (var fs : flow.settings()) known.put(fs.name(), fs);
+    List<String> accepted = new ArrayList<>(known.keySet());
+    if (flow.amortizable()) accepted.add(vaec.stdlib.flows.FlowFamily.PARAMS);
+    if (flow.takesContext()) accepted.add(vaec.stdlib.flows.FlowFamily.CONTEXT);
+    Ast.Arg paramsArg = null;
+    Ast.Arg contextArg = null;
+    int d = target.width();
+    for (Ast.Arg a : c.args().subList(1, c.args().size())) {
+      if (a.name() == null) {
+        diags.error(a.span(), "after the base distribution, " + flow.name() + " takes named settings", "accepted: " + String.join(", ", accepted));
+        ok = false;
+      } else if (settings.containsKey(a.name()) || (a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS) && paramsArg != null)
+          || (a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) && contextArg != null)) {
+        diags.error(a.span(), "setting '" + a.name() + "' given twice");
+        ok = false;
+      } else if (known.containsKey(a.name())) {
+        var fs = known.get(a.name());
+        int max = fs.maxFor(d);
+        if (a.value() instanceof Ast.Num n && n.value() == Math.rint(n.value()) && n.value() >= fs.min() && n.value() <= max) {
+          settings.put(a.name(), (int) n.value());
+        } else {
+          diags.error(a.value().span(), "the " + a.name() + " of " + flow.name() + " must be a whole number from " + fs.min() + " to " + max
+              + (a.value() instanceof Ast.Num n ? ", got " + fmt(n.value()) : ", not a computed value"), fs.meaning());
+          ok = false;
+        }
+      } else if (a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS) && flow.amortizable()) {
+        paramsArg = a;
+      } else if (a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) && flow.takesContext()) {
+        contextArg = a;
+      } else {
+        String why = a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS)
+            ? flow.name() + " takes no params: its steps are networks with global weights; give it a context = h from the encoder instead"
+            : a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) ? flow.name() + " reads no context; amortize it with params = h"
+            : flow.name() + " has no setting '" + a.name() + "'";
+        diags.error(a.span(), why, Suggest.didYouMean(a.name(), accepted) != null ? Suggest.didYouMean(a.name(), accepted) : "accepted: " + String.join(", ", accepted));
+        ok = false;
+      }
+    }
+    if (!ok) return null;
+    for (var fs : flow.settings()) settings.putIfAbsent(fs.name(), fs.defaultFor(d));
+    String whyNot = flow.whyNot(d, settings);
+    if (whyNot != null) {
+      diags.error(c.calleeSpan(), whyNot, "declared as: " + target.declaration());
+      return null;
+    }
+    Map<String, IrExpr> args = new LinkedHashMap<>(base.args());
+    Set<String> deps = new LinkedHashSet<>(base.dependsOn());
+    int context = 0;
+    if (contextArg != null) {
+      IrExpr v = expr(contextArg.value(), locals, origin);
+      if (v == null) return null;
+      if (v.width() == 0) {
+        diags.error(contextArg.value().span(), "the context of " + flow.name() + " is a value computed from the data (like h from the encoder), not a number");
+        return null;
+      }
+      context = v.width();
+      collectLatents(v, deps);
+      args.put(vaec.stdlib.flows.FlowFamily.CONTEXT, v);
+    }
+    List<ParamSpec> baseParams = base.family().parameterizationFor(base.args().keySet());
+    var fam = new vaec.stdlib.flows.FlowFamily(target.name(), flow, base.family(), baseParams, settings, d, paramsArg != null, context);
+    if (paramsArg != null) {
+      IrExpr v = expr(paramsArg.value(), locals, origin);
+      if (v == null) return null;
+      if (v.width() != fam.paramsWidth()) {
+        diags.error(paramsArg.value().span(), "shape mismatch: params of " + flow.name() + " must have width " + fam.paramsWidth() + " ("
+            + settings.get("length") + " steps x " + fam.stepParameters() + " parameters for a latent of width " + d + "), got "
+            + (v.width() == 0 ? "a number" : "width " + v.width()), "for example, a network whose last layer has " + fam.paramsWidth() + " units");
+        return null;
+      }
+      collectLatents(v, deps);
+      args.put(vaec.stdlib.flows.FlowFamily.PARAMS, v);
+    }
+    return new Site(target.name(), base.role(), fam, args, d, origin, s.span(), request(s.estimator()), deps);
   }
 
   private static String supportHint(DistributionFamily fam, Variable target) {

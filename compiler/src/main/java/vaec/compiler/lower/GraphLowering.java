@@ -262,6 +262,10 @@ public final class GraphLowering {
     Scope s = Scope.empty().frozenChild();
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
+      if (!q.family().scoresAnyValue()) {
+        throw new Refusal(q.span(), "iwae(gradient = dreg) rescores each draw with the guide's arguments held, and the " + q.family().name()
+            + " guide of '" + q.variable() + "' gives log q(z) only along its own draws", "use iwae(gradient = standard) for a flow guide");
+      }
       if (!q.dependsOn().isEmpty()) {
         throw new Refusal(q.span(), "iwae(gradient = dreg) is built for guides whose latents read only the data: the guide of '"
             + q.variable() + "' reads '" + String.join("', '", q.dependsOn()) + "'", "use iwae(gradient = standard) for this model");
@@ -559,12 +563,15 @@ public final class GraphLowering {
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
       Map<String, Node> qArgs = args(q, s);
-      Node z = q.family().hasPathwiseSampler() ? q.family().rsample(g, ref(q.origin()), qArgs, q.width(), q.variable())
+      // a family that scores only its own draws (a flow) gives log q along the draw
+      vaec.stdlib.distributions.Draw drawn = q.family().scoresAnyValue() ? null
+          : q.family().rsampleWithLogProb(g, ref(q.origin()), qArgs, a -> a, q.width(), q.variable());
+      Node z = drawn != null ? drawn.value() : q.family().hasPathwiseSampler() ? q.family().rsample(g, ref(q.origin()), qArgs, q.width(), q.variable())
           : q.family().sample(g, ref(q.origin()), qArgs, q.width(), q.variable());
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
       for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, ref(p.origin()), z, pArgs), Set.of())) logW = sum(logW, t.node());
-      Node logQ = q.family().logProb(g, ref(q.origin()), z, qArgs);
+      Node logQ = drawn != null ? drawn.logProb() : q.family().logProb(g, ref(q.origin()), z, qArgs);
       logW = logW == null ? g.apply(new Affine(-1, 0), ref(q.origin()), logQ) : g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
     }
     for (Term t : readyPriors(s)) logW = sum(logW, t.node());

@@ -174,6 +174,38 @@ public abstract class DistributionFamily {
     throw new UnsupportedOperationException(name() + " has no pathwise sampler");
   }
 
+  /**
+   * A reparameterized draw with its log-density, log q(value), at the arguments
+   * {@code densityArgs.apply(args)} (sticking the landing holds them constant). By default
+   * {@link #rsample} then {@link #logProb}; a family that can only score its own draws (a
+   * normalizing flow without an inverse: log q0(z0) - sum_k log|det J_k|) computes it along the draw.
+   */
+  public Draw rsampleWithLogProb(Graph g, SourceRef origin, Map<String, Node> args,
+                                 java.util.function.UnaryOperator<Map<String, Node>> densityArgs, int width, String site) {
+    Node value = rsample(g, origin, args, width, site);
+    return new Draw(value, logProb(g, origin, value, densityArgs.apply(args)));
+  }
+
+  /**
+   * Whether {@link #logProb} scores any given value. False for a family whose density is known only
+   * along its own draws ({@link #rsampleWithLogProb}): score-function estimators and bounds that
+   * rescore a draw need the former.
+   */
+  public boolean scoresAnyValue() { return true; }
+
+  /** Why KL(this || prior) has no closed form, for the plan (when {@link #klTo} is empty). */
+  public String noClosedFormKl(DistributionFamily prior) {
+    return "no closed form for KL(" + name() + " || " + prior.name() + ")";
+  }
+
+  /** Global parameters this family adds for the latent it draws (a flow's), with their start. */
+  public List<vaec.runtime.model.ParamInit> params(String latent) { return List.of(); }
+
+  /** The site as the compile summary shows it: "Normal(loc, scale)", a flow with its length and parameter count. */
+  public String describeSite(java.util.Collection<String> argumentNames) {
+    return name() + "(" + String.join(", ", argumentNames) + ")";
+  }
+
   /** A draw without gradient (ancestral sampling); defaults to the pathwise draw. */
   public Node sample(Graph g, SourceRef origin, Map<String, Node> args, int width, String site) {
     return rsample(g, origin, args, width, site);

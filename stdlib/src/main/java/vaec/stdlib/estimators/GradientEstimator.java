@@ -40,7 +40,7 @@ public abstract class GradientEstimator {
   /** How the KL term is computed given the closed form for this pair of families, if any. */
   public KlMode kl(LatentSite latent, Optional<KlRule> closedForm) {
     return KlMode.monteCarlo(closedForm.isPresent() ? "the " + keyword() + " estimator needs log p(z) - log q(z) at the drawn z"
-        : "no closed form for KL(" + latent.guide().name() + " || " + latent.prior().name() + ")");
+        : latent.guide().noClosedFormKl(latent.prior()));
   }
 
   /** Parameters this estimator adds for the latent (baseline state, control variates), with their start. */
