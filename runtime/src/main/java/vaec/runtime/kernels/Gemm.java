@@ -37,7 +37,29 @@ public final class Gemm {
 
   private Gemm() {}
 
+  private static volatile boolean profiling;
+  private static volatile long profiledNanos;
+
+  /** Starts (or stops) adding the wall time of every gemm called from any thread to {@link #profiledNanos}. */
+  public static void profile(boolean on) { profiling = on; }
+
+  /** Wall nanoseconds spent in gemm since profiling started (calls on the training thread; 0 when off). */
+  public static long profiledNanos() { return profiledNanos; }
+
   public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
+    if (!profiling) {
+      product(a, transA, b, transB, c, alpha, beta);
+      return;
+    }
+    long t = System.nanoTime();
+    product(a, transA, b, transB, c, alpha, beta);
+    long d = System.nanoTime() - t;
+    // Only the training thread's calls: a gemm inside an op's half on the helper thread overlaps
+    // the calling thread's own work, which its wall time already covers.
+    if (!Thread.currentThread().getName().equals("vaec-helper")) profiledNanos += d;
+  }
+
+  private static void product(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
     if (c.rank() == 1) c = c.reshape(1, c.length());
     DataType t = c.dataType();
     if (!CPU || !rowMajor(a) || !rowMajor(b) || !rowMajor(c) || a.dataType() != t || b.dataType() != t
