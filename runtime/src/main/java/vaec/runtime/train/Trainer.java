@@ -90,6 +90,7 @@ public final class Trainer {
       long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
       double[] sums = new double[termNodes.size()];
+      double[] running = new double[sums.length];   // handed to the listener every step, reused
       long n = 0;
       long t0 = System.nanoTime();
       for (long b = start; b < perEpoch; b++) {
@@ -125,7 +126,6 @@ public final class Trainer {
         sums[0] += loss;
         for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue() * perRow;
         n++;
-        double[] running = new double[sums.length];
         for (int t = 0; t < sums.length; t++) running[t] = sums[t] / n;
         listener.batchDone(b + 1, running);
         if (profile != null) profile.addStep(System.nanoTime() - t1);
