@@ -49,6 +49,8 @@ public final class Executor {
   private final INDArray[][] inValues;
   /** Per op, per input: the buffer its backward pass overwrites with that input's gradient, or null. */
   private final INDArray[][] inGrads;
+  /** Per op, per input: whether the op adds that input's gradient into {@link #inGrads} itself (null: none does). */
+  private final boolean[][] accumulateInto;
   /** Per op: buffers to zero just before its backward pass (partial writers), or null. */
   private final INDArray[][] zeroBeforeOp;
   /** Per op: gradients to add the matching {@link #addFrom} buffers into after its backward pass, or null. */
@@ -98,6 +100,7 @@ public final class Executor {
     zeroBeforeOp = new INDArray[n][];
     addInto = new INDArray[n][];
     addFrom = new INDArray[n][];
+    accumulateInto = new boolean[n][];
     backwardOps = new Op[n];
 
     for (Node node : nodes) {
@@ -218,6 +221,13 @@ public final class Executor {
         if (!any) {
           inGrads[i][e] = grad[in];                    // the first contribution: written in place
           if (op.writesPartialGradient(e)) zeroHere.add(grad[in]);
+        } else if (op.accumulatesGradient(e) && !op.writesPartialGradient(e) && feedsOnce(node, e)) {
+          // A later contribution the op adds itself (a gemm with beta = 1): no buffer, no add.
+          for (int c = lo[in]; c < hi[in]; c++) if (!w[c]) zeroed[base[in]][c] = true;
+          inGrads[i][e] = grad[in];
+          if (accumulateInto[i] == null) accumulateInto[i] = new boolean[k];
+          accumulateInto[i][e] = true;
+          accumulatedEdges++;
         } else {
           for (int c = lo[in]; c < hi[in]; c++) if (!w[c]) zeroed[base[in]][c] = true;
           INDArray buffer = pooled(pool, taken, grad[in]);
@@ -248,6 +258,12 @@ public final class Executor {
     for (Node p : graph.params().values()) {
       if (!needsGrad[p.id()] && ownsParamGradients) unreachedParamGrads.add(params.grad(p.name()));
     }
+  }
+
+  /** Whether input {@code e} of {@code node} is a node that feeds no other input of it. */
+  private static boolean feedsOnce(Node node, int e) {
+    for (int j = 0; j < node.inputs().size(); j++) if (j != e && node.input(j) == node.input(e)) return false;
+    return true;
   }
 
   /**
@@ -354,7 +370,8 @@ public final class Executor {
       long g = nanos == null ? 0 : Gemm.profiledNanos();
       INDArray[] zero = zeroBeforeOp[i];
       if (zero != null) for (INDArray z : zero) z.assign(0);
-      op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
+      if (accumulateInto[i] != null) op.backwardAccumulating(inValues[i], value[i], grad[i], inGrads[i], accumulateInto[i], scratch[i]);
+      else op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
       INDArray[] into = addInto[i];
       if (into != null) {
         INDArray[] from = addFrom[i];
