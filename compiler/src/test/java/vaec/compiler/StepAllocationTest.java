@@ -155,9 +155,10 @@ class StepAllocationTest {
   void mixtureVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
     PerStep p = train(MIXTURE, dir);
     report("mixture", p);
-    // Measured: 2,486 buffers and 4.55 MB per step (2,576 and 4.65 MB before): the ten enumerated
-    // branches each run the decoder and the cluster prior as separate ops.
-    for (long b : p.buffers()) assertTrue(b <= 2486, "ND4J buffers made in one step: " + b);
-    assertTrue(median(p.heapBytes()) <= 5_700_000, "median heap bytes per step: " + median(p.heapBytes()));
+    // Measured: 2,413 buffers and 4.19 MB per step (2,576 and 4.65 MB before the bias-view cache
+    // and dense layers accumulating shared weights' gradients): the ten enumerated branches each
+    // run the decoder and the cluster prior as separate ops.
+    for (long b : p.buffers()) assertTrue(b <= 2413, "ND4J buffers made in one step: " + b);
+    assertTrue(median(p.heapBytes()) <= 5_240_000, "median heap bytes per step: " + median(p.heapBytes()));
   }
 }
