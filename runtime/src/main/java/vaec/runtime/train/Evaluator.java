@@ -1,7 +1,6 @@
 package vaec.runtime.train;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,8 @@ public final class Evaluator {
   private static final int ROWS_PER_PASS = 4096;
 
   private final ModelState state;
-  private final Map<String, Executor> executors = new HashMap<>();
+  private Executor current;
+  private String currentKey;
 
   public Evaluator(ModelState state) { this.state = state; }
 
@@ -443,8 +443,26 @@ public final class Evaluator {
     return out;
   }
 
+  /**
+   * The executor for one kind of pass at one number of rows. Only one is kept at a time: a pass
+   * of another kind or size frees the previous one's buffers first (an executor for 4,096 rows of
+   * a 784-pixel model holds tens of MiB), so evaluation needs the memory of one pass, not of every
+   * pass it ever ran. Each method uses one kind, so a caller never holds a freed executor.
+   */
   private Executor executor(String kind, Graph g, int batch) {
-    return executors.computeIfAbsent(kind + "@" + batch, k -> new Executor(g, batch, state.params));
+    String key = kind + "@" + batch;
+    if (current != null && key.equals(currentKey) && current.graph() == g) return current;
+    release();
+    current = new Executor(g, batch, state.params);
+    currentKey = key;
+    return current;
+  }
+
+  /** Frees the buffers of the executor kept from the last pass (the next pass makes a new one). */
+  public void release() {
+    if (current != null) current.close();
+    current = null;
+    currentKey = null;
   }
 
   private static float[][] rows(INDArray a) {
