@@ -15,13 +15,16 @@ import vaec.runtime.kernels.ConvGeometry;
  * channel-major (NCHW) rows, so the flat buffers are the 4-D tensors without a copy. W has the
  * shape {@link ConvGeometry#weightShape()} and b the width outC.
  *
- * <p>The arithmetic is ND4J's own kernels (libnd4j's conv2d / deconv2d and their _bp ops, im2col
- * plus a BLAS product inside), called with the executor's buffers as their outputs. Measured on
- * the 2-core development machine against this project's own im2col with {@link
- * vaec.runtime.kernels.Gemm}: see the README's section on convolutional networks.
+ * <p>Two implementations of the arithmetic. The default, {@link Kernels#IM2COL}: the image batch
+ * unfolded into columns on the host ({@link vaec.runtime.kernels.Im2col}) and one matrix product
+ * with {@link vaec.runtime.kernels.Gemm} per chunk of examples. The alternative, {@link
+ * Kernels#ND4J}: libnd4j's conv2d / deconv2d and their _bp ops, called with the executor's
+ * buffers as outputs. The first measured 3.6x faster for the conv VAE's layers on the 2-core
+ * development machine (ND4J's backward passes were the slow part); see the README's section on
+ * convolutional networks. Both agree with a direct loop in float64 (Conv2dTest).
  */
 public final class Conv2d implements Op {
-  /** Which arithmetic: ND4J's conv2d/deconv2d custom ops, or im2col on the host with {@link Gemm}. */
+  /** Which arithmetic: ND4J's conv2d/deconv2d custom ops, or im2col on the host with the project's gemm. */
   public enum Kernels { ND4J, IM2COL }
 
   /** The default, VAEC_CONV_KERNELS=nd4j or im2col overriding it (for measuring one against the other). */
@@ -31,7 +34,7 @@ public final class Conv2d implements Op {
   private final Activation activation;
   private final Kernels kernels;
   private final long chunkElements;
-  private Host host;   // host arrays for the im2col path, sized for the batch on first use
+  private Host host;   // the im2col path's buffers, sized for a chunk on first use
 
   public Conv2d(ConvGeometry geo, Activation activation) {
     this(geo, activation, DEFAULT);
