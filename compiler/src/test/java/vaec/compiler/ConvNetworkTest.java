@@ -168,6 +168,18 @@ class ConvNetworkTest {
   }
 
   @Test
+  void layersTooLargeToAllocateAreReportedNotOverflowed() {
+    Diagnostic i = only(model(ENCODER.replace("image(1, 28, 28)", "image(100000, 100000, 1000)"), DECODER));
+    assertTrue(i.message().contains("holds 10000000000000 values, more than 100000000"), i.message());
+    Diagnostic c = only(model(ENCODER.replace("conv(32, kernel = 4", "conv(99999999, kernel = 4"), DECODER));
+    assertTrue(c.message().contains("conv on a 1x28x28 image is too large: 99999999x14x14 outputs"), c.message());
+    Diagnostic k = only(model(ENCODER.replace("conv(32, kernel = 4, stride = 2, padding = 1)", "conv(2, kernel = 9999, padding = 9998)"), DECODER));
+    assertTrue(k.message().contains("is too large"), k.message());
+    Diagnostic t = only(model(ENCODER, "Conv(20 -> image(1, 4, 5) -> deconv(1, kernel = 1, stride = 99999999) -> 784)"));
+    assertTrue(t.message().contains("deconv on a 1x4x5 image is too large: 1x299999998x399999997 outputs"), t.message());
+  }
+
+  @Test
   void theMlpDiagnosticsAreUnchanged() {
     Diagnostic d = only(model("MLP(784 -> 400 -> 40, activaton = relu)", DECODER));
     assertTrue(d.message().contains("MLP has no option 'activaton'"), d.message());

@@ -23,8 +23,8 @@ public record ConvGeometry(int inC, int inH, int inW, int outC, int kernel, int 
     if (stride < 1) return "the stride must be at least 1, got " + stride;
     if (padding < 0) return "the padding must not be negative, got " + padding;
     if (transposed) {
-      int oh = (inH - 1) * stride - 2 * padding + kernel;
-      int ow = (inW - 1) * stride - 2 * padding + kernel;
+      long oh = (long) (inH - 1) * stride - 2L * padding + kernel;
+      long ow = (long) (inW - 1) * stride - 2L * padding + kernel;
       if (oh < 1 || ow < 1) {
         return "a transposed convolution with kernel " + kernel + ", stride " + stride + ", padding " + padding + " maps "
             + inC + "x" + inH + "x" + inW + " to an empty image (" + oh + "x" + ow + ")";
@@ -32,8 +32,8 @@ public record ConvGeometry(int inC, int inH, int inW, int outC, int kernel, int 
       return null;
     }
     if (padding >= kernel) return "the padding (" + padding + ") must be smaller than the kernel (" + kernel + ")";
-    int spanH = inH + 2 * padding - kernel;
-    int spanW = inW + 2 * padding - kernel;
+    long spanH = inH + 2L * padding - kernel;
+    long spanW = inW + 2L * padding - kernel;
     if (spanH < 0 || spanW < 0) {
       return "a " + kernel + "x" + kernel + " kernel with padding " + padding + " does not fit in a " + inH + "x" + inW + " image";
     }
@@ -45,7 +45,7 @@ public record ConvGeometry(int inC, int inH, int inW, int outC, int kernel, int 
     return null;
   }
 
-  private static String fraction(int span, int stride) {
+  private static String fraction(long span, int stride) {
     return String.format(java.util.Locale.ROOT, "%.4g", span / (double) stride + 1);
   }
 

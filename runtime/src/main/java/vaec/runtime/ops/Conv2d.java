@@ -15,13 +15,16 @@ import vaec.runtime.kernels.ConvGeometry;
  * channel-major (NCHW) rows, so the flat buffers are the 4-D tensors without a copy. W has the
  * shape {@link ConvGeometry#weightShape()} and b the width outC.
  *
- * <p>The arithmetic is ND4J's own kernels (libnd4j's conv2d / deconv2d and their _bp ops, im2col
- * plus a BLAS product inside), called with the executor's buffers as their outputs. Measured on
- * the 2-core development machine against this project's own im2col with {@link
- * vaec.runtime.kernels.Gemm}: see the README's section on convolutional networks.
+ * <p>Two implementations of the arithmetic. The default, {@link Kernels#IM2COL}: the image batch
+ * unfolded into columns on the host ({@link vaec.runtime.kernels.Im2col}) and one matrix product
+ * with {@link vaec.runtime.kernels.Gemm} per chunk of examples. The alternative, {@link
+ * Kernels#ND4J}: libnd4j's conv2d / deconv2d and their _bp ops, called with the executor's
+ * buffers as outputs. The first measured 3.6x faster for the conv VAE's layers on the 2-core
+ * development machine (ND4J's backward passes were the slow part); see the README's section on
+ * convolutional networks. Both agree with a direct loop in float64 (Conv2dTest).
  */
 public final class Conv2d implements Op {
-  /** Which arithmetic: ND4J's conv2d/deconv2d custom ops, or im2col on the host with {@link Gemm}. */
+  /** Which arithmetic: ND4J's conv2d/deconv2d custom ops, or im2col on the host with the project's gemm. */
   public enum Kernels { ND4J, IM2COL }
 
   /** The default, VAEC_CONV_KERNELS=nd4j or im2col overriding it (for measuring one against the other). */
@@ -30,16 +33,23 @@ public final class Conv2d implements Op {
   private final ConvGeometry geo;
   private final Activation activation;
   private final Kernels kernels;
-  private Host host;   // host arrays for the im2col path, sized for the batch on first use
+  private final long chunkElements;
+  private Host host;   // the im2col path's buffers, sized for a chunk on first use
 
   public Conv2d(ConvGeometry geo, Activation activation) {
     this(geo, activation, DEFAULT);
   }
 
   public Conv2d(ConvGeometry geo, Activation activation, Kernels kernels) {
+    this(geo, activation, kernels, CHUNK_ELEMENTS);
+  }
+
+  /** With the column matrices' size per chunk set (tests use small chunks). */
+  Conv2d(ConvGeometry geo, Activation activation, Kernels kernels, long chunkElements) {
     this.geo = geo;
     this.activation = activation;
     this.kernels = kernels;
+    this.chunkElements = chunkElements;
   }
 
   public ConvGeometry geometry() { return geo; }
@@ -66,11 +76,8 @@ public final class Conv2d implements Op {
     // 0: the pre-activation gradient; 1: the input gradient when none is asked for (the _bp op
     // always writes one); 2: the input gradient when the one handed over is a strided view.
     // 3: the output when the executor's is a strided view.
-    if (kernels == Kernels.IM2COL) {
-      // 0: the pre-activation gradient; 1: the column matrix [C*k*k, B*P] (B rows of C*k*k*P);
-      // 2: the channel-major output (convolution) or input (transposed) [C, B*P].
-      return new int[] {geo.outWidth(), kk() * positions(), geo.transposed() ? geo.inWidth() : geo.outWidth()};
-    }
+    // With im2col only 0: the column matrices are the op's own, a chunk of examples at a time.
+    if (kernels == Kernels.IM2COL) return new int[] {geo.outWidth()};
     return new int[] {geo.outWidth(), geo.inWidth(), geo.inWidth(), geo.outWidth()};
   }
 
@@ -136,32 +143,47 @@ public final class Conv2d implements Op {
 
   // ---- im2col with the project's gemm ----------------------------------------------------------
   //
-  // Convolution: colT [C*k*k, B*P] = im2col(x); yT [O, B*P] = W [O, C*k*k] colT; y = yT in
-  // example-major order, plus b. Backward: dT = dPre channel-major; dW = dT colT^T;
-  // dcolT = W^T dT, folded back by col2im into dx; db = row sums of dT.
-  // Transposed: xT [Cin, B*P] = x channel-major; colT [Cout*k*k, B*P] = W^T xT, folded by col2im
-  // over the output image into y, plus b. Backward: colT = im2col(dPre) over the output image;
-  // dW = xT colT^T; dxT = W colT; db = per-channel sums of dPre.
+  // A chunk of nb examples at a time (the whole training batch for the conv VAE's layers; an
+  // evaluation batch of batch x K rows in pieces, so memory stays bounded), P positions each.
+  // Convolution: colT [C*k*k, nb*P] = im2col(x); yT [O, nb*P] = W [O, C*k*k] colT; y = yT in
+  // example-major order, plus b. Backward: dT = dPre channel-major; dW += dT colT^T (colT
+  // recomputed); dcolT = W^T dT, folded back by col2im into dx; db = sums of dPre per channel.
+  // Transposed: xT [Cin, nb*P] = x channel-major; colT [Cout*k*k, nb*P] = W^T xT, folded by
+  // col2im over the output image into y, plus b. Backward: colT = im2col(dPre) over the output
+  // image; dW += xT colT^T; dxT = W colT.
 
-  /** Host arrays, float[] or double[] as the graph's dtype. */
+  /** Column matrices per chunk: about this many elements (16 MiB of floats). */
+  static final long CHUNK_ELEMENTS = 1L << 22;
+
+  /** Host arrays (float[] or double[] as the graph's dtype) and device matrices for one chunk. */
   private static final class Host {
     final boolean f;
-    final int batch;
+    final int chunk;
     final Object in, out, col, chm;
     final double[] bias, dbias;
     final float[] biasF, dbiasF;
+    final INDArray colT, mat;
 
-    Host(boolean f, int batch, int inLen, int outLen, int colLen, int chmLen, int outC) {
+    Host(boolean f, int chunk, ConvGeometry geo, int kk, int p) {
       this.f = f;
-      this.batch = batch;
-      in = f ? new float[inLen] : new double[inLen];
-      out = f ? new float[outLen] : new double[outLen];
-      col = f ? new float[colLen] : new double[colLen];
+      this.chunk = chunk;
+      int chmLen = chunk * (geo.transposed() ? geo.inWidth() : geo.outWidth());
+      in = f ? new float[chunk * geo.inWidth()] : new double[chunk * geo.inWidth()];
+      out = f ? new float[chunk * geo.outWidth()] : new double[chunk * geo.outWidth()];
+      col = f ? new float[kk * chunk * p] : new double[kk * chunk * p];
       chm = f ? new float[chmLen] : new double[chmLen];
-      bias = new double[outC];
-      dbias = new double[outC];
-      biasF = new float[outC];
-      dbiasF = new float[outC];
+      bias = new double[geo.outC()];
+      dbias = new double[geo.outC()];
+      biasF = new float[geo.outC()];
+      dbiasF = new float[geo.outC()];
+      org.nd4j.linalg.api.buffer.DataType t = f ? org.nd4j.linalg.api.buffer.DataType.FLOAT : org.nd4j.linalg.api.buffer.DataType.DOUBLE;
+      colT = Nd4j.create(t, kk, (long) chunk * p);
+      mat = Nd4j.create(t, geo.transposed() ? geo.inC() : geo.outC(), (long) chunk * p);
+    }
+
+    /** The first nb*P columns of a chunk matrix. */
+    INDArray cols(INDArray m, int nb, int p) {
+      return nb == chunk ? m : m.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, (long) nb * p));
     }
   }
 
@@ -170,50 +192,55 @@ public final class Conv2d implements Op {
     if (!f && like.dataType() != org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
       throw new IllegalArgumentException(describe() + ": im2col kernels need float or double, got " + like.dataType());
     }
-    if (host == null || host.batch != batch || host.f != f) {
-      int chm = batch * (geo.transposed() ? geo.inWidth() : geo.outWidth());
-      host = new Host(f, batch, batch * geo.inWidth(), batch * geo.outWidth(), batch * kk() * positions(), chm, geo.outC());
-    }
+    int chunk = (int) Math.max(1, Math.min(batch, chunkElements / ((long) kk() * positions())));
+    if (host == null || host.f != f || host.chunk < chunk) host = new Host(f, chunk, geo, kk(), positions());
     return host;
+  }
+
+  private static INDArray rows(INDArray m, int from, int n) {
+    return from == 0 && n == m.rows() ? m
+        : m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + n), org.nd4j.linalg.indexing.NDArrayIndex.all());
   }
 
   private void forwardIm2col(INDArray[] in, INDArray out, INDArray[] scratch) {
     int batch = (int) out.rows();
     Host h = host(out, batch);
     int k = geo.kernel(), s = geo.stride(), pad = geo.padding(), p = positions();
-    INDArray colT = scratch[1].reshape('c', kk(), (long) batch * p);
-    vaec.runtime.kernels.Im2col.read(in[0], h.in);
-    if (!geo.transposed()) {
-      if (h.f) vaec.runtime.kernels.Im2col.im2col((float[]) h.in, batch, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (float[]) h.col);
-      else vaec.runtime.kernels.Im2col.im2col((double[]) h.in, batch, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (double[]) h.col);
-      vaec.runtime.kernels.Im2col.write(h.col, colT);
-      INDArray yT = scratch[2].reshape('c', geo.outC(), (long) batch * p);
-      vaec.runtime.kernels.Gemm.gemm(in[1], false, colT, false, yT, 1.0, 0.0);
-      vaec.runtime.kernels.Im2col.read(yT, h.chm);
-      if (h.f) vaec.runtime.kernels.Im2col.toExampleMajor((float[]) h.chm, batch, geo.outC(), p, (float[]) h.out);
-      else vaec.runtime.kernels.Im2col.toExampleMajor((double[]) h.chm, batch, geo.outC(), p, (double[]) h.out);
-    } else {
-      if (h.f) vaec.runtime.kernels.Im2col.toChannelMajor((float[]) h.in, batch, geo.inC(), p, (float[]) h.chm);
-      else vaec.runtime.kernels.Im2col.toChannelMajor((double[]) h.in, batch, geo.inC(), p, (double[]) h.chm);
-      INDArray xT = scratch[2].reshape('c', geo.inC(), (long) batch * p);
-      vaec.runtime.kernels.Im2col.write(h.chm, xT);
-      vaec.runtime.kernels.Gemm.gemm(in[1], true, xT, false, colT, 1.0, 0.0);
-      vaec.runtime.kernels.Im2col.read(colT, h.col);
-      if (h.f) vaec.runtime.kernels.Im2col.col2im((float[]) h.col, batch, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (float[]) h.out);
-      else vaec.runtime.kernels.Im2col.col2im((double[]) h.col, batch, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (double[]) h.out);
+    for (int n0 = 0; n0 < batch; n0 += h.chunk) {
+      int nb = Math.min(h.chunk, batch - n0);
+      INDArray colT = h.cols(h.colT, nb, p);
+      INDArray mat = h.cols(h.mat, nb, p);
+      vaec.runtime.kernels.Im2col.read(rows(in[0], n0, nb), h.in);
+      if (!geo.transposed()) {
+        if (h.f) vaec.runtime.kernels.Im2col.im2col((float[]) h.in, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (float[]) h.col);
+        else vaec.runtime.kernels.Im2col.im2col((double[]) h.in, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (double[]) h.col);
+        vaec.runtime.kernels.Im2col.write(h.col, colT);
+        vaec.runtime.kernels.Gemm.gemm(in[1], false, colT, false, mat, 1.0, 0.0);
+        vaec.runtime.kernels.Im2col.read(mat, h.chm);
+        if (h.f) vaec.runtime.kernels.Im2col.toExampleMajor((float[]) h.chm, nb, geo.outC(), p, (float[]) h.out);
+        else vaec.runtime.kernels.Im2col.toExampleMajor((double[]) h.chm, nb, geo.outC(), p, (double[]) h.out);
+      } else {
+        if (h.f) vaec.runtime.kernels.Im2col.toChannelMajor((float[]) h.in, nb, geo.inC(), p, (float[]) h.chm);
+        else vaec.runtime.kernels.Im2col.toChannelMajor((double[]) h.in, nb, geo.inC(), p, (double[]) h.chm);
+        vaec.runtime.kernels.Im2col.write(h.chm, mat);
+        vaec.runtime.kernels.Gemm.gemm(in[1], true, mat, false, colT, 1.0, 0.0);
+        vaec.runtime.kernels.Im2col.read(colT, h.col);
+        if (h.f) vaec.runtime.kernels.Im2col.col2im((float[]) h.col, nb, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (float[]) h.out);
+        else vaec.runtime.kernels.Im2col.col2im((double[]) h.col, nb, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (double[]) h.out);
+      }
+      addBias(in[2], h, nb);
+      vaec.runtime.kernels.Im2col.write(h.out, rows(out, n0, nb));
     }
-    addBias(in[2], h, batch);
-    vaec.runtime.kernels.Im2col.write(h.out, out);
     activation.apply(out, out);
   }
 
-  private void addBias(INDArray b, Host h, int batch) {
+  private void addBias(INDArray b, Host h, int nb) {
+    int q = geo.outH() * geo.outW();
     if (h.f) {
       float[] bf = h.biasF;
       vaec.runtime.kernels.Im2col.read(b, bf);
       float[] y = (float[]) h.out;
-      int q = geo.outH() * geo.outW();
-      for (int n = 0; n < batch; n++) for (int o = 0; o < geo.outC(); o++) {
+      for (int n = 0; n < nb; n++) for (int o = 0; o < geo.outC(); o++) {
         int base = (n * geo.outC() + o) * q;
         float v = bf[o];
         for (int i = 0; i < q; i++) y[base + i] += v;
@@ -221,8 +248,7 @@ public final class Conv2d implements Op {
     } else {
       vaec.runtime.kernels.Im2col.read(b, h.bias);
       double[] y = (double[]) h.out;
-      int q = geo.outH() * geo.outW();
-      for (int n = 0; n < batch; n++) for (int o = 0; o < geo.outC(); o++) {
+      for (int n = 0; n < nb; n++) for (int o = 0; o < geo.outC(); o++) {
         int base = (n * geo.outC() + o) * q;
         double v = h.bias[o];
         for (int i = 0; i < q; i++) y[base + i] += v;
@@ -233,53 +259,61 @@ public final class Conv2d implements Op {
   private void backwardIm2col(INDArray[] in, INDArray dPre, INDArray[] gIn, INDArray[] scratch) {
     int batch = (int) dPre.rows();
     Host h = host(dPre, batch);
-    int k = geo.kernel(), s = geo.stride(), pad = geo.padding(), p = positions();
-    INDArray colT = scratch[1].reshape('c', kk(), (long) batch * p);
-    vaec.runtime.kernels.Im2col.read(dPre, h.out);
-    if (gIn[2] != null) {
-      int q = geo.outH() * geo.outW();
-      double[] db = h.dbias;
-      java.util.Arrays.fill(db, 0.0);
-      for (int n = 0; n < batch; n++) for (int o = 0; o < geo.outC(); o++) {
+    int k = geo.kernel(), s = geo.stride(), pad = geo.padding(), p = positions(), q = geo.outH() * geo.outW();
+    double[] db = h.dbias;
+    java.util.Arrays.fill(db, 0.0);
+    for (int n0 = 0; n0 < batch; n0 += h.chunk) {
+      int nb = Math.min(h.chunk, batch - n0);
+      double beta = n0 == 0 ? 0.0 : 1.0;   // the weight gradient sums over chunks
+      INDArray colT = h.cols(h.colT, nb, p);
+      INDArray mat = h.cols(h.mat, nb, p);
+      vaec.runtime.kernels.Im2col.read(rows(dPre, n0, nb), h.out);
+      for (int n = 0; n < nb; n++) for (int o = 0; o < geo.outC(); o++) {
         int base = (n * geo.outC() + o) * q;
         double acc = 0;
         if (h.f) { float[] d = (float[]) h.out; for (int i = 0; i < q; i++) acc += d[base + i]; }
         else { double[] d = (double[]) h.out; for (int i = 0; i < q; i++) acc += d[base + i]; }
         db[o] += acc;
       }
+      vaec.runtime.kernels.Im2col.read(rows(in[0], n0, nb), h.in);
+      if (!geo.transposed()) {
+        if (h.f) vaec.runtime.kernels.Im2col.im2col((float[]) h.in, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (float[]) h.col);
+        else vaec.runtime.kernels.Im2col.im2col((double[]) h.in, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (double[]) h.col);
+        vaec.runtime.kernels.Im2col.write(h.col, colT);
+        if (h.f) vaec.runtime.kernels.Im2col.toChannelMajor((float[]) h.out, nb, geo.outC(), p, (float[]) h.chm);
+        else vaec.runtime.kernels.Im2col.toChannelMajor((double[]) h.out, nb, geo.outC(), p, (double[]) h.chm);
+        vaec.runtime.kernels.Im2col.write(h.chm, mat);
+        if (gIn[1] != null) vaec.runtime.kernels.Gemm.gemm(mat, false, colT, true, gIn[1], 1.0, beta);
+        if (gIn[0] != null) {
+          vaec.runtime.kernels.Gemm.gemm(in[1], true, mat, false, colT, 1.0, 0.0);
+          vaec.runtime.kernels.Im2col.read(colT, h.col);
+          if (h.f) vaec.runtime.kernels.Im2col.col2im((float[]) h.col, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (float[]) h.in);
+          else vaec.runtime.kernels.Im2col.col2im((double[]) h.col, nb, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (double[]) h.in);
+          vaec.runtime.kernels.Im2col.write(h.in, rows(gIn[0], n0, nb));
+        }
+      } else {
+        if (h.f) vaec.runtime.kernels.Im2col.im2col((float[]) h.out, nb, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (float[]) h.col);
+        else vaec.runtime.kernels.Im2col.im2col((double[]) h.out, nb, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (double[]) h.col);
+        vaec.runtime.kernels.Im2col.write(h.col, colT);
+        if (h.f) vaec.runtime.kernels.Im2col.toChannelMajor((float[]) h.in, nb, geo.inC(), p, (float[]) h.chm);
+        else vaec.runtime.kernels.Im2col.toChannelMajor((double[]) h.in, nb, geo.inC(), p, (double[]) h.chm);
+        vaec.runtime.kernels.Im2col.write(h.chm, mat);
+        if (gIn[1] != null) vaec.runtime.kernels.Gemm.gemm(mat, false, colT, true, gIn[1], 1.0, beta);
+        if (gIn[0] != null) {
+          vaec.runtime.kernels.Gemm.gemm(in[1], false, colT, false, mat, 1.0, 0.0);
+          vaec.runtime.kernels.Im2col.read(mat, h.chm);
+          if (h.f) vaec.runtime.kernels.Im2col.toExampleMajor((float[]) h.chm, nb, geo.inC(), p, (float[]) h.in);
+          else vaec.runtime.kernels.Im2col.toExampleMajor((double[]) h.chm, nb, geo.inC(), p, (double[]) h.in);
+          vaec.runtime.kernels.Im2col.write(h.in, rows(gIn[0], n0, nb));
+        }
+      }
+    }
+    if (gIn[2] != null) {
       if (h.f) {
         float[] dbf = h.dbiasF;
         for (int o = 0; o < db.length; o++) dbf[o] = (float) db[o];
         vaec.runtime.kernels.Im2col.write(dbf, gIn[2]);
       } else vaec.runtime.kernels.Im2col.write(db, gIn[2]);
-    }
-    if (!geo.transposed()) {
-      INDArray dT = scratch[2].reshape('c', geo.outC(), (long) batch * p);
-      if (h.f) vaec.runtime.kernels.Im2col.toChannelMajor((float[]) h.out, batch, geo.outC(), p, (float[]) h.chm);
-      else vaec.runtime.kernels.Im2col.toChannelMajor((double[]) h.out, batch, geo.outC(), p, (double[]) h.chm);
-      vaec.runtime.kernels.Im2col.write(h.chm, dT);
-      // colT still holds the forward pass's columns.
-      if (gIn[1] != null) vaec.runtime.kernels.Gemm.gemm(dT, false, colT, true, gIn[1], 1.0, 0.0);
-      if (gIn[0] != null) {
-        vaec.runtime.kernels.Gemm.gemm(in[1], true, dT, false, colT, 1.0, 0.0);
-        vaec.runtime.kernels.Im2col.read(colT, h.col);
-        if (h.f) vaec.runtime.kernels.Im2col.col2im((float[]) h.col, batch, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (float[]) h.in);
-        else vaec.runtime.kernels.Im2col.col2im((double[]) h.col, batch, geo.inC(), geo.inH(), geo.inW(), k, s, pad, geo.outH(), geo.outW(), (double[]) h.in);
-        vaec.runtime.kernels.Im2col.write(h.in, gIn[0]);
-      }
-    } else {
-      if (h.f) vaec.runtime.kernels.Im2col.im2col((float[]) h.out, batch, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (float[]) h.col);
-      else vaec.runtime.kernels.Im2col.im2col((double[]) h.out, batch, geo.outC(), geo.outH(), geo.outW(), k, s, pad, geo.inH(), geo.inW(), (double[]) h.col);
-      vaec.runtime.kernels.Im2col.write(h.col, colT);
-      INDArray xT = scratch[2].reshape('c', geo.inC(), (long) batch * p);   // the forward pass's channel-major input
-      if (gIn[1] != null) vaec.runtime.kernels.Gemm.gemm(xT, false, colT, true, gIn[1], 1.0, 0.0);
-      if (gIn[0] != null) {
-        vaec.runtime.kernels.Gemm.gemm(in[1], false, colT, false, xT, 1.0, 0.0);
-        vaec.runtime.kernels.Im2col.read(xT, h.chm);
-        if (h.f) vaec.runtime.kernels.Im2col.toExampleMajor((float[]) h.chm, batch, geo.inC(), p, (float[]) h.in);
-        else vaec.runtime.kernels.Im2col.toExampleMajor((double[]) h.chm, batch, geo.inC(), p, (double[]) h.in);
-        vaec.runtime.kernels.Im2col.write(h.in, gIn[0]);
-      }
     }
   }
 

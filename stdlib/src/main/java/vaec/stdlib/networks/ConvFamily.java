@@ -106,11 +106,17 @@ public final class ConvFamily implements NetworkFamily {
     throw new NetworkError("a Conv network starts with its input: a width, or an image shape like image(1, 28, 28)", t.where());
   }
 
+  /** The most values a layer's output, or one example's column matrix, may hold. */
+  static final long MAX_VALUES = 100_000_000L;
+
   private static Shape image(NetTerm.Call c) {
     LayerArgs la = LayerArgs.of(c, List.of(), 3, 3, "image takes channels, height and width, like image(1, 28, 28)");
     int ch = NetArgs.wholeNumber(la.positional.get(0), "the channels of an image", 1);
     int h = NetArgs.wholeNumber(la.positional.get(1), "the height of an image", 1);
     int w = NetArgs.wholeNumber(la.positional.get(2), "the width of an image", 1);
+    if ((long) ch * h * w > MAX_VALUES) {
+      throw new NetworkError("image(" + ch + ", " + h + ", " + w + ") holds " + ((long) ch * h * w) + " values, more than " + MAX_VALUES, c.where());
+    }
     return new Shape(ch, h, w, true);
   }
 
@@ -127,6 +133,14 @@ public final class ConvFamily implements NetworkFamily {
     boolean transposed = c.name().equals("deconv");
     String why = ConvGeometry.problem(cur.c(), cur.h(), cur.w(), channels, kernel, stride, padding, transposed);
     if (why != null) throw new NetworkError(c.name() + " on a " + cur.text() + " image: " + why, c.where());
+    long oh = transposed ? (long) (cur.h() - 1) * stride - 2L * padding + kernel : (cur.h() + 2L * padding - kernel) / stride + 1;
+    long ow = transposed ? (long) (cur.w() - 1) * stride - 2L * padding + kernel : (cur.w() + 2L * padding - kernel) / stride + 1;
+    long taps = (long) (transposed ? channels : cur.c()) * kernel * kernel;
+    long positions = transposed ? (long) cur.h() * cur.w() : oh * ow;
+    if (channels * oh * ow > MAX_VALUES || taps * positions > MAX_VALUES) {
+      throw new NetworkError(c.name() + " on a " + cur.text() + " image is too large: " + channels + "x" + oh + "x" + ow
+          + " outputs from " + taps + " taps at each of " + positions + " positions (at most " + MAX_VALUES + " values each)", c.where());
+    }
     return new ConvGeometry(cur.c(), cur.h(), cur.w(), channels, kernel, stride, padding, transposed);
   }
 
