@@ -60,7 +60,15 @@ final class RunCommand implements Callable<Integer> {
     ModelState state;
     if (resume) {
       if (!Files.exists(ckpt)) throw new UserError("--resume: no checkpoint at " + ckpt + "; run without --resume to start");
-      state = ModelState.restore(m, CheckpointIO.read(ckpt), ckpt.toString());
+      vaec.runtime.checkpoint.Checkpoint saved = CheckpointIO.read(ckpt);
+      // The same model trained under another objective is another run: its moments, schedules and
+      // curves belong to the first objective (eval may still read it under any objective).
+      if (!saved.objective().isEmpty() && !saved.objective().equals(cfg.objective())) {
+        throw new UserError("--resume: " + ckpt + " was trained with the objective\n  " + saved.objective()
+            + "\nbut this run asks for\n  " + cfg.objective()
+            + "\nresume with the objective it was trained with (the train block's, or the same --objective), or start a new run in another --out folder");
+      }
+      state = ModelState.restore(m, saved, ckpt.toString());
       // The trainer finds its place in the epoch from the step count, which only fits the batch
       // size and training set the checkpoint was trained with (another one indexed out of bounds
       // or silently skipped the rest of the epoch).

@@ -38,6 +38,22 @@ class CliObjectiveFlagTest {
   }
 
   @Test
+  void resumingUnderAnotherObjectiveIsRefusedAndTheSameOneIsNot() {
+    System.setProperty("java.awt.headless", "true");
+    Path csv = TinyModel.writeLines(dir.resolve("data.csv"), TinyModel.csvLines(TinyModel.rows()));
+    Path model = TinyModel.write(dir.resolve("tiny.vae"), TinyModel.text(csv));
+    Path out = dir.resolve("run");
+    // A warm-up in epochs trains (the trainer binds it to steps).
+    ok("run", model, "--out", out, "--eval-samples", 5, "--objective", "elbo(schedule = linear, warmup_epochs = 2)");
+    CliRunner.userError(new Object[] {"run", model, "--out", out, "--resume", "--epochs", 3, "--objective", "iwae(samples = 3)"},
+        "was trained with the objective", "ELBO with KL weight beta linear from 0.0 to 1.0 over 2 epochs", "IWAE-3");
+    CliRunner.userError(new Object[] {"run", model, "--out", out, "--resume", "--epochs", 3}, "was trained with the objective");
+    CliRunner.Result same = ok("run", model, "--out", out, "--resume", "--epochs", 3, "--eval-samples", 5,
+        "--objective", "elbo(schedule = linear, warmup_epochs = 2)");
+    assertTrue(same.stdout().contains("resuming"), same::toString);
+  }
+
+  @Test
   void mistakesInTheFlagPointAtItsValue() {
     Path csv = TinyModel.writeLines(dir.resolve("data.csv"), TinyModel.csvLines(TinyModel.rows()));
     Path model = TinyModel.write(dir.resolve("tiny.vae"), TinyModel.text(csv));

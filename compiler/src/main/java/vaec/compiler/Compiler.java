@@ -64,11 +64,10 @@ public final class Compiler {
     Ast.Program ast = ModelParser.parse(source);
     Symbols symbols = Resolver.resolve(ast, source, catalog);
     ProbModel model = ShapeChecker.check(symbols, source, catalog);
-    String objectiveName = null;
     if (objective != null) {
       Ast.Expr v = ModelParser.parseExpression(objective);
       Diagnostics d = new Diagnostics(objective);
-      objectiveName = TrainSettings.objectiveName(v, d, catalog);
+      TrainSettings.objectiveName(v, d, catalog);
       d.throwIfAny();
       model = new ProbModel(model.name(), model.source(), model.data(), model.latents(), model.networks(), model.guide(), model.prior(),
           model.likelihood(), TrainSettings.objectiveRequest(v));
@@ -97,7 +96,8 @@ public final class Compiler {
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
-    if (objectiveName != null) cfg = cfg.withObjective(objectiveName);
+    // The objective as trained, with its settings: what a checkpoint records to refuse resuming under another.
+    cfg = cfg.withObjective(plan.objective().describe());
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
         plan.objective().reported(), plan.objective().samples(), cfg);

@@ -227,12 +227,15 @@ class IwaeTest {
 
   @Test
   void estimatorsWithoutACorrectGradientOfTheBoundAreDiagnosticsAtTheGuide() {
-    String categorical = GroupedCategoricalTest.model(1, 3, "using enumerate") + "train { objective = iwae }\n";
+    String categorical = GroupedCategoricalTest.model(1, 3, "using score_function") + "train { objective = iwae }\n";
     CompileError c = assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("c.vae", categorical)));
     assertTrue(c.getMessage().contains("c.vae:6:"), c.getMessage());
     assertTrue(c.getMessage().contains("the iwae objective needs a pathwise estimator for latent 'z'"), c.getMessage());
-    assertTrue(c.getMessage().contains("or vimco (samples >= 2) for a discrete latent"), c.getMessage());
-    assertTrue(c.getMessage().contains("the plan would choose: vimco"), c.getMessage());
+    assertTrue(c.getMessage().contains("or, for a discrete latent, enumerate (summed exactly inside each sample) or vimco (samples >= 2)"), c.getMessage());
+    assertTrue(c.getMessage().contains("the plan would choose: enumeration"), c.getMessage());
+    CompileError dreg = assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("c.vae",
+        categorical.replace("using score_function", "using enumerate").replace("objective = iwae", "objective = iwae(gradient = dreg)"))));
+    assertTrue(dreg.getMessage().contains("iwae(gradient = dreg) needs a reparameterized latent"), dreg.getMessage());
 
     String normal = ObjectiveTest.MODEL.replace("OBJECTIVE", "objective = iwae(samples = 5)");
     CompileError stl = assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("s.vae",
@@ -249,6 +252,71 @@ class IwaeTest {
     assertEquals("reparameterized", requested.plan().of("z").estimator().keyword());
     CompileError k0 = assertThrows(CompileError.class, () -> compile(ObjectiveTest.MODEL, "objective = iwae(samples = 0)"));
     assertTrue(k0.getMessage().contains("samples must be a whole number from 1 to 5000"), k0.getMessage());
+  }
+
+  /**
+   * A mixed model: c in {0, 1} enumerated (uniform prior), z ~ N(0, 1), x | z, c ~ N(w0 z + w_c + b,
+   * 0.5^2), so p(x) = sum_c 1/2 N(x; w_c + b, w0^2 + 0.25) exactly. With fixed random parameters the
+   * evaluation graph's IWAE-k, whose rows sum over c exactly, must be the enumerated ELBO at k = 1
+   * (within 4 standard errors of the difference of two independent estimates), increase with k
+   * (each step more than 4 standard errors) and stay below log p(x).
+   */
+  static final String MIXED = """
+      data x : real[1]
+      latent c : onehot[2]
+      latent z : real[1]
+      network l = Linear(1 -> 2)
+      network e = Linear(3 -> 1)
+      network d = Linear(3 -> 1)
+      prior c ~ Categorical(logits = 0)
+      prior z ~ Normal(0, 1)
+      guide c ~ Categorical(logits = l(x))
+      guide z ~ Normal(e(concat(x, c)), 0.6)
+      likelihood x ~ Normal(d(concat(z, c)), 0.5)
+      train { OBJECTIVE }
+      """;
+
+  static Draws evaluateMixed(String objective, int k, int groups, long stream) {
+    CompiledModel m = compile(MIXED, objective).compiled();
+    Executor ex = new Executor(m.evaluate(), groups * k, EstimatorUnbiasednessTest.store(m));
+    ex.input("x").assign(1.3);
+    ex.drawNoise(new NoiseSource(stream), 0);
+    ex.forward();
+    double[] rows = ex.value("loss").toDoubleVector();
+    double[] g = new double[groups];
+    for (int i = 0; i < groups; i++) {
+      double s = 0;
+      for (int j = 0; j < k; j++) s -= rows[i * k + j];
+      g[i] = s / k;
+    }
+    return new Draws(g, rows);
+  }
+
+  @Test
+  void enumeratedLatentsAreSummedInsideEachSample() {
+    var c = compile(MIXED, "objective = iwae(samples = 5)");
+    assertEquals("enumerate", c.plan().of("c").estimator().keyword());
+    assertEquals("reparameterized", c.plan().of("z").estimator().keyword());
+    ParameterStore p = EstimatorUnbiasednessTest.store(c.compiled());
+    double w0 = p.value("d.0.W").getDouble(0, 0);
+    double b = p.value("d.0.b").getDouble(0);
+    double var = w0 * w0 + 0.25;
+    double logPx = Double.NEGATIVE_INFINITY;
+    for (int cls = 1; cls <= 2; cls++) {
+      double mean = p.value("d.0.W").getDouble(cls, 0) + b;
+      double lp = Math.log(0.5) - 0.5 * Math.log(2 * Math.PI * var) - (1.3 - mean) * (1.3 - mean) / (2 * var);
+      logPx = logPx == Double.NEGATIVE_INFINITY ? lp : Math.max(logPx, lp) + Math.log1p(Math.exp(-Math.abs(logPx - lp)));
+    }
+    Draws elbo = evaluateMixed("objective = elbo", 1, 20_000, 1);
+    Draws k1 = evaluateMixed("objective = iwae(samples = 1)", 1, 20_000, 2);
+    Draws k5 = evaluateMixed("objective = iwae(samples = 5)", 5, 4_000, 3);
+    Draws k50 = evaluateMixed("objective = iwae(samples = 50)", 50, 400, 4);
+    double se = Math.hypot(elbo.se(), k1.se());
+    assertTrue(Math.abs(elbo.mean() - k1.mean()) < 4 * se, elbo.mean() + " vs " + k1.mean() + " se " + se);
+    assertTrue(k5.mean() - k1.mean() > 4 * Math.hypot(k5.se(), k1.se()), k1.mean() + " " + k5.mean());
+    assertTrue(k50.mean() - k5.mean() > 4 * Math.hypot(k50.se(), k5.se()), k5.mean() + " " + k50.mean());
+    assertTrue(k50.mean() < logPx + 3 * k50.se(), k50.mean() + " vs log p(x) " + logPx);
+    assertTrue(logPx - elbo.mean() > 0.05, "the guide must be off the posterior for the test to mean anything: gap " + (logPx - elbo.mean()));
   }
 
   /**

@@ -45,6 +45,19 @@ class KlWeightTest {
     return ex;
   }
 
+  /** As {@link #run}, after telling the graph that an epoch has {@code stepsPerEpoch} steps. */
+  static Executor runInRun(CompiledModel m, long stepsPerEpoch, long step) {
+    ParameterStore s = EstimatorUnbiasednessTest.store(m);
+    Executor ex = new Executor(m.train(), BATCH, s);
+    INDArray x = ex.input("x");
+    Random r = new Random(11);
+    for (int b = 0; b < BATCH; b++) for (int j = 0; j < 6; j++) x.putScalar(b, j, r.nextDouble());
+    ex.beginRun(stepsPerEpoch);
+    ex.drawNoise(new NoiseSource(5), step);
+    ex.forward();
+    return ex;
+  }
+
   static double[] rows(Executor ex, String output) { return ex.value(output).dup().reshape(-1).toDoubleVector(); }
 
   /** objective = reconstruction + beta KL, row by row. */
@@ -94,6 +107,16 @@ class KlWeightTest {
       // The evaluation graph sees no training step: its weighted term is at the final beta.
       assertWeighted(run(m, m.evaluate(), -1_000_000), 2);
     }
+    // In epochs: 4 epochs of 25 steps each is the 100-step warm-up above.
+    for (String shape : List.of("linear", "sigmoid")) {
+      CompiledModel m = compile("objective = elbo(schedule = " + shape + ", warmup_epochs = 4, beta_start = 0.2, beta = 2)");
+      Schedule s = shape.equals("linear") ? lin : sig;
+      for (long step : new long[] {0, 30, 50, 99, 100, 150}) assertWeighted(runInRun(m, 25, step), s.at(step));
+      assertWeighted(run(m, m.evaluate(), -1_000_000), 2);
+    }
+    assertEquals(Schedule.warmup(Schedule.Shape.LINEAR, 0, 1, 30),
+        Schedule.warmupEpochs(Schedule.Shape.LINEAR, 0, 1, 3).inSteps(10));
+    assertThrows(IllegalStateException.class, () -> Schedule.warmupEpochs(Schedule.Shape.LINEAR, 0, 1, 3).at(5));
     CompiledModel bowman = compile("objective = elbo(schedule = linear, warmup = 10)");
     assertWeighted(run(bowman, bowman.train(), 0), 0);
     assertWeighted(run(bowman, bowman.train(), 5), 0.5);
@@ -161,6 +184,9 @@ class KlWeightTest {
     cases.put("objective = elbo(schedule = cosine, warmup = 10)", "unknown schedule 'cosine'");
     cases.put("objective = elbo(schedule = linear)", "schedule = linear needs warmup = STEPS");
     cases.put("objective = elbo(warmup = 100)", "warmup needs a schedule");
+    cases.put("objective = elbo(warmup_epochs = 2)", "warmup_epochs needs a schedule");
+    cases.put("objective = elbo(schedule = linear, warmup_epochs = 0)", "warmup_epochs must be a positive whole number");
+    cases.put("objective = elbo(schedule = linear, warmup = 10, warmup_epochs = 2)", "give the warm-up's length once");
     cases.put("objective = elbo(beta_start = 0.5)", "beta_start is where a schedule starts");
     for (var e : cases.entrySet()) {
       CompileError err = ObjectiveTest.error(e.getKey());

@@ -159,17 +159,19 @@ class VimcoTest {
 
   @Test
   void thePlannerPicksVimcoForDiscreteLatentsUnderTheMultiSampleBound() {
-    var c = Compiler.compile(new SourceFile("v.vae", model("", "objective = iwae(samples = 4)")));
+    // a support too large to enumerate: the default (score_function) is refused, vimco replaces it
+    String large = GroupedCategoricalTest.model(20, 10, "") + "train { objective = iwae(samples = 4) }\n";
+    var c = Compiler.compile(new SourceFile("c.vae", large));
     assertEquals("vimco", c.plan().of("z").estimator().keyword());
     String summary = Summary.of(c);
-    assertTrue(summary.contains("vimco: the iwae objective refuses the default (enumerate)"), summary);
+    assertTrue(summary.contains("vimco: the iwae objective refuses the default (score_function)"), summary);
     assertTrue(summary.contains("leave-one-out baseline"), summary);
-    // a categorical latent too; under the ELBO the same model is enumerated
+    // a small support is summed exactly inside each sample, as under the ELBO
+    assertEquals("enumerate", Compiler.compile(new SourceFile("v.vae", model("", "objective = iwae(samples = 4)"))).plan().of("z").estimator().keyword());
     String categorical = GroupedCategoricalTest.model(1, 3, "") + "train { objective = iwae }\n";
-    assertEquals("vimco", Compiler.compile(new SourceFile("c.vae", categorical)).plan().of("z").estimator().keyword());
-    assertEquals("enumerate", Compiler.compile(new SourceFile("c.vae", GroupedCategoricalTest.model(1, 3, ""))).plan().of("z").estimator().keyword());
+    assertEquals("enumerate", Compiler.compile(new SourceFile("c.vae", categorical)).plan().of("z").estimator().keyword());
     // the training graph runs to finite values
-    CompiledModel m = c.compiled();
+    CompiledModel m = Compiler.compile(new SourceFile("v.vae", model("using vimco", "objective = iwae(samples = 4)"))).compiled();
     ParameterStore s = EstimatorUnbiasednessTest.store(m);
     Executor ex = new Executor(m.train(), 8 * 4, s);
     ex.forward();
@@ -199,8 +201,9 @@ class VimcoTest {
     assertTrue(one.getMessage().contains("o.vae:6:"), one.getMessage());
     assertTrue(one.getMessage().contains("vimco for latent 'z' needs at least 2 samples per example"), one.getMessage());
     CompileError planned = assertThrows(CompileError.class, () -> Compiler.compile(new SourceFile("p.vae",
-        model("", "objective = iwae(samples = 1)"))));
+        GroupedCategoricalTest.model(20, 10, "") + "train { objective = iwae(samples = 1) }\n")));
     assertTrue(planned.getMessage().contains("p.vae:6:"), planned.getMessage());
-    assertTrue(planned.getMessage().contains("or vimco (samples >= 2) for a discrete latent"), planned.getMessage());
+    assertTrue(planned.getMessage().contains("or, for a discrete latent, enumerate (summed exactly inside each sample) or vimco (samples >= 2)"),
+        planned.getMessage());
   }
 }

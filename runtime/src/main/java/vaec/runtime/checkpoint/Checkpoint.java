@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param modelHash     SHA-256 (hex) of the model source; a checkpoint is refused for another model
  * @param modelFile     the model file's path as given when the run started, for messages
+ * @param objective     the objective trained, as {@code vaec compile} describes it (with its
+ *                      settings); "" in a version-1 file, which did not record it
  * @param epoch         completed epochs
  * @param step          completed optimizer steps
  * @param seed          the run's seed
@@ -24,6 +26,7 @@ import java.util.Map;
 public record Checkpoint(
     String modelHash,
     String modelFile,
+    String objective,
     long epoch,
     long step,
     long seed,

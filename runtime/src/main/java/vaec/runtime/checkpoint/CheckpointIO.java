@@ -50,7 +50,10 @@ public final class CheckpointIO {
   private CheckpointIO() {}
 
   private static final byte[] MAGIC = "VAECKPT".getBytes(StandardCharsets.US_ASCII);
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
+
+  /** The oldest version read: version 1 lacks the objective. */
+  static final int OLDEST_VERSION = 1;
   private static final int CHECKSUM_BYTES = 4;
   /** Floats and doubles are converted through a buffer this size rather than one call each. */
   private static final int CHUNK_BYTES = 1 << 16;
@@ -131,9 +134,9 @@ public final class CheckpointIO {
     // The version is checked before the checksum: a newer vaec may checksum differently, and
     // "unknown version" is then the message that helps.
     int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
-    if (version != FORMAT_VERSION) {
+    if (version < OLDEST_VERSION || version > FORMAT_VERSION) {
       throw new UserError("checkpoint " + file + " has format version " + version
-          + ", but this vaec reads version " + FORMAT_VERSION);
+          + ", but this vaec reads versions " + OLDEST_VERSION + " to " + FORMAT_VERSION);
     }
     int bodyLength = bytes.length - CHECKSUM_BYTES;
     CRC32C crc = new CRC32C();
@@ -144,7 +147,7 @@ public final class CheckpointIO {
     DataInputStream in = new DataInputStream(
         new ByteArrayInputStream(bytes, MAGIC.length + 4, bodyLength - MAGIC.length - 4));
     try {
-      Checkpoint c = readFields(in);
+      Checkpoint c = readFields(in, version);
       if (in.available() != 0) {
         throw corrupt;
       }
@@ -174,6 +177,7 @@ public final class CheckpointIO {
     out.writeInt(FORMAT_VERSION);
     writeString(out, c.modelHash());
     writeString(out, c.modelFile());
+    writeString(out, c.objective());
     out.writeLong(c.epoch());
     out.writeLong(c.step());
     out.writeLong(c.seed());
@@ -254,9 +258,10 @@ public final class CheckpointIO {
     return true;
   }
 
-  private static Checkpoint readFields(DataInputStream in) throws IOException, MalformedCheckpointException {
+  private static Checkpoint readFields(DataInputStream in, int version) throws IOException, MalformedCheckpointException {
     String modelHash = readString(in);
     String modelFile = readString(in);
+    String objective = version >= 2 ? readString(in) : "";
     long epoch = in.readLong();
     long step = in.readLong();
     long seed = in.readLong();
@@ -282,7 +287,7 @@ public final class CheckpointIO {
     for (int i = 0; i < curveCount; i++) {
       curves.put(readString(in), readDoubles(in));
     }
-    return new Checkpoint(modelHash, modelFile, epoch, step, seed, Collections.unmodifiableList(layout),
+    return new Checkpoint(modelHash, modelFile, objective, epoch, step, seed, Collections.unmodifiableList(layout),
         params, optimizer, Collections.unmodifiableMap(optimizerState), Collections.unmodifiableMap(curves));
   }
 

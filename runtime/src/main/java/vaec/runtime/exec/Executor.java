@@ -282,6 +282,11 @@ public final class Executor {
     }
   }
 
+  /** Tells every op how many optimizer steps an epoch has ({@link vaec.runtime.graph.Op#beginRun}). */
+  public void beginRun(long stepsPerEpoch) {
+    for (Node n : nodes) if (n.kind() == Node.Kind.OP) n.op().beginRun(stepsPerEpoch);
+  }
+
   public void forward() { forward(null); }
 
   /** Forward, adding each node's time in nanoseconds to {@code nanos[node id]} when not null. */

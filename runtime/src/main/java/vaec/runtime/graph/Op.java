@@ -55,6 +55,12 @@ public interface Op {
   /** Called before each step's forward pass with the step number (settings that follow a schedule). */
   default void beginStep(long step) {}
 
+  /**
+   * Called once before training starts, with the optimizer steps of one epoch (settings whose
+   * schedule is given in epochs).
+   */
+  default void beginRun(long stepsPerEpoch) {}
+
   /** Whether the op keeps state that {@link #afterTrainingStep} updates (e.g. a running baseline). */
   default boolean hasState() { return false; }
 

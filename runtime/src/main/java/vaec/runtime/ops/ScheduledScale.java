@@ -12,13 +12,18 @@ import vaec.runtime.graph.Schedule;
  * annealed ELBO. It starts at the schedule's value at step 0.
  */
 public final class ScheduledScale implements Op {
-  private final Schedule schedule;
+  private final Schedule declared;
+  private Schedule schedule;
   private double value;
 
   public ScheduledScale(Schedule schedule) {
+    this.declared = schedule;
     this.schedule = schedule;
     this.value = schedule.at(0);
   }
+
+  /** Binds a warm-up given in epochs to optimizer steps. */
+  @Override public void beginRun(long stepsPerEpoch) { schedule = declared.inSteps(stepsPerEpoch); }
 
   /** The factor in use now. */
   public double value() { return value; }
@@ -34,5 +39,5 @@ public final class ScheduledScale implements Op {
     if (gIn[0] != null) g.mul(value, gIn[0]);
   }
 
-  @Override public String describe() { return "scheduled_scale(" + schedule + ")"; }
+  @Override public String describe() { return "scheduled_scale(" + declared + ")"; }
 }

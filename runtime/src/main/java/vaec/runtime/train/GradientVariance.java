@@ -43,6 +43,7 @@ public final class GradientVariance {
     int b = Math.min(batch, data.rows());
     int samples = m.samples();   // the objective's samples per example: each example fills that many consecutive rows, as in training
     TrainingPass ex = new TrainingPass(m, b * samples, store);
+    ex.beginRun(data.rows() / b);
     Batches batches = new Batches(data);
     NoiseSource noise = new NoiseSource(seed);
     int[] order = Trainer.permutation(data.rows(), seed);

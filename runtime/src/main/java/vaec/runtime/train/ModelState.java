@@ -99,7 +99,7 @@ public final class ModelState {
   public Checkpoint toCheckpoint() {
     Map<String, double[]> cv = new LinkedHashMap<>();
     curves.forEach((k, v) -> cv.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-    return new Checkpoint(model.sourceHash(), model.file(), epoch, step, noise.seed(), params.layout(), params.toFloatArray(),
+    return new Checkpoint(model.sourceHash(), model.file(), model.config().objective(), epoch, step, noise.seed(), params.layout(), params.toFloatArray(),
         optimizer.name(), optimizer.state(), cv);
   }
 

@@ -61,6 +61,7 @@ public final class Trainer {
     int perEpoch = rows / batch;
     int k = m.samples();   // the objective's samples per example: rows = batch x k
     TrainingPass pass = new TrainingPass(m, batch * k, state.params);
+    pass.beginRun(perEpoch);
     Executor ex = pass.main();
     train.requireInputs(ex, m.data().stream().map(DataInput::name).toList());
     // Dynamic binarization of every input declared in [0, 1] or binary, each with its own noise

@@ -42,6 +42,12 @@ public final class TrainingPass {
   /** The training graph's data input, which callers fill before {@link #forward}. */
   public INDArray input(String name) { return main.input(name); }
 
+  /** Binds schedules given in epochs to steps ({@link Executor#beginRun}). */
+  public void beginRun(long stepsPerEpoch) {
+    main.beginRun(stepsPerEpoch);
+    if (controlVariates != null) controlVariates.beginRun(stepsPerEpoch);
+  }
+
   public void drawNoise(NoiseSource noise, long step) {
     main.drawNoise(noise, step);
     if (controlVariates != null) controlVariates.drawNoise(noise, step);

@@ -49,6 +49,7 @@ class CheckpointIOTest {
     return new Checkpoint(
         CheckpointIO.sha256Hex("model vae { }"),
         "examples/vae-ü.vae",
+        "IWAE-5 (importance-weighted bound)",
         epoch,
         epoch * 469,
         -1234567890123L,
@@ -64,6 +65,7 @@ class CheckpointIOTest {
   private static void assertSameCheckpoint(Checkpoint expected, Checkpoint actual) {
     assertEquals(expected.modelHash(), actual.modelHash());
     assertEquals(expected.modelFile(), actual.modelFile());
+    assertEquals(expected.objective(), actual.objective());
     assertEquals(expected.epoch(), actual.epoch());
     assertEquals(expected.step(), actual.step());
     assertEquals(expected.seed(), actual.seed());
@@ -161,7 +163,7 @@ class CheckpointIOTest {
     ByteBuffer.wrap(bytes).putInt(7, 99);
     Files.write(file, bytes);
     UserError e = assertThrows(UserError.class, () -> CheckpointIO.read(file));
-    assertEquals("checkpoint " + file + " has format version 99, but this vaec reads version 1", e.getMessage());
+    assertEquals("checkpoint " + file + " has format version 99, but this vaec reads versions 1 to 2", e.getMessage());
   }
 
   @Test

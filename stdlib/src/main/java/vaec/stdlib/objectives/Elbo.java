@@ -29,6 +29,8 @@ import vaec.stdlib.estimators.Settings;
  *   <li>{@code schedule = linear | sigmoid, warmup = N} (KL annealing, Bowman et al. 2016): beta
  *       rises from {@code beta_start} (0 by default) at step 0 to {@code beta} at step N and stays
  *       there ({@link Schedule#warmup}); steps count optimizer updates, resumed runs included.
+ *       {@code warmup_epochs = E} gives the length in epochs instead (E times the optimizer steps
+ *       of one epoch, known when training starts).
  *   <li>{@code free_bits = lambda} (Kingma et al. 2016, section on free bits): each latent
  *       variable is one group; its KL (summed over its columns, per row) is replaced by
  *       max(lambda, its mean over the mini-batch and the sample rows) ({@link FreeBits}). Below the
@@ -48,6 +50,8 @@ public final class Elbo extends Objective {
         Setting.choice("schedule", "none", List.of("none", "linear", "sigmoid"),
             "none keeps beta fixed; linear or sigmoid warm it up from beta_start to beta over warmup steps (KL annealing)"),
         Setting.number("warmup", Double.NaN, 0, true, Double.POSITIVE_INFINITY, true, "training steps over which the schedule warms beta up"),
+        Setting.number("warmup_epochs", Double.NaN, 0, true, Double.POSITIVE_INFINITY, true,
+            "epochs over which the schedule warms beta up (instead of warmup steps)"),
         Setting.number("beta_start", Double.NaN, 0, false, Double.POSITIVE_INFINITY, false,
             "the KL weight at step 0 of a schedule (0 when not given)"),
         Setting.number("free_bits", 0.0, 0, false, Double.POSITIVE_INFINITY, false,
@@ -57,12 +61,15 @@ public final class Elbo extends Objective {
   @Override
   public String checkTogether(Settings s) {
     String schedule = s.choice("schedule");
-    boolean warmup = !Double.isNaN(s.number("warmup"));
+    boolean steps = !Double.isNaN(s.number("warmup"));
+    boolean epochs = !Double.isNaN(s.number("warmup_epochs"));
+    if (steps && epochs) return "give the warm-up's length once: warmup = STEPS or warmup_epochs = EPOCHS, not both";
+    boolean warmup = steps || epochs;
     if (!schedule.equals("none") && !warmup) {
       return "schedule = " + schedule + " needs warmup = STEPS, the training steps over which beta rises from beta_start to beta"
           + " (without it the warm-up would never reach its end)";
     }
-    if (schedule.equals("none") && warmup) return "warmup needs a schedule: schedule = linear or schedule = sigmoid";
+    if (schedule.equals("none") && warmup) return (steps ? "warmup" : "warmup_epochs") + " needs a schedule: schedule = linear or schedule = sigmoid";
     if (schedule.equals("none") && !Double.isNaN(s.number("beta_start"))) {
       return "beta_start is where a schedule starts: add schedule = linear (or sigmoid) and warmup = STEPS, or use beta alone";
     }
@@ -72,9 +79,11 @@ public final class Elbo extends Objective {
   @Override
   public KlWeight klWeight(Settings s) {
     double beta = s.number("beta");
+    Schedule.Shape shape = s.choice("schedule").equals("linear") ? Schedule.Shape.LINEAR : Schedule.Shape.SIGMOID;
+    double start = Double.isNaN(s.number("beta_start")) ? 0 : s.number("beta_start");
     Schedule b = s.choice("schedule").equals("none") ? Schedule.fixed(beta)
-        : Schedule.warmup(s.choice("schedule").equals("linear") ? Schedule.Shape.LINEAR : Schedule.Shape.SIGMOID,
-            Double.isNaN(s.number("beta_start")) ? 0 : s.number("beta_start"), beta, (long) s.number("warmup"));
+        : !Double.isNaN(s.number("warmup_epochs")) ? Schedule.warmupEpochs(shape, start, beta, (long) s.number("warmup_epochs"))
+        : Schedule.warmup(shape, start, beta, (long) s.number("warmup"));
     KlWeight w = new KlWeight(b, s.number("free_bits"));
     return w.isIdentity() ? null : w;
   }

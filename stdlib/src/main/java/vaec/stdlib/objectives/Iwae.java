@@ -48,7 +48,16 @@ import vaec.stdlib.estimators.StickingTheLanding;
  *       the guide's weight from w_j to w_j^2 and leaves theta alone: total -sum_j (w_j A_j + w_j^2 B_j),
  *       while the added value is exactly 0, so the trained loss is the reported -IWAE-k.
  * </ul>
- * Rows carry 1/(batch k) of the mean loss each and a group's log-mean-exp collects k of them, so
+ * <p>Enumerated latents (mixed models): inside each row the enumerated latent c is summed over its
+ * values exactly, so the row's log-weight is l_j = sum_c q(c | .) [log p(x, c, z_j^c) - log q(c | .)
+ * - log q(z_j^c | ., c)], the enumerated ELBO at the row's draws of the other latents; the bound is
+ * log (1/k) sum_j exp(l_j). It is the enumerated ELBO at k = 1, never decreases with k (the rows are
+ * i.i.d.), and stays below log p(x): exp(l_j) <= sum_c p(x, c, z_j^c) / q(z_j^c | ., c) by Jensen,
+ * whose expectation is p(x). Its limit as k grows is log E exp(l_j), which is log p(x) when q(c | .)
+ * is the exact posterior of c; a model whose latents are all enumerated has deterministic rows, so
+ * its bound is the ELBO at every k. q(c | .) is trained through the weights, exactly.
+ *
+ * <p>Rows carry 1/(batch k) of the mean loss each and a group's log-mean-exp collects k of them, so
  * the per-row correction is scaled by k. w_j = exp(l_j - LME_j) / k, from the bound itself.
  * Unbiased: the score part sum_j w_j C_j equals sum_j (w_j^2 - w_j) B_j in expectation (their eq. 5,
  * one latent at a time, which is why every guide must read only the data).
@@ -106,9 +115,11 @@ public final class Iwae extends Objective {
           + " reparameterized form (DReG), which builds on it";
     }
     if (e instanceof Reparameterized || e.multiSample()) return null;
+    // Enumeration sums the rest of the model over the latent's values inside each row (see the class comment).
+    if (e.branchesTheRest()) return null;
     if (!z.guide().hasPathwiseSampler()) {
       return "the iwae objective needs a pathwise estimator for latent '" + z.name() + "' (" + z.guide().name() + " has none"
-          + (z.guide().isDiscrete() ? "), or vimco (samples >= 2) for a discrete latent" : ")");
+          + (z.guide().isDiscrete() ? "), or, for a discrete latent, enumerate (summed exactly inside each sample) or vimco (samples >= 2)" : ")");
     }
     return "the iwae objective needs a pathwise estimator for latent '" + z.name() + "': " + e.keyword()
         + " is built for the single-sample ELBO (use reparameterized)";
