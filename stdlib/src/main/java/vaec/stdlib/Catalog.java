@@ -37,10 +37,13 @@ public final class Catalog {
     for (DistributionFamily d : List.of(new Normal(), new Bernoulli(), new Categorical(), new Categorical("OneHotCategorical"),
         new vaec.stdlib.distributions.GammaFamily(), new vaec.stdlib.distributions.BetaFamily(),
         new RelaxedBernoulli(), new Concrete(),
-        new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal())) {
+        new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal(),
+        new vaec.stdlib.distributions.Tokens())) {
       distributions.put(d.name(), d);
     }
-    for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily())) networks.put(n.name(), n);
+    for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily(),
+        new vaec.stdlib.networks.RecurrentFamily(vaec.stdlib.networks.RecurrentFamily.Cell.GRU),
+        new vaec.stdlib.networks.RecurrentFamily(vaec.stdlib.networks.RecurrentFamily.Cell.LSTM))) networks.put(n.name(), n);
     for (Unary.Fn f : Unary.Fn.values()) functions.put(f.name().toLowerCase(java.util.Locale.ROOT), f);
     for (Activation a : Activation.values()) activations.put(a.lowerName(), a);
     optimizers.put("Adam", List.of("lr", "beta1", "beta2", "eps"));

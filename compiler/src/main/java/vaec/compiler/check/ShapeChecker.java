@@ -119,8 +119,9 @@ public final class ShapeChecker {
       case "real" -> ValueDomain.REAL;
       case "binary" -> ValueDomain.BINARY;
       case "onehot" -> ValueDomain.ONE_HOT;
+      case "tokens", "chars", "words" -> ValueDomain.TOKENS;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "tokens", "words")));
         yield ValueDomain.REAL;
       }
     };
@@ -130,6 +131,7 @@ public final class ShapeChecker {
       else diags.error(t.span(), "unsupported value range [" + fmt(t.low()) + ", " + fmt(t.high()) + "]", "supported: real (any value) or real[...] in [0, 1]");
     }
     String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
+    if (domain == ValueDomain.TOKENS) return tokens(v, t, decl);
     int w = (int) Math.min(width, Integer.MAX_VALUE);
     int group = domain == ValueDomain.ONE_HOT && t.dims().size() > 1 ? Math.max(1, t.dims().get(t.dims().size() - 1)) : w;
     if (domain == ValueDomain.ONE_HOT && group < 2) {
@@ -138,6 +140,21 @@ public final class ShapeChecker {
       group = w;
     }
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
+  }
+
+  /**
+   * A token sequence: tokens[L, V] (characters; also chars[L, V]) or words[L, V], L positions (the
+   * tokens, the end token, padding) over V token ids (four reserved), stored as L ids per example.
+   */
+  private Variable tokens(Ast.VarDecl v, Ast.Type t, String decl) {
+    String how = "write " + t.kind() + "[L, V]: sequences of at most L - 1 tokens and their end mark, over V token ids (4 reserved), like "
+        + t.kind() + "[16, 40]";
+    if (!v.observed()) diags.error(t.span(), "'" + t.kind() + "' is a data type: a latent cannot be a token sequence");
+    else if (t.dims().size() != 2) diags.error(t.span(), t.kind() + " takes a maximum length and a vocabulary size", how);
+    else if (t.dims().get(0) < 2 || t.dims().get(1) < 5) diags.error(t.span(), "a token sequence needs length >= 2 and vocabulary >= 5", how);
+    else if (t.low() != null) diags.error(t.span(), "a value range applies only to real data");
+    else return new Variable(v.name(), t.dims().get(0), ValueDomain.TOKENS, decl, v.nameSpan(), t.dims().get(1));
+    return new Variable(v.name(), 2, ValueDomain.TOKENS, decl, v.nameSpan(), 5);
   }
 
   private static String typeText(Ast.Type t) {
@@ -308,9 +325,15 @@ public final class ShapeChecker {
         diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
         ok = false;
       }
-      if (v.width() != 0 && v.width() != target.width()) {
+      int expected = fam.grouped(target.groupSize(), target.width()).parameterWidth(p.name(), target.width());
+      if (v.width() == 0 && expected != target.width()) {
+        diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " needs a value of width " + expected + ", not a number",
+            "declared as: " + target.declaration());
+        ok = false;
+      } else if (v.width() != 0 && v.width() != expected) {
         diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
-            + " but " + target.name() + " has width " + target.width(), "declared as: " + target.declaration());
+            + (expected == target.width() ? " but " + target.name() + " has width " + target.width()
+                : " but " + target.name() + " needs " + expected), "declared as: " + target.declaration());
         ok = false;
       }
       collectLatents(v, deps);

@@ -20,6 +20,7 @@ public record DataInput(String name, int width, ValueDomain domain, int groupSiz
       case UNIT_INTERVAL -> "real[" + width + "] in [0, 1]";
       case BINARY -> "binary[" + width + "]";
       case ONE_HOT -> "onehot[" + width + "]";
+      case TOKENS -> "tokens[" + width + "]";
     };
   }
 

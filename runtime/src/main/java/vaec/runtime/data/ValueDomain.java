@@ -9,7 +9,9 @@ public enum ValueDomain {
   /** Exactly 0 or 1. */
   BINARY("binary"),
   /** Rows of 0s with a single 1: a category among {@code width} choices. */
-  ONE_HOT("one-hot");
+  ONE_HOT("one-hot"),
+  /** Token ids of a sequence (tokens[L, V]): whole numbers from 0 (padding) to V - 1. */
+  TOKENS("tokens");
 
   private final String display;
 
@@ -24,6 +26,7 @@ public enum ValueDomain {
       case UNIT_INTERVAL -> other != REAL;
       case BINARY -> other == BINARY || other == ONE_HOT;
       case ONE_HOT -> other == ONE_HOT;
+      case TOKENS -> other == TOKENS;
     };
   }
 
@@ -33,6 +36,7 @@ public enum ValueDomain {
       case REAL -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
+      case TOKENS -> v >= 0f && v == Math.rint(v);
     };
   }
 
