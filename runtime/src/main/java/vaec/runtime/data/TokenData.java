@@ -89,6 +89,11 @@ public final class TokenData {
     return new Loaded(v, new DataSplit(new BoundData(Map.of(x.name(), tr)), new BoundData(Map.of(x.name(), te))), train, test);
   }
 
+  /** The vocabulary the model's data gives (rebuilt from the training sequences, as training built it). */
+  public static Vocabulary vocabulary(String modelFile, DataInput x, String dataset, String testDataset) {
+    return load(modelFile, List.of(x), new DataLoader.Request(dataset, testDataset, false, 0)).vocabulary();
+  }
+
   static Dataset table(List<List<String>> seqs, Vocabulary v, int length, String origin) {
     float[] values = new float[seqs.size() * length];
     for (int i = 0; i < seqs.size(); i++) v.encode(seqs.get(i), values, i * length, length);
