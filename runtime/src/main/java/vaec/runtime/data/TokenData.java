@@ -33,8 +33,8 @@ public final class TokenData {
   public static final String ENGLISH_WORDS = "english_words";
   public static final Path WORDS_FILE = Path.of("/usr/share/dict/words");
   /** english_words: the words held out for testing, and at most this many for training (seeded shuffle). */
-  public static final int WORDS_TEST = 1000;
-  public static final int WORDS_TRAIN = 10000;
+  public static final int WORDS_TEST = 500;
+  public static final int WORDS_TRAIN = 4000;
   private static final long WORDS_SEED = 13;
 
   /** Sequences with the vocabulary and the training and test tables (batch x L ids). */
