@@ -53,6 +53,7 @@ public final class TokenData {
           + inputs.stream().map(DataInput::name).toList());
     }
     DataInput x = inputs.get(0);
+    if (r.dynamicBinarization()) throw new UserError("binarize = dynamic applies to data in [0, 1]; '" + x.name() + "' is a token sequence");
     int length = x.width();
     boolean words = words(x);
     List<List<String>> train;
