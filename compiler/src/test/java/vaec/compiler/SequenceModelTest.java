@@ -77,6 +77,13 @@ class SequenceModelTest {
   }
 
   @Test
+  void aNetworkReadsTheVocabularyOfItsData() {
+    Diagnostic d = only(model("tokens[12, 30]", "GRU(tokens(12, 40) -> 32)", DECODER, LIKELIHOOD));
+    assertEquals(8, d.span().line());
+    assertTrue(d.message().contains("network 'encoder' reads 40 token ids but 'w' has 30"), d.message());
+  }
+
+  @Test
   void logitsMustCoverEveryPositionAndToken() {
     String small = model("tokens[12, 30]", ENCODER, DECODER, "likelihood w ~ Tokens(logits = decoder(concat(z, w))[0:12])");
     Diagnostic d = only(small);

@@ -433,6 +433,18 @@ public final class ShapeChecker {
     return null;   // an arrow outside a network declaration, reported by the resolver
   }
 
+  private static java.util.Set<String> dataNames(IrExpr e, java.util.Set<String> out) {
+    if (e instanceof IrExpr.Data d) out.add(d.name());
+    else if (e instanceof IrExpr.Fn fn) dataNames(fn.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      dataNames(a.left(), out);
+      dataNames(a.right(), out);
+    } else if (e instanceof IrExpr.NetCall n) dataNames(n.input(), out);
+    else if (e instanceof IrExpr.Slice sl) dataNames(sl.target(), out);
+    else if (e instanceof IrExpr.Concat cc) cc.parts().forEach(p -> dataNames(p, out));
+    return out;
+  }
+
   private boolean isData(Variable v) {
     return v.declaration().startsWith("data ");
   }
@@ -488,6 +500,16 @@ public final class ShapeChecker {
         diags.error(c.args().get(0).span(), "shape mismatch: network '" + f + "' takes width " + net.inputWidth()
             + " but is given width " + x.width(), f + " is " + net.architecture());
         return null;
+      }
+      if (net.tokenVocabulary() > 0) {
+        for (String d : dataNames(x, new java.util.LinkedHashSet<>())) {
+          Variable v = vars.get(d);
+          if (v != null && v.domain() == ValueDomain.TOKENS && v.groupSize() != net.tokenVocabulary()) {
+            diags.error(c.args().get(0).span(), "network '" + f + "' reads " + net.tokenVocabulary() + " token ids but '" + d + "' has "
+                + v.groupSize(), "declared as: " + v.declaration() + "; " + f + " is " + net.architecture());
+            return null;
+          }
+        }
       }
       return new IrExpr.NetCall(net, x, o);
     }

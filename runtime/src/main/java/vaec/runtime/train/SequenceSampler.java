@@ -139,7 +139,9 @@ public final class SequenceSampler {
     return out;
   }
 
+  /** Sets an input of the graph; a likelihood that does not read its own sequence has no such input, and needs none. */
   private static void setInput(Executor ex, String name, float[][] v) {
+    if (!ex.graph().inputs().containsKey(name)) return;
     INDArray in = ex.input(name);
     in.assign(Nd4j.createFromArray(v).castTo(in.dataType()).reshape(in.shape()));
   }

@@ -55,6 +55,9 @@ public interface NetworkSpec {
    */
   default int autoregressiveCondition() { return -1; }
 
+  /** For a network over token sequences, the number of token ids it embeds; 0 for every other network. */
+  default int tokenVocabulary() { return 0; }
+
   /** A one-line description: "784 -> 400 (relu) -> 40". */
   String architecture();
 }

@@ -39,6 +39,8 @@ public record RecurrentNetwork(String name, Cell cell, int length, int vocab, in
 
   @Override public String family() { return cell.name(); }
 
+  @Override public int tokenVocabulary() { return vocab; }
+
   @Override public int autoregressiveCondition() { return decoder ? condition : -1; }
 
   @Override public int inputWidth() { return decoder ? condition + length : length; }
