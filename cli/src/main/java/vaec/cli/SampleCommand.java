@@ -93,7 +93,7 @@ final class SampleCommand implements Callable<Integer> {
     double t = greedy ? 0 : temperature != null ? temperature : 1.0;
     ModelState state = checkpoint.load(m);
     vaec.runtime.data.Vocabulary v = vaec.runtime.data.TokenData.vocabulary(m.file(), x, m.config().dataset(), m.config().testDataset());
-    float[][] rows = vaec.runtime.train.SequenceSampler.samplePrior(state, x, n, t, seed);
+    float[][] rows = vaec.runtime.train.SequenceSampler.samplePrior(state, x, n, v.size(), t, seed);
     StringBuilder b = new StringBuilder();
     for (float[] r : rows) b.append(v.decode(r, 0, r.length)).append('\n');
     if (output == null) {

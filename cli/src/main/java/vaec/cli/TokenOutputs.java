@@ -33,14 +33,14 @@ final class TokenOutputs {
     Vocabulary v = TokenData.vocabulary(m.file(), x, m.config().dataset(), m.config().testDataset());
     List<Path> out = new ArrayList<>();
     StringBuilder s = new StringBuilder("# samples from the prior, temperature 1\n");
-    for (float[] r : SequenceSampler.samplePrior(state, x, 32, 1.0, 0)) s.append(v.decode(r, 0, r.length)).append('\n');
+    for (float[] r : SequenceSampler.samplePrior(state, x, 32, v.size(), 1.0, 0)) s.append(v.decode(r, 0, r.length)).append('\n');
     s.append("# greedy decoding of prior draws\n");
-    for (float[] r : SequenceSampler.samplePrior(state, x, 8, 0.0, 1)) s.append(v.decode(r, 0, r.length)).append('\n');
+    for (float[] r : SequenceSampler.samplePrior(state, x, 8, v.size(), 0.0, 1)) s.append(v.decode(r, 0, r.length)).append('\n');
     out.add(write(dir.resolve("samples.txt"), s.toString()));
 
     int n = Math.min(500, test.rows());
     float[][] inputs = test.get(x.name()).slice(0, n).values().length == 0 ? new float[0][] : rows(test, x, n);
-    float[][] decoded = SequenceSampler.decodeLatents(state, x, SequenceSampler.guideMeans(ev, test, n), 0.0, 0);
+    float[][] decoded = SequenceSampler.decodeLatents(state, x, SequenceSampler.guideMeans(ev, test, n), v.size(), 0.0, 0);
     int exact = 0;
     long tokens = 0;
     long matching = 0;
@@ -78,7 +78,7 @@ final class TokenOutputs {
       }
       line.put(e.getKey(), pts);
     }
-    float[][] path = SequenceSampler.decodeLatents(state, x, line, 0.0, 0);
+    float[][] path = SequenceSampler.decodeLatents(state, x, line, v.size(), 0.0, 0);
     StringBuilder ip = new StringBuilder("# from test sequence 2p to 2p+1: greedy decodings of " + steps + " points on the line between their guide means\n");
     for (int p = 0; p < pairs; p++) {
       List<String> words = new ArrayList<>();

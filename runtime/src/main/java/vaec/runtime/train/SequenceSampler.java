@@ -19,8 +19,9 @@ import vaec.runtime.graph.Graph;
  * position's probabilities as the likelihood's mean; since position t's probabilities read only
  * positions before t, running the graph with the first t positions filled and reading position t
  * is p(w_t | w_<t, z). Each sequence is filled one position at a time, L passes in all, until it
- * draws the end token. Padding and the begin token are never drawn (the decoder is never trained
- * to give them): the step distribution is renormalized over the other ids.
+ * draws the end token. Padding, the begin token and ids the vocabulary leaves unused are never
+ * drawn (the decoder is never trained to give them): the step distribution is renormalized over
+ * the other ids, those from the end token up to {@code used}.
  */
 public final class SequenceSampler {
   private SequenceSampler() {}
@@ -37,7 +38,12 @@ public final class SequenceSampler {
    * and begin excluded.
    */
   public static int drawToken(double[] p, int from, int vocab, double temperature, SplittableRandom rng) {
-    double[] q = stepDistribution(p, from, vocab, temperature);
+    return drawToken(p, from, vocab, vocab, temperature, rng);
+  }
+
+  /** {@link #drawToken} among the ids below {@code used} only. */
+  public static int drawToken(double[] p, int from, int vocab, int used, double temperature, SplittableRandom rng) {
+    double[] q = stepDistribution(p, from, vocab, used, temperature);
     if (temperature == 0) {
       int best = Vocabulary.EOS;
       for (int k = 0; k < vocab; k++) if (q[k] > q[best]) best = k;
@@ -57,12 +63,18 @@ public final class SequenceSampler {
 
   /** The distribution {@link #drawToken} draws from (greedy: the tempered one at T = 1). */
   public static double[] stepDistribution(double[] p, int from, int vocab, double temperature) {
+    return stepDistribution(p, from, vocab, vocab, temperature);
+  }
+
+  /** {@link #stepDistribution} over the ids below {@code used} only (the others get 0). */
+  public static double[] stepDistribution(double[] p, int from, int vocab, int used, double temperature) {
     double[] q = new double[vocab];
+    int end = Math.max(Vocabulary.EOS + 1, Math.min(used, vocab));
     double t = temperature == 0 ? 1 : temperature;
     double max = 0;
-    for (int k = Vocabulary.EOS; k < vocab; k++) max = Math.max(max, p[from + k]);
+    for (int k = Vocabulary.EOS; k < end; k++) max = Math.max(max, p[from + k]);
     double sum = 0;
-    for (int k = Vocabulary.EOS; k < vocab; k++) {
+    for (int k = Vocabulary.EOS; k < end; k++) {
       q[k] = max <= 0 ? 0 : Math.exp(Math.log(Math.max(p[from + k], 1e-300) / max) / t);
       sum += q[k];
     }
@@ -76,6 +88,11 @@ public final class SequenceSampler {
    * (n rows of length*V).
    */
   public static float[][] decode(UnaryOperator<float[][]> probs, int n, int length, int vocab, double temperature, long seed) {
+    return decode(probs, n, length, vocab, vocab, temperature, seed);
+  }
+
+  /** {@link #decode} drawing only ids below {@code used} (the vocabulary's size). */
+  public static float[][] decode(UnaryOperator<float[][]> probs, int n, int length, int vocab, int used, double temperature, long seed) {
     float[][] w = new float[n][length];
     boolean[] done = new boolean[n];
     SplittableRandom rng = new SplittableRandom(seed);
@@ -86,7 +103,7 @@ public final class SequenceSampler {
         if (done[r]) continue;
         double[] row = new double[p[r].length];
         for (int k = 0; k < row.length; k++) row[k] = p[r][k];
-        int tok = t == length - 1 ? Vocabulary.EOS : drawToken(row, t * vocab, vocab, temperature, rng);
+        int tok = t == length - 1 ? Vocabulary.EOS : drawToken(row, t * vocab, vocab, used, temperature, rng);
         w[r][t] = tok;
         if (tok == Vocabulary.EOS) done[r] = true;
         else any = true;
@@ -97,7 +114,7 @@ public final class SequenceSampler {
   }
 
   /** Samples from the prior: z drawn once per row (the same noise every pass), then the tokens. */
-  public static float[][] samplePrior(ModelState state, DataInput x, int n, double temperature, long seed) {
+  public static float[][] samplePrior(ModelState state, DataInput x, int n, int used, double temperature, long seed) {
     Graph g = state.model.priorSample();
     Executor ex = new Executor(g, n, state.params);
     String mean = "mean_" + x.name();
@@ -106,11 +123,11 @@ public final class SequenceSampler {
       ex.drawNoise(state.noise, -5_000_000 - seed);
       ex.forward();
       return ex.value(mean).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
-    }, n, x.width(), x.groupSize(), temperature, seed);
+    }, n, x.width(), x.groupSize(), used, temperature, seed);
   }
 
   /** Decodes given latent values (every latent of the model, n rows each) with the decode graph. */
-  public static float[][] decodeLatents(ModelState state, DataInput x, Map<String, float[][]> latents, double temperature, long seed) {
+  public static float[][] decodeLatents(ModelState state, DataInput x, Map<String, float[][]> latents, int used, double temperature, long seed) {
     Graph g = state.model.decode();
     int n = latents.values().iterator().next().length;
     Executor ex = new Executor(g, n, state.params);
@@ -121,7 +138,7 @@ public final class SequenceSampler {
       ex.drawNoise(state.noise, -6_000_000 - seed);
       ex.forward();
       return ex.value(mean).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
-    }, n, x.width(), x.groupSize(), temperature, seed);
+    }, n, x.width(), x.groupSize(), used, temperature, seed);
   }
 
   /** The guide means of the first {@code n} rows of {@code d}, by latent (from {@link Evaluator#encode}). */

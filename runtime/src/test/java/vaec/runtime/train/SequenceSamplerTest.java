@@ -64,6 +64,15 @@ class SequenceSamplerTest {
   }
 
   @Test
+  void idsTheVocabularyLeavesUnusedAreNeverDrawn() {
+    double[] q = SequenceSampler.stepDistribution(first(), 0, V, 6, 1.0);
+    assertEquals(0.0, q[6] + q[7]);
+    assertEquals(1.0, q[2] + q[3] + q[4] + q[5], 1e-12);
+    SplittableRandom rng = new SplittableRandom(2);
+    for (int i = 0; i < 2000; i++) assertTrue(SequenceSampler.drawToken(first(), 0, V, 6, 1.0, rng) < 6);
+  }
+
+  @Test
   void greedyTakesTheMostProbableToken() {
     assertEquals(4, SequenceSampler.drawToken(first(), 0, V, 0.0, new SplittableRandom(1)));
   }
