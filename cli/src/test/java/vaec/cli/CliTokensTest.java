@@ -55,6 +55,8 @@ class CliTokensTest {
     for (String f : new String[] {"samples.txt", "reconstructions.txt", "interpolation.txt"}) assertTrue(Files.exists(out.resolve(f)), f);
     String recon = Files.readString(out.resolve("reconstructions.txt"));
     assertEquals(5, recon.lines().count(), recon);   // a header and the 4 test words (the last 10%), each beside its decoding
+    r = ok("eval", m, "--checkpoint", out.resolve("checkpoint.vaeckpt"), "-k", 2, "--iwae-k", 2);
+    assertTrue(r.all().contains("test -ELBO"), r.toString());
     Path s = dir.resolve("s.txt");
     r = ok("sample", m, "--checkpoint", out.resolve("checkpoint.vaeckpt"), "-n", 6, "--greedy", "-o", s);
     assertTrue(r.stdout().contains("wrote 6 samples of w (greedy)"), r.toString());

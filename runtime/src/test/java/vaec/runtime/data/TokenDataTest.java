@@ -55,6 +55,18 @@ class TokenDataTest {
   }
 
   @Test
+  void wordSequencesUseAWordVocabulary() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 9; i++) b.append("the cat sat\n");
+    b.append("the dog sat\n");
+    Path p = write("s.txt", b.toString().getBytes("UTF-8"));
+    DataInput x = new DataInput("s", 5, ValueDomain.TOKENS, 8, new DataBinding.File(p.toString()), true, "data s : words[5, 8]", 2);
+    TokenData.Loaded l = TokenData.load("m.vae", List.of(x), new DataLoader.Request("unused", null, false, 0));
+    assertEquals(List.of("<pad>", "<s>", "</s>", "<unk>", "cat", "sat", "the"), l.vocabulary().tokens());
+    assertEquals("the <unk> sat", l.vocabulary().decode(l.split().test().get("s").values(), 0, 5));
+  }
+
+  @Test
   void wordsAreSplitOnWhitespace() {
     assertEquals(List.of("the", "cat", "sat"), TokenData.tokens("  the cat\tsat ", true));
     assertEquals(List.of("é", "t", "é"), TokenData.tokens("été", false));
