@@ -52,6 +52,8 @@ final class RunOutputs {
    */
   static List<Path> pictures(Path dir, ModelState state, Evaluator ev, CompiledModel m, BoundData test,
                              Map<String, ValueDomain> latentDomains) {
+    DataInput tokens = vaec.runtime.train.SequenceSampler.tokenVariable(m);
+    if (tokens != null) return TokenOutputs.write(dir, state, ev, m, test, tokens);
     List<Path> written = new ArrayList<>();
     Pictures pic = Pictures.choose(m, test);
     if (pic != null) {

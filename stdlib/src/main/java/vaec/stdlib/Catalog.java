@@ -41,10 +41,13 @@ public final class Catalog {
         new vaec.stdlib.distributions.Laplace(), new vaec.stdlib.distributions.LogNormal(),
         new vaec.stdlib.distributions.VectorQuantizer(), new vaec.stdlib.distributions.UniformCodes(),
         new vaec.stdlib.distributions.Dirichlet(), new vaec.stdlib.distributions.MultivariateNormal(),
-        new vaec.stdlib.distributions.Poisson(), new vaec.stdlib.distributions.NegativeBinomial())) {
+        new vaec.stdlib.distributions.Poisson(), new vaec.stdlib.distributions.NegativeBinomial(),
+        new vaec.stdlib.distributions.Tokens())) {
       distributions.put(d.name(), d);
     }
-    for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily())) networks.put(n.name(), n);
+    for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily(),
+        new vaec.stdlib.networks.RecurrentFamily(vaec.stdlib.networks.RecurrentFamily.Cell.GRU),
+        new vaec.stdlib.networks.RecurrentFamily(vaec.stdlib.networks.RecurrentFamily.Cell.LSTM))) networks.put(n.name(), n);
     for (vaec.stdlib.flows.Flow f : List.of(new vaec.stdlib.flows.Planar(), new vaec.stdlib.flows.Radial(),
         new vaec.stdlib.flows.Householder(), new vaec.stdlib.flows.Sylvester(), new vaec.stdlib.flows.Iaf(),
         new vaec.stdlib.flows.RealNvp())) {

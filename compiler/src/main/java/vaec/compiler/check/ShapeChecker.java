@@ -121,8 +121,9 @@ public final class ShapeChecker {
       case "onehot" -> ValueDomain.ONE_HOT;
       case "codes" -> ValueDomain.CODES;
       case "count" -> ValueDomain.COUNT;
+      case "tokens", "chars", "words" -> ValueDomain.TOKENS;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "count", "codes")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "count", "codes", "tokens", "words")));
         yield ValueDomain.REAL;
       }
     };
@@ -132,6 +133,7 @@ public final class ShapeChecker {
       else diags.error(t.span(), "unsupported value range [" + fmt(t.low()) + ", " + fmt(t.high()) + "]", "supported: real (any value) or real[...] in [0, 1]");
     }
     String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
+    if (domain == ValueDomain.TOKENS) return tokens(v, t, decl);
     int w = (int) Math.min(width, Integer.MAX_VALUE);
     int group = domain == ValueDomain.ONE_HOT && t.dims().size() > 1 ? Math.max(1, t.dims().get(t.dims().size() - 1)) : w;
     if (domain == ValueDomain.ONE_HOT && group < 2) {
@@ -160,6 +162,21 @@ public final class ShapeChecker {
       return w;
     }
     return Math.max(1, t.dims().get(0));
+  }
+
+  /**
+   * A token sequence: tokens[L, V] (characters; also chars[L, V]) or words[L, V], L positions (the
+   * tokens, the end token, padding) over V token ids (four reserved), stored as L ids per example.
+   */
+  private Variable tokens(Ast.VarDecl v, Ast.Type t, String decl) {
+    String how = "write " + t.kind() + "[L, V]: sequences of at most L - 1 tokens and their end mark, over V token ids (4 reserved), like "
+        + t.kind() + "[16, 40]";
+    if (!v.observed()) diags.error(t.span(), "'" + t.kind() + "' is a data type: a latent cannot be a token sequence");
+    else if (t.dims().size() != 2) diags.error(t.span(), t.kind() + " takes a maximum length and a vocabulary size", how);
+    else if (t.dims().get(0) < 2 || t.dims().get(1) < 5) diags.error(t.span(), "a token sequence needs length >= 2 and vocabulary >= 5", how);
+    else if (t.low() != null) diags.error(t.span(), "a value range applies only to real data");
+    else return new Variable(v.name(), t.dims().get(0), ValueDomain.TOKENS, decl, v.nameSpan(), t.dims().get(1));
+    return new Variable(v.name(), 2, ValueDomain.TOKENS, decl, v.nameSpan(), 5);
   }
 
   private static String typeText(Ast.Type t) {
@@ -332,11 +349,15 @@ public final class ShapeChecker {
         diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
         ok = false;
       }
-      int needed = fam.parameterWidth(p.name(), target.width());
-      if (v.width() != 0 && v.width() != needed) {
+      int expected = fam.grouped(target.groupSize(), target.width()).parameterWidth(p.name(), target.width());
+      if (v.width() == 0 && expected != target.width()) {
+        diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " needs a value of width " + expected + ", not a number",
+            "declared as: " + target.declaration());
+        ok = false;
+      } else if (v.width() != 0 && v.width() != expected) {
         diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
-            + (needed == target.width() ? " but " + target.name() + " has width " + target.width()
-                : " but " + target.name() + " of width " + target.width() + " needs width " + needed),
+            + (expected == target.width() ? " but " + target.name() + " has width " + target.width()
+                : " but " + target.name() + " of width " + target.width() + " needs width " + expected),
             "declared as: " + target.declaration());
         ok = false;
       }
@@ -541,6 +562,18 @@ public final class ShapeChecker {
     return null;   // an arrow outside a network declaration, reported by the resolver
   }
 
+  private static java.util.Set<String> dataNames(IrExpr e, java.util.Set<String> out) {
+    if (e instanceof IrExpr.Data d) out.add(d.name());
+    else if (e instanceof IrExpr.Fn fn) dataNames(fn.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      dataNames(a.left(), out);
+      dataNames(a.right(), out);
+    } else if (e instanceof IrExpr.NetCall n) dataNames(n.input(), out);
+    else if (e instanceof IrExpr.Slice sl) dataNames(sl.target(), out);
+    else if (e instanceof IrExpr.Concat cc) cc.parts().forEach(p -> dataNames(p, out));
+    return out;
+  }
+
   private boolean isData(Variable v) {
     return v.declaration().startsWith("data ");
   }
@@ -596,6 +629,16 @@ public final class ShapeChecker {
         diags.error(c.args().get(0).span(), "shape mismatch: network '" + f + "' takes width " + net.inputWidth()
             + " but is given width " + x.width(), f + " is " + net.architecture());
         return null;
+      }
+      if (net.tokenVocabulary() > 0) {
+        for (String d : dataNames(x, new java.util.LinkedHashSet<>())) {
+          Variable v = vars.get(d);
+          if (v != null && v.domain() == ValueDomain.TOKENS && v.groupSize() != net.tokenVocabulary()) {
+            diags.error(c.args().get(0).span(), "network '" + f + "' reads " + net.tokenVocabulary() + " token ids but '" + d + "' has "
+                + v.groupSize(), "declared as: " + v.declaration() + "; " + f + " is " + net.architecture());
+            return null;
+          }
+        }
       }
       return new IrExpr.NetCall(net, x, o);
     }

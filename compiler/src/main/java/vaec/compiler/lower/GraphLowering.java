@@ -591,7 +591,9 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    for (Variable x : model.data()) {
+      if (!scored.contains(x.name()) || readsItself(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    }
     for (Site next : plan.generativeOrder()) {
       Map<String, Node> a = args(next, s);
       if (next.role() == Site.Role.PRIOR) {
@@ -599,10 +601,20 @@ public final class GraphLowering {
       } else {
         g.output("mean_" + next.variable(), next.family().mean(g, ref(next.origin()), a));
         String x = next.variable();
-        boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x));
+        boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o != next && o.dataRead().contains(x));
         if (readLater) s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
+  }
+
+  /**
+   * Whether the likelihood of data {@code x} reads x itself: an autoregressive likelihood (a
+   * teacher-forced decoder of a token sequence), whose position t depends on the positions before
+   * it only. Sampling and decoding graphs then take x as an input, and the caller fills it one
+   * position at a time from the likelihood's mean.
+   */
+  private boolean readsItself(String x) {
+    return model.likelihood().stream().anyMatch(l -> l.variable().equals(x) && l.dataRead().contains(x));
   }
 
   /** Scope key of a scored data variable's generated value in the prior-sampling graph (not a valid name). */
@@ -617,14 +629,16 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    for (Variable x : model.data()) {
+      if (!scored.contains(x.name()) || readsItself(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    }
     for (Variable z : model.latents()) s.latents.put(z.name(), g.input(z.name(), z.width()));
     for (Site next : plan.generativeOrder()) {
       if (next.role() != Site.Role.LIKELIHOOD) continue;
       Map<String, Node> a = args(next, s);
       String x = next.variable();
       g.output("mean_" + x, next.family().mean(g, ref(next.origin()), a));
-      if (plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x))) {
+      if (plan.generativeOrder().stream().anyMatch(o -> o != next && o.dataRead().contains(x))) {
         s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
@@ -709,7 +723,7 @@ public final class GraphLowering {
     if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(catalog.function(f.fn()).orElseThrow()), o, node(f.arg(), s));
-    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);
+    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen, purpose == Purpose.TRAIN);
     else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
     else if (e instanceof IrExpr.Concat c) {
       List<Node> parts = new ArrayList<>();

@@ -22,6 +22,7 @@ public record DataInput(String name, int width, ValueDomain domain, int groupSiz
       case ONE_HOT -> "onehot[" + width + "]";
       case CODES -> "codes[" + width + "]";
       case COUNT -> "count[" + width + "]";
+      case TOKENS -> "tokens[" + width + "]";
     };
   }
 

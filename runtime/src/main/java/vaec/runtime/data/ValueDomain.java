@@ -16,7 +16,9 @@ public enum ValueDomain {
    */
   CODES("codes"),
   /** Non-negative whole numbers 0, 1, 2, ... (counts), declared {@code count[n]}. */
-  COUNT("count");
+  COUNT("count"),
+  /** Token ids of a sequence (tokens[L, V]): whole numbers from 0 (padding) to V - 1. */
+  TOKENS("tokens");
 
   private final String display;
 
@@ -33,6 +35,7 @@ public enum ValueDomain {
       case ONE_HOT -> other == ONE_HOT;
       case CODES -> other == CODES;
       case COUNT -> other == COUNT || other == BINARY || other == ONE_HOT;
+      case TOKENS -> other == TOKENS;
     };
   }
 
@@ -43,6 +46,7 @@ public enum ValueDomain {
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
       case COUNT -> v >= 0f && Float.isFinite(v) && v == Math.rint(v);
+      case TOKENS -> v >= 0f && v == Math.rint(v);
     };
   }
 

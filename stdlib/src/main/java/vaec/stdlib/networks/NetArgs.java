@@ -60,6 +60,16 @@ public final class NetArgs {
 
   public String family() { return family; }
 
+  /** The named options as given, for families that read options other than numbers and activations. */
+  public Named named() { return new Named(named); }
+
+  /** Named options by name: whether given, the value, and where it was written. */
+  public record Named(Map<String, NetTerm.Arg> args) {
+    public boolean has(String key) { return args.containsKey(key); }
+    public NetTerm value(String key) { return args.get(key).value(); }
+    public Object where(String key) { return args.get(key).where(); }
+  }
+
   /** An activation by its name (relu, tanh, ...). */
   public static Activation activation(NetTerm t) {
     List<String> names = new ArrayList<>();

@@ -40,6 +40,24 @@ public interface NetworkSpec {
    */
   Node apply(Graph g, SourceRef origin, Node input, boolean frozen);
 
+  /**
+   * Lowers one use inside a graph whose purpose is (or is not) training: a network that behaves
+   * differently in training (word dropout) overrides this; the others ignore it.
+   */
+  default Node apply(Graph g, SourceRef origin, Node input, boolean frozen, boolean training) {
+    return apply(g, origin, input, frozen);
+  }
+
+  /**
+   * For an autoregressive decoder called on concat(condition, sequence), the condition's width:
+   * its output at position t reads only the sequence's positions before t (so a likelihood may
+   * read the sequence it scores through it); -1 for every other network.
+   */
+  default int autoregressiveCondition() { return -1; }
+
+  /** For a network over token sequences, the number of token ids it embeds; 0 for every other network. */
+  default int tokenVocabulary() { return 0; }
+
   /** A one-line description: "784 -> 400 (relu) -> 40". */
   String architecture();
 }
