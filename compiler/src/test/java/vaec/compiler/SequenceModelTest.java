@@ -87,7 +87,7 @@ class SequenceModelTest {
   void logitsMustCoverEveryPositionAndToken() {
     String small = model("tokens[12, 30]", ENCODER, DECODER, "likelihood w ~ Tokens(logits = decoder(concat(z, w))[0:12])");
     Diagnostic d = only(small);
-    assertTrue(d.message().contains("has width 12 but w needs 360"), d.message());
+    assertTrue(d.message().contains("has width 12 but w of width 12 needs width 360"), d.message());
   }
 
   @Test

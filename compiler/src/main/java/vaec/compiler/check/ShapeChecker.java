@@ -350,11 +350,8 @@ public final class ShapeChecker {
         ok = false;
       }
       int expected = fam.grouped(target.groupSize(), target.width()).parameterWidth(p.name(), target.width());
-      if (v.width() == 0 && expected != target.width()) {
-        diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " needs a value of width " + expected + ", not a number",
-            "declared as: " + target.declaration());
-        ok = false;
-      } else if (v.width() != 0 && v.width() != expected) {
+      // A number is broadcast to the width the argument needs (MultivariateNormal(0, 0) is N(0, I)).
+      if (v.width() != 0 && v.width() != expected) {
         diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
             + (expected == target.width() ? " but " + target.name() + " has width " + target.width()
                 : " but " + target.name() + " of width " + target.width() + " needs width " + expected),
