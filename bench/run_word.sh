@@ -22,7 +22,7 @@ if [ ! -r /usr/share/dict/words ]; then
 fi
 out="$here/bench/results/word"
 mkdir -p "$out"
-rm -f "$out/vaec.json" "$out/torch.json" "$out/torch.log"
+rm -rf "$out/vaec" "$out/vaec.json" "$out/torch.json" "$out/torch.log"
 
 echo "== vaec ($epochs epochs)"
 # The progress bar goes to stderr; keep it in a file, and show it if vaec fails.
