@@ -58,6 +58,7 @@ public final class TokenData {
     boolean words = words(x);
     List<List<String>> train;
     List<List<String>> test;
+    Vocabulary fixed = null;
     String source = x.binding() instanceof DataBinding.File f ? f.path() : r.dataset();
     if (source.equals(ENGLISH_WORDS)) {
       if (r.testDataset() != null) throw new UserError("test_dataset applies to a file dataset; english_words has its own test words");
@@ -73,10 +74,12 @@ public final class TokenData {
         throw new UserError("data file of '" + x.name() + "' not found: " + source + " (token data reads a text file, one sequence per line, or "
             + ENGLISH_WORDS + ")");
       }
-      List<List<String>> all = readLines(p, length, words);
+      Path vocabFile = vocabularyFile(p);
+      fixed = Files.exists(vocabFile) ? readVocabulary(vocabFile, x.groupSize(), words, x.type()) : null;
+      List<List<String>> all = readLines(p, length, words, fixed, vocabFile);
       if (r.testDataset() != null) {
         train = all;
-        test = readLines(Path.of(r.testDataset()), length, words);
+        test = readLines(Path.of(r.testDataset()), length, words, fixed, vocabFile);
       } else {
         if (all.size() < 2) throw new UserError(p + " holds " + all.size() + " sequence(s); at least 2 are needed to hold one out for testing");
         int held = DataLoader.heldOut(all.size());
@@ -84,13 +87,13 @@ public final class TokenData {
         test = all.subList(all.size() - held, all.size());
       }
     }
-    Vocabulary v = Vocabulary.build(train, x.groupSize(), words);
+    Vocabulary v = fixed != null ? fixed : Vocabulary.build(train, x.groupSize(), words);
     Dataset tr = table(train, v, length, source + " (training)");
     Dataset te = table(test, v, length, source + " (test)");
     return new Loaded(v, new DataSplit(new BoundData(Map.of(x.name(), tr)), new BoundData(Map.of(x.name(), te))), train, test);
   }
 
-  /** The vocabulary the model's data gives (rebuilt from the training sequences, as training built it). */
+  /** The vocabulary the model's data gives (its fixed vocabulary, or rebuilt from the training sequences, as training built it). */
   public static Vocabulary vocabulary(String modelFile, DataInput x, String dataset, String testDataset) {
     return load(modelFile, List.of(x), new DataLoader.Request(dataset, testDataset, false, 0)).vocabulary();
   }
@@ -147,13 +150,92 @@ public final class TokenData {
    * no sequence are errors naming the file and line.
    */
   public static List<List<String>> readLines(Path p, int length, boolean words) {
+    return readLines(p, length, words, null, null);
+  }
+
+  /**
+   * As {@link #readLines(Path, int, boolean)}; with a fixed vocabulary (read from
+   * {@code vocabFile}), a token it does not list is also an error naming the file and line.
+   */
+  public static List<List<String>> readLines(Path p, int length, boolean words, Vocabulary fixed, Path vocabFile) {
+    List<List<String>> out = new ArrayList<>();
+    for (Line l : lines(p)) {
+      if (l.text().isBlank()) continue;
+      List<String> toks = tokens(l.text(), words);
+      if (toks.size() > length - 1) {
+        throw new UserError(p + ":" + l.number() + ": " + toks.size() + (words ? " words" : " characters") + ", more than the " + (length - 1)
+            + " a sequence of length " + length + " holds (one position is kept for the end token); raise the length or shorten the line");
+      }
+      if (fixed != null) {
+        for (String t : toks) {
+          if (!fixed.contains(t)) {
+            throw new UserError(p + ":" + l.number() + ": " + (words ? "word " : "character ") + quote(t) + " is not in the vocabulary "
+                + vocabFile + " (a fixed vocabulary: add it there, or delete that file to build the vocabulary from the training data)");
+          }
+        }
+      }
+      out.add(toks);
+    }
+    if (out.isEmpty()) throw new UserError(p + ": no sequences (the file is empty or blank)");
+    return out;
+  }
+
+  /** The fixed vocabulary of a data file, if the user gives one: the file of the same name plus {@code .vocab}, beside it. */
+  public static Path vocabularyFile(Path data) {
+    return data.resolveSibling(data.getFileName() + ".vocab");
+  }
+
+  /**
+   * A fixed vocabulary: UTF-8 text, one token a line in the id order wanted (empty lines skipped,
+   * a trailing carriage return dropped). For characters a line is exactly one character (a space
+   * included); for words a line is one word (surrounding whitespace ignored). A duplicate, a
+   * line that is not one token, no token at all, or more tokens than {@code capacity} leaves
+   * room for after the reserved ids are errors naming the file (and line).
+   */
+  public static Vocabulary readVocabulary(Path p, int capacity, boolean words, String type) {
+    List<String> given = new ArrayList<>();
+    Map<String, Integer> first = new java.util.HashMap<>();
+    for (Line l : lines(p)) {
+      String t = words ? l.text().trim() : l.text();
+      if (t.isEmpty()) continue;
+      if (words ? t.split("\\s+").length != 1 : t.codePointCount(0, t.length()) != 1) {
+        throw new UserError(p + ":" + l.number() + ": " + quote(t) + " is not one " + (words ? "word" : "character")
+            + "; a vocabulary file lists one token a line");
+      }
+      Integer seen = first.putIfAbsent(t, l.number());
+      if (seen != null) throw new UserError(p + ":" + l.number() + ": " + quote(t) + " is listed twice (first on line " + seen + ")");
+      given.add(t);
+    }
+    if (given.isEmpty()) throw new UserError(p + ": no tokens (the vocabulary file is empty or blank)");
+    int room = capacity - Vocabulary.RESERVED;
+    if (given.size() > room) {
+      throw new UserError(p + ": " + given.size() + " tokens, more than the " + Math.max(0, room) + " that " + type + " leaves room for ("
+          + Vocabulary.RESERVED + " ids are reserved: padding, begin, end, unknown); raise the declared vocabulary size to at least "
+          + (given.size() + Vocabulary.RESERVED));
+    }
+    return Vocabulary.fixed(given, words);
+  }
+
+  private static String quote(String t) {
+    StringBuilder b = new StringBuilder("'");
+    t.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) b.append(String.format("\\u%04x", c));
+      else b.appendCodePoint(c);
+    });
+    return b.append('\'').toString();
+  }
+
+  private record Line(int number, String text) {}
+
+  /** The lines of a UTF-8 text file, numbered from 1, a trailing carriage return dropped; invalid UTF-8 is an error naming the line. */
+  private static List<Line> lines(Path p) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(p);
     } catch (IOException e) {
       throw new UserError("cannot read " + p + ": " + e.getMessage());
     }
-    List<List<String>> out = new ArrayList<>();
+    List<Line> out = new ArrayList<>();
     CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     int start = 0;
@@ -169,17 +251,9 @@ public final class TokenData {
         throw new UserError(p + ":" + line + ": not valid UTF-8 text");
       }
       if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
-      if (!text.isBlank()) {
-        List<String> toks = tokens(text, words);
-        if (toks.size() > length - 1) {
-          throw new UserError(p + ":" + line + ": " + toks.size() + (words ? " words" : " characters") + ", more than the " + (length - 1)
-              + " a sequence of length " + length + " holds (one position is kept for the end token); raise the length or shorten the line");
-        }
-        out.add(toks);
-      }
+      out.add(new Line(line, text));
       start = end + 1;
     }
-    if (out.isEmpty()) throw new UserError(p + ": no sequences (the file is empty or blank)");
     return out;
   }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * first token, never stored), {@link #EOS} (2; stored after the last token, and scored) and
  * {@link #UNK} (3; a token the vocabulary lacks, and what word dropout substitutes). The other
  * ids are the training data's tokens, most frequent first (ties in code-point order), as many as
- * the declared capacity V leaves room for; the rest map to {@link #UNK}.
+ * the declared capacity V leaves room for; the rest map to {@link #UNK}. A fixed vocabulary
+ * ({@link #fixed}) lists its tokens instead, in the order given.
  */
 public final class Vocabulary {
   public static final int PAD = 0;
@@ -44,6 +45,19 @@ public final class Vocabulary {
     all.addAll(order.subList(0, Math.min(room, order.size())));
     return new Vocabulary(all, words, Math.max(0, order.size() - room));
   }
+
+  /**
+   * A fixed vocabulary: the given tokens (distinct, at most the capacity less the reserved ids),
+   * in their order after the reserved ids.
+   */
+  public static Vocabulary fixed(List<String> given, boolean words) {
+    List<String> all = new ArrayList<>(List.of("<pad>", "<s>", "</s>", "<unk>"));
+    all.addAll(given);
+    return new Vocabulary(all, words, 0);
+  }
+
+  /** Whether the token has an id of its own (it is not read as unknown). */
+  public boolean contains(String token) { return ids.containsKey(token); }
 
   /** Ids in use (at most the capacity). */
   public int size() { return tokens.size(); }
