@@ -61,6 +61,10 @@ final class TokenOutputs {
         exact, n, 100.0 * exact / n, 100.0 * matching / Math.max(1, tokens));
 
     int pairs = Math.min(4, n / 2);
+    if (pairs == 0) {
+      System.out.println("interpolation.txt: skipped (it needs two test sequences; the test set has " + n + ")");
+      return out;
+    }
     int steps = 8;
     Map<String, float[][]> ends = SequenceSampler.guideMeans(ev, test, 2 * pairs);
     Map<String, float[][]> line = new LinkedHashMap<>();

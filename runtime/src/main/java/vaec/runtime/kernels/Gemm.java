@@ -78,11 +78,24 @@ public final class Gemm {
   }
 
   private static void product(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
+    if (c.isEmpty() || a.isEmpty() || b.isEmpty()) {
+      // No rows, or an inner dimension of 0 (the product is then zero): nothing for BLAS to do.
+      if (!c.isEmpty()) c.muli(beta);
+      return;
+    }
     if (c.rank() == 1) c = ROWS.of(c);
     DataType t = c.dataType();
     if (!CPU || !rowMajor(a) || !rowMajor(b) || !rowMajor(c) || a.dataType() != t || b.dataType() != t
         || (t != DataType.FLOAT && t != DataType.DOUBLE)) {
-      Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+      // ND4J's gemm refuses outputs whose element-wise stride is not 1 (a view): the product is
+      // then made by mmul and added in. Allocates; a rare path.
+      if (c.elementWiseStride() == 1) {
+        Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+      } else {
+        INDArray p = (transA ? a.transpose() : a).mmul(transB ? b.transpose() : b).reshape(c.shape());
+        if (beta == 0) c.assign(p.muli(alpha));
+        else c.muli(beta).addi(p.muli(alpha));
+      }
       return;
     }
     int m = (int) c.rows();

@@ -13,6 +13,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * a 400 x 2080 weight gradient once crashed there.
  */
 class GemmSplitTest {
+  /** An output that is a view, with an input ND4J's path must take (a column-major copy): the product still lands in the view. */
+  @Test
+  void aViewOutputThroughTheFallbackPathGetsTheProduct() {
+    Nd4j.getRandom().setSeed(3);
+    INDArray a = Nd4j.rand(DataType.FLOAT, 2, 6).dup('f');   // column-major: not what cblas row-major reads
+    INDArray b = Nd4j.rand(DataType.FLOAT, 6, 5);
+    INDArray big = Nd4j.zeros(DataType.FLOAT, 4, 5);
+    INDArray c = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3), org.nd4j.linalg.indexing.NDArrayIndex.all());
+    Gemm.gemm(a, false, b, false, c, 1, 0);
+    INDArray expected = a.castTo(DataType.DOUBLE).mmul(b.castTo(DataType.DOUBLE));
+    INDArray got = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3), org.nd4j.linalg.indexing.NDArrayIndex.all());
+    assertEquals(0, expected.sub(got.castTo(DataType.DOUBLE)).amaxNumber().doubleValue(), 1e-5);
+    assertEquals(0, big.getRow(0).amaxNumber().doubleValue(), 0);
+    assertEquals(0, big.getRow(3).amaxNumber().doubleValue(), 0);
+  }
+
   @Test
   void splitProductsEqualThePlainProduct() {
     Nd4j.getRandom().setSeed(7);
