@@ -1,7 +1,9 @@
 package vaec.spark;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,10 +26,6 @@ public final class SparkTrainer implements DistributedTraining {
 
   @Override
   public boolean train(Job job) {
-    if (job.averageEvery() != 1) {
-      throw new UserError("--spark-average-every " + job.averageEvery() + ": periodic parameter averaging is not implemented yet; "
-          + "leave it out for synchronous gradient averaging");
-    }
     SparkConf conf = new SparkConf().setAppName("vaec " + job.state().model().name());
     if (job.master() != null && !job.master().isEmpty()) conf.setMaster(job.master());
     if (!conf.contains("spark.ui.enabled")) conf.set("spark.ui.enabled", "false");
@@ -52,22 +50,40 @@ public final class SparkTrainer implements DistributedTraining {
     int batch = DataParallelTrainer.batch(job.state().model(), job.data().train().rows());
     if (parts > batch) parts = batch;   // every share holds at least one example
     WorkerSpec spec = new WorkerSpec(job.sourceName(), job.sourceText(), job.objective(), cfg.dataset(), cfg.testDataset(),
-        cfg.dynamicBinarization(), cfg.seed(), batch, parts);
+        cfg.dynamicBinarization(), cfg.seed(), batch, parts, cfg.optimizer().name(), cfg.optimizer().lr(), cfg.optimizer().beta1(),
+        cfg.optimizer().beta2(), cfg.optimizer().eps());
     List<Integer> ids = new ArrayList<>();
     for (int p = 0; p < parts; p++) ids.add(p);
     JavaRDD<Integer> shards = sc.parallelize(ids, parts);
     int depth = parts > 4 ? 3 : 2;
-    DataParallelTrainer.GradientService service = (params, step, perEpoch, idx) -> {
-      Broadcast<float[]> bp = sc.broadcast(params);
-      try {
-        return shards.treeAggregate(GradientShard.Sum.empty(),
-            (acc, p) -> acc.plus(spec.shard(p).compute(bp.value(), step, perEpoch, idx)),
-            GradientShard.Sum::plus, depth);
-      } finally {
-        bp.destroy();
+    DataParallelTrainer.GradientService service = new DataParallelTrainer.GradientService() {
+      @Override
+      public GradientShard.Sum sum(float[] params, long step, long perEpoch, int[] idx) {
+        Broadcast<float[]> bp = sc.broadcast(params);
+        try {
+          return shards.treeAggregate(GradientShard.Sum.empty(),
+              (acc, p) -> acc.plus(spec.shard(p).compute(bp.value(), step, perEpoch, idx)),
+              GradientShard.Sum::plus, depth);
+        } finally {
+          bp.destroy();
+        }
+      }
+
+      @Override
+      public GradientShard.Local average(float[] params, Map<String, float[]> optimizer, long firstStep, long perEpoch, int[][] batches) {
+        Broadcast<float[]> bp = sc.broadcast(params);
+        Broadcast<Map<String, float[]>> bo = sc.broadcast(new LinkedHashMap<>(optimizer));
+        try {
+          return shards.treeAggregate(GradientShard.Local.empty(),
+              (acc, p) -> acc.plus(spec.shard(p).localSteps(bp.value(), bo.value(), spec.optimizerSpec(), firstStep, perEpoch, batches)),
+              GradientShard.Local::plus, depth);
+        } finally {
+          bp.destroy();
+          bo.destroy();
+        }
       }
     };
-    DataParallelTrainer t = new DataParallelTrainer(job.state(), job.data(), job.checkpoint(), job.listener(), service);
+    DataParallelTrainer t = new DataParallelTrainer(job.state(), job.data(), job.checkpoint(), job.listener(), service, job.averageEvery());
     running = t;
     try {
       return t.train(cfg.epochs());

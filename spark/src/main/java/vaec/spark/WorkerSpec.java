@@ -17,7 +17,10 @@ import vaec.runtime.train.GradientShard;
  * system), the global batch and how it is split.
  */
 record WorkerSpec(String sourceName, String sourceText, String objective, String dataset, String testDataset, boolean binarize, long seed,
-    int batch, int partitions) implements Serializable {
+    int batch, int partitions, String optimizer, double lr, double beta1, double beta2, double eps) implements Serializable {
+
+  /** The driver's optimizer settings (after command-line overrides), for periodic averaging's local steps. */
+  vaec.runtime.optim.OptimizerSpec optimizerSpec() { return new vaec.runtime.optim.OptimizerSpec(optimizer, lr, beta1, beta2, eps); }
 
   /** One shard per (spec, partition) per executor JVM, built on first use and kept for the run. */
   private static final Map<String, GradientShard> SHARDS = new ConcurrentHashMap<>();

@@ -106,8 +106,12 @@ class SparkTrainerTest {
   }
 
   static boolean onSpark(ModelState state, Path ckpt, int epochs, int partitions) {
+    return onSpark(state, ckpt, epochs, partitions, 1);
+  }
+
+  static boolean onSpark(ModelState state, Path ckpt, int epochs, int partitions, int averageEvery) {
     CompiledModel m = state.model();
-    DistributedTraining.Job job = new DistributedTraining.Job("local[2]", partitions, 1, model.toString(), text, null,
+    DistributedTraining.Job job = new DistributedTraining.Job("local[2]", partitions, averageEvery, model.toString(), text, null,
         m.config().withEpochs(epochs), state, data(m), ckpt, new TrainingListener() {});
     return new SparkTrainer().train(sc, job);
   }
@@ -185,5 +189,32 @@ class SparkTrainerTest {
     System.out.printf(Locale.ROOT, "local epoch 1 then spark epoch 2 vs single process: max |diff| %.3g%n", d3);
     assertTrue(d3 < TOL, "local epoch 1 then spark epoch 2: max |diff| " + d3);
     assertEquals(2, CheckpointIO.read(dir.resolve("s2.vaeckpt")).epoch());
+  }
+
+  /**
+   * Periodic parameter averaging with one worker is single-process training (its local steps are
+   * the steps; the averaging, of Adam's moments too, is the identity), rounds of 4 steps cut at the
+   * end of each 9-step epoch (4, 4, 1). With three workers it trains: the second epoch's training
+   * loss is below the first's, and the parameters stay finite.
+   */
+  @Test
+  void periodicAveragingWithOneWorkerIsSingleProcessTrainingAndWithThreeItTrains() throws Exception {
+    float[][] ref = reference(dir.resolve("p1.vaeckpt"));
+    ModelState one = ModelState.fresh(compile(2));
+    assertTrue(onSpark(one, dir.resolve("avg1.vaeckpt"), 2, 1, 4));
+    assertEquals(18, one.step());
+    float d = maxDiff(ref[1], one.params().toFloatArray());
+    System.out.printf(Locale.ROOT, "averaging every 4 steps, one worker, vs single process after 18 steps: max |diff| %.3g%n", d);
+    assertTrue(d < TOL, "max |diff| " + d);
+
+    ModelState three = ModelState.fresh(compile(2));
+    assertTrue(onSpark(three, dir.resolve("avg3.vaeckpt"), 2, 3, 4));
+    assertEquals(18, three.step());
+    var loss = three.curves().get("train_loss");
+    assertEquals(2, loss.size());
+    assertTrue(loss.get(1) < loss.get(0), "training loss per epoch " + loss);
+    for (float v : three.params().toFloatArray()) assertTrue(Float.isFinite(v));
+    float apart = maxDiff(ref[1], three.params().toFloatArray());
+    System.out.printf(Locale.ROOT, "averaging every 4 steps, three workers, vs synchronous after 18 steps: max |diff| %.3g; losses %s%n", apart, loss);
   }
 }

@@ -16,6 +16,16 @@ public final class DataParallelTrainer {
   /** Computes the summed gradient of a global batch at the given parameters. */
   public interface GradientService {
     GradientShard.Sum sum(float[] params, long step, long stepsPerEpoch, int[] batchIdx);
+
+    /**
+     * Periodic parameter averaging: every worker takes one local step per batch from the given
+     * parameters and optimizer state; the sum of the workers' {@link GradientShard.Local}s.
+     * Only needed when {@code averageEvery > 1}.
+     */
+    default GradientShard.Local average(float[] params, java.util.Map<String, float[]> optimizer, long firstStep, long stepsPerEpoch,
+        int[][] batches) {
+      throw new UnsupportedOperationException("periodic parameter averaging");
+    }
   }
 
   private final ModelState state;
@@ -23,9 +33,18 @@ public final class DataParallelTrainer {
   private final Path checkpoint;
   private final TrainingListener listener;
   private final GradientService service;
+  private final int averageEvery;
   private volatile boolean stopRequested;
 
   public DataParallelTrainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, GradientService service) {
+    this(state, data, checkpoint, listener, service, 1);
+  }
+
+  /** @param averageEvery 1: synchronous gradient averaging; N > 1: the workers average their parameters every N local steps */
+  public DataParallelTrainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, GradientService service,
+      int averageEvery) {
+    if (averageEvery < 1) throw new IllegalArgumentException("averageEvery " + averageEvery);
+    this.averageEvery = averageEvery;
     this.state = state;
     this.data = data;
     this.checkpoint = checkpoint;
@@ -59,6 +78,35 @@ public final class DataParallelTrainer {
         if (stopRequested) {
           CheckpointIO.write(checkpoint, state.toCheckpoint());
           return false;
+        }
+        if (averageEvery > 1) {
+          // A round of local steps, never across the end of the epoch (the test evaluation and the checkpoint).
+          int steps = (int) Math.min(averageEvery, perEpoch - b);
+          int[][] batches = new int[steps][];
+          for (int j = 0; j < steps; j++) batches[j] = java.util.Arrays.copyOfRange(order, (int) ((b + j) * batch), (int) ((b + j + 1) * batch));
+          GradientShard.Local r = service.average(state.params.toFloatArray(), state.optimizer.state(), state.step, perEpoch, batches);
+          String where = " in steps " + (state.step + 1) + " to " + (state.step + steps) + " (epoch " + (state.epoch + 1) + ")";
+          if (r.fault() != null) throw new TrainingFault("training stopped" + where + ": a " + r.fault() + " became NaN or infinite on a worker"
+              + "\ntry a smaller learning rate, or bound the value (softplus or exp of a clipped value for scales)");
+          if (r.rows() != (long) batch * m.samples()) throw new IllegalStateException("workers averaged " + r.rows() + " rows of a batch of " + batch);
+          float[] p = r.params();
+          for (int i = 0; i < p.length; i++) p[i] /= r.rows();
+          java.util.Map<String, float[]> opt = new java.util.LinkedHashMap<>();
+          for (var e : r.optimizer().entrySet()) {
+            float[] a = e.getValue();
+            if (a.length == p.length) for (int i = 0; i < a.length; i++) a[i] /= r.rows();
+            opt.put(e.getKey(), a);
+          }
+          state.params.load(p);
+          state.optimizer.loadState(opt);
+          state.step += steps;
+          for (int t = 0; t < terms; t++) sums[t] += r.termSums()[t] / r.rows();
+          n += steps;
+          b += steps - 1;
+          double[] running = new double[terms];
+          for (int t = 0; t < terms; t++) running[t] = sums[t] / n;
+          listener.batchDone(b + 1, running);
+          continue;
         }
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
         GradientShard.Sum s = service.sum(state.params.toFloatArray(), state.step, perEpoch, idx.clone());

@@ -2,7 +2,9 @@ package vaec.runtime.train;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,6 +18,8 @@ import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
+import vaec.runtime.optim.Optimizer;
+import vaec.runtime.optim.OptimizerSpec;
 import vaec.runtime.rng.NoiseSource;
 
 /**
@@ -58,6 +62,7 @@ public final class GradientShard {
   private final List<INDArray> binarized = new ArrayList<>();
   private final int[] rowsIdx;
   private long stepsPerEpoch = -1;
+  private Optimizer optimizer;
 
   /**
    * @param globalBatch examples per global batch; {@code offset} and {@code size} select this
@@ -97,12 +102,83 @@ public final class GradientShard {
    * into the training set, the whole global batch) at parameters {@code flat} and step {@code step}.
    */
   public Sum compute(float[] flat, long step, long perEpoch, int[] batchIdx) {
+    params.load(flat);
+    double[] sums = new double[termNodes.size()];
+    String fault = pass(step, perEpoch, batchIdx, sums);
+    if ("value".equals(fault)) return new Sum(new float[(int) params.size()], sums, (long) size * k, fault);
+    // The executor's gradient is of the mean over its rows; the shard returns the sum.
+    float[] g = params.grads().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+    float rows = size * k;
+    for (int i = 0; i < g.length; i++) g[i] *= rows;
+    return new Sum(g, sums, (long) size * k, fault);
+  }
+
+  /**
+   * A worker's result of a round of periodic parameter averaging: its parameters and optimizer
+   * moments after its local steps, each multiplied by its row count (so that sums of these divided
+   * by the summed rows are the row-weighted averages), the per-term value sums of all its steps.
+   * Optimizer state entries that are not per-parameter vectors (Adam's step count) are the same on
+   * every worker and are kept, not summed.
+   */
+  public record Local(float[] params, Map<String, float[]> optimizer, double[] termSums, long rows, String fault) implements Serializable {
+    public Local plus(Local o) {
+      if (o == null || o.rows == 0 && o.fault == null) return this;
+      if (rows == 0 && fault == null) return o;
+      Map<String, float[]> opt = new LinkedHashMap<>();
+      for (var e : optimizer.entrySet()) {
+        float[] a = e.getValue(), b = o.optimizer.get(e.getKey());
+        if (a.length != params.length || b == null) opt.put(e.getKey(), a);
+        else {
+          float[] c = a.clone();
+          for (int i = 0; i < c.length; i++) c[i] += b[i];
+          opt.put(e.getKey(), c);
+        }
+      }
+      float[] p = params.clone();
+      for (int i = 0; i < p.length; i++) p[i] += o.params[i];
+      double[] t = termSums.clone();
+      for (int i = 0; i < t.length; i++) t[i] += o.termSums[i];
+      return new Local(p, opt, t, rows + o.rows, fault != null ? fault : o.fault);
+    }
+
+    public static Local empty() { return new Local(new float[0], Map.of(), new double[0], 0, null); }
+  }
+
+  /**
+   * Periodic parameter averaging: from the averaged parameters and optimizer state, takes one
+   * local optimizer step per batch of {@code batches} (steps {@code firstStep}, {@code firstStep + 1},
+   * ...) on this shard's rows of each, and returns the row-weighted result ({@link Local}).
+   */
+  public Local localSteps(float[] flat, Map<String, float[]> optimizerState, OptimizerSpec spec, long firstStep, long perEpoch, int[][] batches) {
+    if (optimizer == null) optimizer = spec.create(params.size());   // one run, one optimizer spec
+    params.load(flat);
+    optimizer.loadState(optimizerState);
+    double[] sums = new double[termNodes.size()];
+    float rows = size * k;
+    for (int j = 0; j < batches.length; j++) {
+      String fault = pass(firstStep + j, perEpoch, batches[j], sums);
+      if (fault != null || !optimizer.step(params.values(), params.grads())) {
+        return new Local(new float[(int) params.size()], Map.of(), sums, (long) size * k, fault != null ? fault : "gradient");
+      }
+    }
+    float[] p = params.toFloatArray();
+    for (int i = 0; i < p.length; i++) p[i] *= rows;
+    Map<String, float[]> opt = new LinkedHashMap<>();
+    for (var e : optimizer.state().entrySet()) {
+      float[] a = e.getValue();
+      if (a.length == p.length) for (int i = 0; i < a.length; i++) a[i] *= rows;
+      opt.put(e.getKey(), a);
+    }
+    return new Local(p, opt, sums, (long) size * k, null);
+  }
+
+  /** One forward and backward pass on this shard's rows; adds the terms' value sums; a fault's name or null. */
+  private String pass(long step, long perEpoch, int[] batchIdx, double[] sums) {
     if (batchIdx.length != globalBatch) throw new IllegalArgumentException("batch of " + batchIdx.length + ", expected " + globalBatch);
     if (perEpoch != stepsPerEpoch) {
       pass.beginRun(perEpoch);
       stepsPerEpoch = perEpoch;
     }
-    params.load(flat);
     Executor ex = pass.main();
     for (int i = 0; i < size; i++) for (int j = 0; j < k; j++) rowsIdx[i * k + j] = batchIdx[offset + i];
     train.gather(rowsIdx, ex);
@@ -123,16 +199,13 @@ public final class GradientShard {
       }
     }
     pass.forward();
-    double[] sums = new double[termNodes.size()];
-    for (int t = 0; t < sums.length; t++) sums[t] = ex.value(termNodes.get(t)).sumNumber().doubleValue();
-    if (!Double.isFinite(sums[0])) return new Sum(new float[(int) params.size()], sums, (long) size * k, "value");
+    double loss = ex.value(termNodes.get(0)).sumNumber().doubleValue();
+    sums[0] += loss;
+    for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue();
+    if (!Double.isFinite(loss)) return "value";
     pass.backward();
     Node bad = pass.firstNonFiniteGradient();
-    // The executor's gradient is of the mean over its rows; the shard returns the sum.
-    float[] g = params.grads().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
-    float rows = size * k;
-    for (int i = 0; i < g.length; i++) g[i] *= rows;
-    return new Sum(g, sums, (long) size * k, bad == null ? null : "gradient [" + bad.label() + "]");
+    return bad == null ? null : "gradient [" + bad.label() + "]";
   }
 
   /** Rows of this shard out of the global batch's noise tensor for (step, stream). */
