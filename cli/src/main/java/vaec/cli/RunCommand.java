@@ -44,6 +44,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The Spark flags first: a mistake there changes nothing in the output folder.
+    DistributedTraining distributed = null;
+    if (spark != null) {
+      if (sparkPartitions != null && sparkPartitions < 1) throw new UserError("--spark-partitions must be at least 1, not " + sparkPartitions);
+      if (sparkAverageEvery != null && sparkAverageEvery < 1) throw new UserError("--spark-average-every must be at least 1, not " + sparkAverageEvery);
+      distributed = DistributedTraining.spark();
+    } else if (sparkPartitions != null || sparkAverageEvery != null) {
+      throw new UserError("--spark-partitions and --spark-average-every need --spark MASTER");
+    }
     var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
@@ -99,17 +108,11 @@ final class RunCommand implements Callable<Integer> {
         cfg.optimizer(), cfg.seed());
 
     ProgressDisplay display = new ProgressDisplay(System.out, m.terms());
-    DistributedTraining distributed = null;
     DistributedTraining.Job job = null;
-    if (spark != null) {
-      if (sparkPartitions != null && sparkPartitions < 1) throw new UserError("--spark-partitions must be at least 1, not " + sparkPartitions);
-      if (sparkAverageEvery != null && sparkAverageEvery < 1) throw new UserError("--spark-average-every must be at least 1, not " + sparkAverageEvery);
-      distributed = DistributedTraining.spark();
+    if (distributed != null) {
       var source = vaec.compiler.SourceFile.read(file);
       job = new DistributedTraining.Job(spark, sparkPartitions == null ? 0 : sparkPartitions, sparkAverageEvery == null ? 1 : sparkAverageEvery,
           source.name(), source.text(), objective, cfg, state, data, ckpt, display);
-    } else if (sparkPartitions != null || sparkAverageEvery != null) {
-      throw new UserError("--spark-partitions and --spark-average-every need --spark MASTER");
     }
     Trainer trainer = new Trainer(state, data, ckpt, display);
     final DistributedTraining onSpark = distributed;
