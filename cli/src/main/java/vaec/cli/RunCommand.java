@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--objective", paramLabel = "OBJECTIVE",
       description = "replace the train block's objective, written as there: elbo(beta = 4), iwae(samples = 5)") String objective;
   @Option(names = "--spark", paramLabel = "MASTER",
-      description = "train data-parallel on Apache Spark: local[2], spark://host:7077, yarn (needs the spark module; see the README)") String spark;
+      description = "train data-parallel on Apache Spark: local[2], spark://host:7077, yarn, or submit (the master spark-submit gives); needs the spark module, see the README") String spark;
   @Option(names = "--spark-partitions", paramLabel = "N", description = "workers' shares of each batch (default: Spark's default parallelism)") Integer sparkPartitions;
   @Option(names = "--spark-average-every", paramLabel = "N",
       description = "periodic parameter averaging every N local steps instead of synchronous gradients (default 1: synchronous)") Integer sparkAverageEvery;

@@ -27,7 +27,11 @@ public final class SparkTrainer implements DistributedTraining {
   @Override
   public boolean train(Job job) {
     SparkConf conf = new SparkConf().setAppName("vaec " + job.state().model().name());
-    if (job.master() != null && !job.master().isEmpty()) conf.setMaster(job.master());
+    // "--spark submit": the master (and the rest) come from spark-submit's configuration.
+    if (job.master() != null && !job.master().isEmpty() && !job.master().equals("submit")) conf.setMaster(job.master());
+    else if (!conf.contains("spark.master")) {
+      throw new UserError("--spark submit: no Spark master is configured; run through spark-submit --master ..., or give the master: --spark local[2]");
+    }
     if (!conf.contains("spark.ui.enabled")) conf.set("spark.ui.enabled", "false");
     JavaSparkContext sc;
     try {

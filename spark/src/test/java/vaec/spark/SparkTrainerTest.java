@@ -217,4 +217,30 @@ class SparkTrainerTest {
     float apart = maxDiff(ref[1], three.params().toFloatArray());
     System.out.printf(Locale.ROOT, "averaging every 4 steps, three workers, vs synchronous after 18 steps: max |diff| %.3g; losses %s%n", apart, loss);
   }
+
+  /** A running-average baseline's state would stay on the workers: synchronous mode refuses it, naming the line; averaging takes it. */
+  @Test
+  void synchronousModeRefusesARunningBaselineWithItsLine() {
+    String sbn = """
+        model sbn
+
+        data   x : binary[16]
+        latent z : binary[4]
+
+        network encoder = Linear(16 -> 4)
+        network decoder = Linear(4 -> 16)
+
+        prior z ~ Bernoulli(logits = 0)
+        guide z ~ Bernoulli(logits = encoder(x)) using score_function(baseline = average)
+        likelihood x ~ Bernoulli(logits = decoder(z))
+        """;
+    CompiledModel m = Compiler.compile(new SourceFile("sbn.vae", sbn)).compiled();
+    ModelState s = ModelState.fresh(m);
+    DataParallelTrainer.GradientService none = (p, step, perEpoch, idx) -> { throw new AssertionError("not reached"); };
+    var e = org.junit.jupiter.api.Assertions.assertThrows(vaec.runtime.UserError.class,
+        () -> new DataParallelTrainer(s, null, dir.resolve("x.vaeckpt"), new TrainingListener() {}, none));
+    assertTrue(e.getMessage().startsWith("sbn.vae:10:"), e.getMessage());
+    assertTrue(e.getMessage().contains("--spark-average-every"), e.getMessage());
+    new DataParallelTrainer(s, null, dir.resolve("x.vaeckpt"), new TrainingListener() {}, none, 2);
+  }
 }

@@ -45,6 +45,7 @@ public final class DataParallelTrainer {
       int averageEvery) {
     if (averageEvery < 1) throw new IllegalArgumentException("averageEvery " + averageEvery);
     this.averageEvery = averageEvery;
+    if (averageEvery == 1) refuseWorkerState(state.model);
     this.state = state;
     this.data = data;
     this.checkpoint = checkpoint;
@@ -141,6 +142,26 @@ public final class DataParallelTrainer {
       listener.epochDone(new TrainingListener.EpochReport(state.epoch, epochs, means, test.loss(), seconds, n * batch / seconds));
     }
     return true;
+  }
+
+  /**
+   * A running-average baseline keeps its state in a parameter that the op itself updates on the
+   * executor that runs it; with synchronous gradients the workers' updates never reach the driver
+   * (only gradients do), so such a model would train with a frozen baseline. Periodic averaging
+   * carries it (the workers' parameters, state included, are averaged).
+   */
+  static void refuseWorkerState(CompiledModel m) {
+    for (vaec.runtime.graph.Graph g : java.util.Arrays.asList(m.train(), m.controlVariates())) {
+      if (g == null) continue;
+      for (vaec.runtime.graph.Node n : g.nodes()) {
+        if (n.kind() == vaec.runtime.graph.Node.Kind.OP && n.op() instanceof vaec.runtime.ops.RunningBaseline) {
+          var o = n.origin();
+          throw new vaec.runtime.UserError((o.line() > 0 ? o.file() + ":" + o.line() + ":" + o.column() + ": " : "")
+              + "this model's running-average baseline is updated on the workers, which synchronous data-parallel training "
+              + "does not carry back; use periodic parameter averaging (--spark-average-every N, N > 1) or train without --spark");
+        }
+      }
+    }
   }
 
   /** Shards of a global batch of {@code batch} examples over {@code parts} workers: part p gets [offsets[p], offsets[p+1]). */
