@@ -79,6 +79,22 @@ final class EvalMetrics {
       out.lines.add("active units (variance over test examples of the guide mean above " + Evaluator.ACTIVE_THRESHOLD
           + ", Burda et al. 2016): " + String.join("; ", parts));
     }
+    List<Evaluator.CodeUsage> usage = ev.codeUsage(test);
+    if (!usage.isEmpty()) {
+      for (Evaluator.CodeUsage u : usage) {
+        out.lines.add(String.format(Locale.ROOT, "codebook %s: perplexity %.2f of %d codes; %d of %d codes in use (%.1f%%)", u.latent(),
+            u.perplexity(), u.codes(), u.inUse(), u.codes(), 100.0 * u.inUse() / u.codes()));
+        out.metrics.put("test_code_perplexity_" + u.latent(), u.perplexity());
+        out.metrics.put("codes_in_use_" + u.latent(), (double) u.inUse() / u.codes());
+        out.metrics.put("codes_" + u.latent(), u.codes());
+      }
+      List<String> errs = new ArrayList<>();
+      for (var e : ev.reconstructionError(test).entrySet()) {
+        errs.add(String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()));
+        out.metrics.put("test_reconstruction_sq_error_" + e.getKey(), e.getValue());
+      }
+      out.lines.add("reconstruction squared error per example (summed over columns, at the nearest codes): " + String.join(", ", errs));
+    }
     return out;
   }
 

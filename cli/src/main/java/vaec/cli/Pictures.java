@@ -31,6 +31,7 @@ record Pictures(String variable, int height, int width) {
       }
     }
     for (DataInput x : m.scored()) {
+      if (x.domain() == vaec.runtime.data.ValueDomain.TOKENS) continue;
       int side = (int) Math.round(Math.sqrt(x.width()));
       if (side > 1 && side * side == x.width()) return new Pictures(x.name(), side, side);
     }

@@ -52,6 +52,8 @@ final class RunOutputs {
    */
   static List<Path> pictures(Path dir, ModelState state, Evaluator ev, CompiledModel m, BoundData test,
                              Map<String, ValueDomain> latentDomains) {
+    DataInput tokens = vaec.runtime.train.SequenceSampler.tokenVariable(m);
+    if (tokens != null) return TokenOutputs.write(dir, state, ev, m, test, tokens);
     List<Path> written = new ArrayList<>();
     Pictures pic = Pictures.choose(m, test);
     if (pic != null) {
@@ -89,6 +91,12 @@ final class RunOutputs {
         if (why == null) written.add(interpolation);
         else System.out.println("interpolation.png not written: " + why);
       }
+    }
+    List<Evaluator.CodeUsage> usage = test.rows() > 0 ? ev.codeUsage(test) : List.of();
+    if (!usage.isEmpty()) {
+      Path codes = dir.resolve("codes.png");
+      vaec.cli.pictures.CodeUsageChart.write(codes, usage);
+      written.add(codes);
     }
     Map<String, List<Double>> curves = state.curves();
     List<Double> train = curves.getOrDefault("train_loss", List.of());

@@ -35,11 +35,17 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--condition", paramLabel = "NAME=VALUE",
       description = "fix a conditioning input: a class (y=3) for a one-hot input, or a data file (y=FILE.npy); repeatable")
   List<String> conditions = new ArrayList<>();
+  @Option(names = "--temperature", paramLabel = "T",
+      description = "token models: sample each token from p^(1/T), renormalized (default 1)") Double temperature;
+  @Option(names = "--greedy", description = "token models: take the most probable token at each step") boolean greedy;
 
   @Override
   public Integer call() {
     if (count != null && (count < 1 || count > 100_000)) throw new UserError("--count must be between 1 and 100000, got " + count);
     CompiledModel m = ModelFiles.compile(file).compiled();
+    vaec.runtime.data.DataInput tokens = vaec.runtime.train.SequenceSampler.tokenVariable(m);
+    if (tokens != null) return sampleTokens(m, tokens);
+    if (temperature != null || greedy) throw new UserError("--temperature and --greedy apply to models of token sequences; " + file + " has none");
     Map<String, String> fixed = Conditions.parse(conditions);
     ModelState state = checkpoint.load(m);
     Evaluator ev = new Evaluator(state);
@@ -73,6 +79,34 @@ final class SampleCommand implements Callable<Integer> {
     } else {
       System.out.println("wrote " + grid.samples() + " samples to " + out);
     }
+    return 0;
+  }
+
+  /** Text samples of a token model: one sequence a line, by free-running decoding from the prior. */
+  private Integer sampleTokens(CompiledModel m, vaec.runtime.data.DataInput x) {
+    if (!conditions.isEmpty()) throw new UserError("--condition applies to models with conditioning inputs; " + file + " has none");
+    if (temperature != null && greedy) throw new UserError("give --temperature or --greedy, not both");
+    if (temperature != null && !(temperature > 0 && temperature <= 100)) {
+      throw new UserError("--temperature must be a number above 0 (at most 100), got " + temperature);
+    }
+    int n = count != null ? count : 20;
+    double t = greedy ? 0 : temperature != null ? temperature : 1.0;
+    ModelState state = checkpoint.load(m);
+    vaec.runtime.data.Vocabulary v = vaec.runtime.data.TokenData.vocabulary(m.file(), x, m.config().dataset(), m.config().testDataset());
+    float[][] rows = vaec.runtime.train.SequenceSampler.samplePrior(state, x, n, v.size(), t, seed);
+    StringBuilder b = new StringBuilder();
+    for (float[] r : rows) b.append(v.decode(r, 0, r.length)).append('\n');
+    if (output == null) {
+      System.out.print(b);
+      return 0;
+    }
+    try {
+      if (output.getParent() != null) Files.createDirectories(output.getParent());
+      Files.writeString(output, b.toString());
+    } catch (IOException e) {
+      throw new UserError("cannot write " + output + ": " + e.getMessage());
+    }
+    System.out.println("wrote " + n + " samples of " + x.name() + (greedy ? " (greedy)" : " (temperature " + t + ")") + " to " + output);
     return 0;
   }
 }

@@ -95,13 +95,21 @@ public final class Compiler {
     Set<String> used = usedNetworks(model);
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
+    for (vaec.compiler.ir.Site q : model.guide()) params.addAll(q.family().params(q.variable()));   // a flow's global parameters
     TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
     // The objective as trained, with its settings: what a checkpoint records to refuse resuming under another.
     cfg = cfg.withObjective(plan.objective().describe());
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
-        plan.objective().reported(), plan.objective().samples(), cfg);
+        reported(plan), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
+  }
+
+  /** The objective's reported terms, then those each latent's estimator reports (a VQ latent's codebook terms). */
+  static List<vaec.runtime.model.ReportedTerm> reported(EstimatorPlan plan) {
+    List<vaec.runtime.model.ReportedTerm> out = new ArrayList<>(plan.objective().reported());
+    for (var lp : plan.latents()) out.addAll(lp.estimator().reported(lp.site(), lp.settings()));
+    return out;
   }
 
   /** The networks some site's arguments call: the model's parameters (a declared, unused network has none). */

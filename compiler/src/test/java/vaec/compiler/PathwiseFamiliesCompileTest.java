@@ -40,6 +40,9 @@ class PathwiseFamiliesCompileTest {
       }
     }
     String names = String.join(", ", java.util.stream.IntStream.range(0, params.size()).mapToObj(i -> "h" + i).toList());
+    // Each argument as wide as the family needs for a value of width 2 (MultivariateNormal's scale_tril is 3).
+    List<String> widths = params.stream().map(p -> Integer.toString(f.parameterWidth(p.name(), 2))).toList();
+    int total = params.stream().mapToInt(p -> f.parameterWidth(p.name(), 2)).sum();
     return """
         model m
         data   x : real[6] in [0, 1]
@@ -48,12 +51,12 @@ class PathwiseFamiliesCompileTest {
         network decoder = MLP(2 -> 5 -> 6, activation = relu)
         prior z ~ %s(%s)
         guide {
-          %s = split(encoder(x))
+          %s = split(encoder(x), %s)
           z ~ %s(%s)
         }
         likelihood x ~ Bernoulli(logits = decoder(z))
         train { optimizer = Adam(lr = 1e-3); batch = 8; epochs = 1; seed = 0 }
-        """.formatted(2 * params.size(), f.name(), String.join(", ", prior), names, f.name(), String.join(", ", guide));
+        """.formatted(total, f.name(), String.join(", ", prior), names, String.join(", ", widths), f.name(), String.join(", ", guide));
   }
 
   @Test

@@ -91,7 +91,7 @@ class PlanAndLoweringTest {
   }
 
   @Test
-  void gammaAndBetaLatentsGetTheScoreFunctionAndTrain() {
+  void gammaAndBetaLatentsGetThePathwiseEstimatorAndTrain() {
     String src = """
         data x : real[4] in [0, 1]
         latent g : real[3]
@@ -107,9 +107,12 @@ class PlanAndLoweringTest {
         likelihood x ~ Bernoulli(logits = dec(concat(g, b)))
         """;
     var c = Compiler.compile(new SourceFile("gb.vae", src));
-    assertEquals("score_function", c.plan().of("g").estimator().keyword());
-    assertEquals("score_function", c.plan().of("b").estimator().keyword());
-    assertTrue(c.plan().of("g").estimatorReason().startsWith("score function: Gamma has no pathwise sampler"));
+    // Implicit reparameterization gives both a pathwise sampler, so the planner picks it.
+    assertEquals("reparameterized", c.plan().of("g").estimator().keyword());
+    assertEquals("reparameterized", c.plan().of("b").estimator().keyword());
+    assertTrue(c.plan().of("g").estimatorReason().startsWith("reparameterized: Gamma has a pathwise sampler"), c.plan().of("g").estimatorReason());
+    assertTrue(c.compiled().train().nodes().stream().anyMatch(n -> n.op() != null && n.op().describe().equals("gamma_implicit_rsample")),
+        "the training graph draws g pathwise");
     var m = c.compiled();
     List<ParamEntry> layout = m.params().stream().map(p -> new ParamEntry(p.name(), p.shape())).toList();
     ParameterStore store = new ParameterStore(layout, DataType.DOUBLE);

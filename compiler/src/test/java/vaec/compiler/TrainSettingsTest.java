@@ -41,7 +41,8 @@ class TrainSettingsTest {
         + "seed = 11; binarize = dynamic; eval_samples = 9 }");
     assertEquals("a.csv", c.dataset());
     assertEquals("b.csv", c.testDataset());
-    assertEquals("elbo", c.objective());
+    // the objective as trained, with its settings (what a checkpoint records)
+    assertEquals("ELBO (negative ELBO minimized, nats per example)", c.objective());
     assertEquals(7, c.batch());
     assertEquals(3, c.epochs());
     assertEquals(11, c.seed());

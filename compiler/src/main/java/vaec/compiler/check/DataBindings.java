@@ -75,6 +75,13 @@ public final class DataBindings {
   /** How each variable is bound, for {@code vaec compile}: resolved against a named dataset, else as written. */
   public static List<String> describe(List<DataInput> inputs, TrainConfig train) {
     List<String> out = new ArrayList<>();
+    if (inputs.stream().anyMatch(vaec.runtime.data.TokenData::isTokens)) {
+      for (DataInput x : inputs) {
+        String from = x.binding() instanceof vaec.runtime.data.DataBinding.File f ? f.path() : train.dataset();
+        out.add("from " + from + " (" + (vaec.runtime.data.TokenData.words(x) ? "words" : "characters") + ")");
+      }
+      return out;
+    }
     if (NamedDatasets.names().contains(train.dataset())) {
       DataBinder.Resolution r = DataBinder.resolve(inputs, NamedDatasets.describe(train.dataset()));
       for (int i = 0; i < inputs.size(); i++) {

@@ -171,10 +171,44 @@ public final class Resolver {
           + String.join(", ", catalog.distributionNames()));
       return;
     }
+    if (catalog.flow(c.callee()).isPresent()) {
+      checkFlow(s, c, kind, locals, data, latents, nets, sampled);
+      return;
+    }
     if (catalog.distribution(c.callee()).isEmpty()) {
-      diags.error(c.calleeSpan(), "unknown distribution '" + c.callee() + "'", Suggest.didYouMean(c.callee(), catalog.distributionNames()));
+      List<String> known = new ArrayList<>(catalog.distributionNames());
+      if (kind == Ast.SectionKind.GUIDE) known.addAll(catalog.flowNames());
+      diags.error(c.calleeSpan(), "unknown distribution '" + c.callee() + "'", Suggest.didYouMean(c.callee(), known));
     }
     for (Ast.Arg a : c.args()) checkExpr(a.value(), kind, locals, data, latents, nets, sampled);
+  }
+
+  /**
+   * A normalizing flow around a base distribution, {@code Planar(Normal(mu, s), length = 10)}: only
+   * in a guide, its first argument a distribution (not another flow); the settings' values and
+   * widths are the shape checker's.
+   */
+  private void checkFlow(Ast.Sample s, Ast.Call c, Ast.SectionKind kind, Map<String, Span> locals, Map<String, Ast.VarDecl> data,
+                         Map<String, Ast.VarDecl> latents, Map<String, Ast.NetworkDecl> nets, Set<String> sampled) {
+    String example = c.callee() + "(Normal(mu, sigma), length = 4)";
+    if (kind != Ast.SectionKind.GUIDE) {
+      diags.error(c.calleeSpan(), "a normalizing flow (" + c.callee() + ") is a guide family; the " + kind.name().toLowerCase()
+          + " takes a distribution", "write the flow in the guide: " + s.target() + " ~ " + example);
+      return;
+    }
+    if (c.args().isEmpty() || c.args().get(0).name() != null || !(c.args().get(0).value() instanceof Ast.Call base)) {
+      diags.error(c.span(), c.callee() + " wraps a base distribution, given first", "for example: " + example);
+      return;
+    }
+    if (catalog.flow(base.callee()).isPresent()) {
+      diags.error(base.calleeSpan(), "a flow's base is a distribution, not another flow", "set a longer length instead: " + example);
+      return;
+    }
+    if (catalog.distribution(base.callee()).isEmpty()) {
+      diags.error(base.calleeSpan(), "unknown distribution '" + base.callee() + "'", Suggest.didYouMean(base.callee(), catalog.distributionNames()));
+    }
+    for (Ast.Arg a : base.args()) checkExpr(a.value(), kind, locals, data, latents, nets, sampled);
+    for (Ast.Arg a : c.args().subList(1, c.args().size())) checkExpr(a.value(), kind, locals, data, latents, nets, sampled);
   }
 
   private void checkExpr(Ast.Expr e, Ast.SectionKind kind, Map<String, Span> locals, Map<String, Ast.VarDecl> data,

@@ -22,6 +22,8 @@ import vaec.runtime.kernels.Activation;
 import vaec.stdlib.Catalog;
 import vaec.stdlib.distributions.DistributionFamily;
 import vaec.stdlib.distributions.ParamSpec;
+import vaec.stdlib.networks.NetTerm;
+import vaec.stdlib.networks.NetworkError;
 import vaec.stdlib.networks.NetworkFamily;
 import vaec.stdlib.networks.NetworkSpec;
 
@@ -117,8 +119,11 @@ public final class ShapeChecker {
       case "real" -> ValueDomain.REAL;
       case "binary" -> ValueDomain.BINARY;
       case "onehot" -> ValueDomain.ONE_HOT;
+      case "codes" -> ValueDomain.CODES;
+      case "count" -> ValueDomain.COUNT;
+      case "tokens", "chars", "words" -> ValueDomain.TOKENS;
       default -> {
-        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot")));
+        diags.error(t.span(), "unknown type '" + t.kind() + "'", Suggest.didYouMean(t.kind(), List.of("real", "binary", "onehot", "count", "codes", "tokens", "words")));
         yield ValueDomain.REAL;
       }
     };
@@ -128,6 +133,7 @@ public final class ShapeChecker {
       else diags.error(t.span(), "unsupported value range [" + fmt(t.low()) + ", " + fmt(t.high()) + "]", "supported: real (any value) or real[...] in [0, 1]");
     }
     String decl = (v.observed() ? "data " : "latent ") + v.name() + " : " + typeText(t);
+    if (domain == ValueDomain.TOKENS) return tokens(v, t, decl);
     int w = (int) Math.min(width, Integer.MAX_VALUE);
     int group = domain == ValueDomain.ONE_HOT && t.dims().size() > 1 ? Math.max(1, t.dims().get(t.dims().size() - 1)) : w;
     if (domain == ValueDomain.ONE_HOT && group < 2) {
@@ -135,7 +141,42 @@ public final class ShapeChecker {
           "onehot[n, k] is n groups of k classes, k >= 2");
       group = w;
     }
+    if (domain == ValueDomain.CODES) group = codesGroup(v, t, w);
     return new Variable(v.name(), w, domain, decl, v.nameSpan(), group);
+  }
+
+  /**
+   * codes[width, positions...]: code vectors of {@code width} at each position of the grid that
+   * the other sizes give (codes[64, 7, 7]: 49 positions), laid out channels first like an image of
+   * width channels; the group is the code width.
+   */
+  private int codesGroup(Ast.VarDecl v, Ast.Type t, int w) {
+    if (v.observed()) {
+      diags.error(t.span(), "codes is a latent type: the vectors of a learned codebook, not data",
+          "declare the data real[...], and the latent: latent z : codes[width, positions]");
+      return w;
+    }
+    if (t.dims().size() < 2) {
+      diags.error(t.span(), "codes takes the width of each code vector, then the positions, got one size",
+          "for example codes[16, 32]: 32 positions, each a vector of width 16; codes[64, 7, 7]: a 7 x 7 grid of vectors of width 64");
+      return w;
+    }
+    return Math.max(1, t.dims().get(0));
+  }
+
+  /**
+   * A token sequence: tokens[L, V] (characters; also chars[L, V]) or words[L, V], L positions (the
+   * tokens, the end token, padding) over V token ids (four reserved), stored as L ids per example.
+   */
+  private Variable tokens(Ast.VarDecl v, Ast.Type t, String decl) {
+    String how = "write " + t.kind() + "[L, V]: sequences of at most L - 1 tokens and their end mark, over V token ids (4 reserved), like "
+        + t.kind() + "[16, 40]";
+    if (!v.observed()) diags.error(t.span(), "'" + t.kind() + "' is a data type: a latent cannot be a token sequence");
+    else if (t.dims().size() != 2) diags.error(t.span(), t.kind() + " takes a maximum length and a vocabulary size", how);
+    else if (t.dims().get(0) < 2 || t.dims().get(1) < 5) diags.error(t.span(), "a token sequence needs length >= 2 and vocabulary >= 5", how);
+    else if (t.low() != null) diags.error(t.span(), "a value range applies only to real data");
+    else return new Variable(v.name(), t.dims().get(0), ValueDomain.TOKENS, decl, v.nameSpan(), t.dims().get(1));
+    return new Variable(v.name(), 2, ValueDomain.TOKENS, decl, v.nameSpan(), 5);
   }
 
   private static String typeText(Ast.Type t) {
@@ -157,45 +198,35 @@ public final class ShapeChecker {
       diags.error(c.calleeSpan(), "unknown network type '" + c.callee() + "'", Suggest.didYouMean(c.callee(), catalog.networkNames()));
       return null;
     }
-    List<Integer> widths = new ArrayList<>();
-    Map<String, Activation> options = new HashMap<>();
-    boolean ok = true;
-    for (Ast.Arg a : c.args()) {
-      if (a.name() == null) {
-        if (!widths.isEmpty()) {
-          diags.error(a.span(), "layer widths are given once, as a chain like 784 -> 400 -> 40");
-          ok = false;
-          continue;
-        }
-        List<Ast.Expr> items = a.value() instanceof Ast.Arrow ar ? ar.items() : List.of(a.value());
-        for (Ast.Expr it : items) {
-          if (it instanceof Ast.Num num && num.value() == Math.rint(num.value()) && num.value() >= 1 && num.value() <= 1e8) {
-            widths.add((int) num.value());
-          } else {
-            diags.error(it.span(), "a layer width must be a positive whole number");
-            ok = false;
-          }
-        }
-      } else {
-        if (!fam.options().contains(a.name())) {
-          diags.error(a.span(), c.callee() + " has no option '" + a.name() + "'", Suggest.didYouMean(a.name(), fam.options()));
-          ok = false;
-        } else if (a.value() instanceof Ast.Name act && catalog.activation(act.name()).isPresent()) {
-          options.put(a.name(), catalog.activation(act.name()).get());
-        } else {
-          String got = a.value() instanceof Ast.Name act ? act.name() : "this";
-          diags.error(a.value().span(), "unknown activation '" + got + "'", Suggest.didYouMean(got, catalog.activationNames()));
-          ok = false;
-        }
-      }
-    }
-    if (!ok) return null;
+    List<NetTerm.Arg> args = new ArrayList<>();
+    for (Ast.Arg a : c.args()) args.add(new NetTerm.Arg(a.name(), netTerm(a.value()), a.span()));
     try {
-      return fam.build(n.name(), widths, options);
-    } catch (IllegalArgumentException e) {
-      diags.error(c.span(), e.getMessage());
+      return fam.build(n.name(), args, c.span());
+    } catch (NetworkError e) {
+      Span at = e.where() instanceof Span s ? s : c.span();
+      String hint = e.got() == null ? null : Suggest.didYouMean(e.got(), e.candidates());
+      diags.error(at, e.getMessage(), hint);
       return null;
     }
+  }
+
+  /** A network declaration's argument as its family reads it, with source spans as positions. */
+  private NetTerm netTerm(Ast.Expr e) {
+    if (e instanceof Ast.Num num) return new NetTerm.Num(num.value(), num.span());
+    if (e instanceof Ast.Name nm) return new NetTerm.Name(nm.name(), nm.span());
+    if (e instanceof Ast.Arrow ar) {
+      List<NetTerm> items = new ArrayList<>();
+      for (Ast.Expr it : ar.items()) items.add(netTerm(it));
+      return new NetTerm.Chain(items, ar.span());
+    }
+    if (e instanceof Ast.Call call) {
+      List<NetTerm.Arg> args = new ArrayList<>();
+      for (Ast.Arg a : call.args()) args.add(new NetTerm.Arg(a.name(), netTerm(a.value()), a.span()));
+      return new NetTerm.Call(call.callee(), args, call.span(), call.calleeSpan());
+    }
+    String text = e instanceof Ast.Str str ? "\"" + str.value() + "\"" : e instanceof Ast.Negate ng && ng.operand() instanceof Ast.Num num
+        ? "-" + fmt(num.value()) : "an expression";
+    return new NetTerm.Other(text, e.span());
   }
 
   private void assign(Ast.Assign a, Map<String, IrExpr> locals, Origin origin) {
@@ -255,6 +286,8 @@ public final class ShapeChecker {
   private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, Origin origin) {
     Variable target = vars.get(s.target());
     Ast.Call c = (Ast.Call) s.distribution();
+    var flow = catalog.flow(c.callee());
+    if (flow.isPresent()) return flowSite(s, c, flow.get(), kind, locals, origin);
     DistributionFamily fam = catalog.distribution(c.callee()).orElseThrow();
     Map<String, Ast.Arg> named = new LinkedHashMap<>();
     List<ParamSpec> defaults = fam.parameterizations().get(0);
@@ -316,9 +349,13 @@ public final class ShapeChecker {
         diags.error(a.value().span(), "argument '" + p.name() + "' of " + fam.name() + " must be " + p.constraint() + ", got " + fmt(k.value()));
         ok = false;
       }
-      if (v.width() != 0 && v.width() != target.width()) {
+      int expected = fam.grouped(target.groupSize(), target.width()).parameterWidth(p.name(), target.width());
+      // A number is broadcast to the width the argument needs (MultivariateNormal(0, 0) is N(0, I)).
+      if (v.width() != 0 && v.width() != expected) {
         diags.error(a.value().span(), "shape mismatch: argument '" + p.name() + "' of " + fam.name() + " has width " + v.width()
-            + " but " + target.name() + " has width " + target.width(), "declared as: " + target.declaration());
+            + (expected == target.width() ? " but " + target.name() + " has width " + target.width()
+                : " but " + target.name() + " of width " + target.width() + " needs width " + expected),
+            "declared as: " + target.declaration());
         ok = false;
       }
       collectLatents(v, deps);
@@ -344,10 +381,114 @@ public final class ShapeChecker {
       case LIKELIHOOD -> Site.Role.LIKELIHOOD;
     };
     fam = fam.grouped(target.groupSize(), target.width());   // onehot[n, k]: n groups of k, each one-hot
+    Map<String, Double> constants = new LinkedHashMap<>();
+    for (var e : args.entrySet()) if (e.getValue() instanceof IrExpr.Const k) constants.put(e.getKey(), k.value());
+    fam = fam.atSite(target.name(), constants);              // a family with parameters of its own (a codebook)
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
   }
 
+  /**
+   * {@code z ~ Planar(Normal(mu, s), length = 10, params = h)}: the base site checked as if written
+   * alone, then the flow's settings (whole numbers in their ranges), its amortized parameters
+   * ({@code params}, exactly as wide as the flow needs) and context, and the flow's own conditions
+   * on the latent's width. The site's family is the configured {@link FlowFamily}; its arguments
+   * are the base's, plus {@code params} and {@code context}.
+   */
+  private Site flowSite(Ast.Sample s, Ast.Call c, vaec.stdlib.flows.Flow flow, Ast.SectionKind kind, Map<String, IrExpr> locals,
+                        Origin origin) {
+    Variable target = vars.get(s.target());
+    if (!(c.args().get(0).value() instanceof Ast.Call baseCall)) return null;   // reported by the resolver
+    Site base = site(new Ast.Sample(s.target(), baseCall, null, s.span(), s.targetSpan(), s.text()), kind, locals, origin);
+    if (base == null) return null;
+    boolean ok = true;
+    if (base.family().isDiscrete() || !base.family().hasPathwiseSampler()) {
+      diags.error(baseCall.calleeSpan(), "a " + flow.name() + " flow needs a continuous base with a pathwise sampler, and "
+          + base.family().name() + (base.family().isDiscrete() ? " is discrete" : " has none"),
+          "flows transform real-valued latents: " + s.target() + " ~ " + flow.name() + "(Normal(mu, sigma), length = 4)");
+      return null;
+    }
+    Map<String, Integer> settings = new LinkedHashMap<>();
+    Map<String, vaec.stdlib.flows.FlowSetting> known = new LinkedHashMap<>();
+    for (var fs : flow.settings()) known.put(fs.name(), fs);
+    List<String> accepted = new ArrayList<>(known.keySet());
+    if (flow.amortizable()) accepted.add(vaec.stdlib.flows.FlowFamily.PARAMS);
+    if (flow.takesContext()) accepted.add(vaec.stdlib.flows.FlowFamily.CONTEXT);
+    Ast.Arg paramsArg = null;
+    Ast.Arg contextArg = null;
+    int d = target.width();
+    for (Ast.Arg a : c.args().subList(1, c.args().size())) {
+      if (a.name() == null) {
+        diags.error(a.span(), "after the base distribution, " + flow.name() + " takes named settings", "accepted: " + String.join(", ", accepted));
+        ok = false;
+      } else if (settings.containsKey(a.name()) || (a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS) && paramsArg != null)
+          || (a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) && contextArg != null)) {
+        diags.error(a.span(), "setting '" + a.name() + "' given twice");
+        ok = false;
+      } else if (known.containsKey(a.name())) {
+        var fs = known.get(a.name());
+        int max = fs.maxFor(d);
+        if (a.value() instanceof Ast.Num n && n.value() == Math.rint(n.value()) && n.value() >= fs.min() && n.value() <= max) {
+          settings.put(a.name(), (int) n.value());
+        } else {
+          diags.error(a.value().span(), "the " + a.name() + " of " + flow.name() + " must be a whole number from " + fs.min() + " to " + max
+              + (a.value() instanceof Ast.Num n ? ", got " + fmt(n.value()) : ", not a computed value"), fs.meaning());
+          ok = false;
+        }
+      } else if (a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS) && flow.amortizable()) {
+        paramsArg = a;
+      } else if (a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) && flow.takesContext()) {
+        contextArg = a;
+      } else {
+        String why = a.name().equals(vaec.stdlib.flows.FlowFamily.PARAMS)
+            ? flow.name() + " takes no params: its steps are networks with global weights; give it a context = h from the encoder instead"
+            : a.name().equals(vaec.stdlib.flows.FlowFamily.CONTEXT) ? flow.name() + " reads no context; amortize it with params = h"
+            : flow.name() + " has no setting '" + a.name() + "'";
+        diags.error(a.span(), why, Suggest.didYouMean(a.name(), accepted) != null ? Suggest.didYouMean(a.name(), accepted) : "accepted: " + String.join(", ", accepted));
+        ok = false;
+      }
+    }
+    if (!ok) return null;
+    for (var fs : flow.settings()) settings.putIfAbsent(fs.name(), fs.defaultFor(d));
+    String whyNot = flow.whyNot(d, settings);
+    if (whyNot != null) {
+      diags.error(c.calleeSpan(), whyNot, "declared as: " + target.declaration());
+      return null;
+    }
+    Map<String, IrExpr> args = new LinkedHashMap<>(base.args());
+    Set<String> deps = new LinkedHashSet<>(base.dependsOn());
+    int context = 0;
+    if (contextArg != null) {
+      IrExpr v = expr(contextArg.value(), locals, origin);
+      if (v == null) return null;
+      if (v.width() == 0) {
+        diags.error(contextArg.value().span(), "the context of " + flow.name() + " is a value computed from the data (like h from the encoder), not a number");
+        return null;
+      }
+      context = v.width();
+      collectLatents(v, deps);
+      args.put(vaec.stdlib.flows.FlowFamily.CONTEXT, v);
+    }
+    List<ParamSpec> baseParams = base.family().parameterizationFor(base.args().keySet());
+    var fam = new vaec.stdlib.flows.FlowFamily(target.name(), flow, base.family(), baseParams, settings, d, paramsArg != null, context);
+    if (paramsArg != null) {
+      IrExpr v = expr(paramsArg.value(), locals, origin);
+      if (v == null) return null;
+      if (v.width() != fam.paramsWidth()) {
+        diags.error(paramsArg.value().span(), "shape mismatch: params of " + flow.name() + " must have width " + fam.paramsWidth() + " ("
+            + settings.get("length") + " steps x " + fam.stepParameters() + " parameters for a latent of width " + d + "), got "
+            + (v.width() == 0 ? "a number" : "width " + v.width()), "for example, a network whose last layer has " + fam.paramsWidth() + " units");
+        return null;
+      }
+      collectLatents(v, deps);
+      args.put(vaec.stdlib.flows.FlowFamily.PARAMS, v);
+    }
+    return new Site(target.name(), base.role(), fam, args, d, origin, s.span(), request(s.estimator()), deps);
+  }
+
   private static String supportHint(DistributionFamily fam, Variable target) {
+    if (fam.support() == ValueDomain.COUNT) {
+      return "counts are declared " + target.name() + " : count[" + target.width() + "] (whole numbers 0, 1, 2, ...)";
+    }
     if (target.domain() == ValueDomain.REAL) {
       return "declare the data's range (" + target.name() + " : real[" + target.width() + "] in [0, 1]) or use Normal for real values";
     }
@@ -418,6 +559,18 @@ public final class ShapeChecker {
     return null;   // an arrow outside a network declaration, reported by the resolver
   }
 
+  private static java.util.Set<String> dataNames(IrExpr e, java.util.Set<String> out) {
+    if (e instanceof IrExpr.Data d) out.add(d.name());
+    else if (e instanceof IrExpr.Fn fn) dataNames(fn.arg(), out);
+    else if (e instanceof IrExpr.Arith a) {
+      dataNames(a.left(), out);
+      dataNames(a.right(), out);
+    } else if (e instanceof IrExpr.NetCall n) dataNames(n.input(), out);
+    else if (e instanceof IrExpr.Slice sl) dataNames(sl.target(), out);
+    else if (e instanceof IrExpr.Concat cc) cc.parts().forEach(p -> dataNames(p, out));
+    return out;
+  }
+
   private boolean isData(Variable v) {
     return v.declaration().startsWith("data ");
   }
@@ -473,6 +626,16 @@ public final class ShapeChecker {
         diags.error(c.args().get(0).span(), "shape mismatch: network '" + f + "' takes width " + net.inputWidth()
             + " but is given width " + x.width(), f + " is " + net.architecture());
         return null;
+      }
+      if (net.tokenVocabulary() > 0) {
+        for (String d : dataNames(x, new java.util.LinkedHashSet<>())) {
+          Variable v = vars.get(d);
+          if (v != null && v.domain() == ValueDomain.TOKENS && v.groupSize() != net.tokenVocabulary()) {
+            diags.error(c.args().get(0).span(), "network '" + f + "' reads " + net.tokenVocabulary() + " token ids but '" + d + "' has "
+                + v.groupSize(), "declared as: " + v.declaration() + "; " + f + " is " + net.architecture());
+            return null;
+          }
+        }
       }
       return new IrExpr.NetCall(net, x, o);
     }

@@ -41,6 +41,17 @@ public final class Summary {
       b.append(String.format(Locale.ROOT, "  %-10s %-4s %-36s %,12d parameters%n", n.name(), n.family(), n.architecture(), n.parameterCount()));
       total += n.parameterCount();
     }
+    for (Site q : m.guide()) {   // a guide family's own global parameters (a flow's)
+      long own = 0;
+      for (var p : q.family().params(q.variable())) {
+        long size = 1;
+        for (long d : p.shape()) size *= d;
+        own += size;
+      }
+      if (own == 0) continue;
+      b.append(String.format(Locale.ROOT, "  %-10s %-41s %,12d parameters%n", q.variable(), q.family().name() + " (guide family)", own));
+      total += own;
+    }
     b.append(String.format(Locale.ROOT, "  %-52s %,12d parameters%n", "total", total));
     TrainConfig t = c.compiled().config();
     b.append(String.format(Locale.ROOT, "\nmemory\n  %s%n", vaec.runtime.model.MemoryEstimate.of(c.compiled()).describe()));
@@ -57,6 +68,6 @@ public final class Summary {
   }
 
   private static String site(Site s) {
-    return s.family().name() + "(" + String.join(", ", s.args().keySet()) + ")" + "   line " + s.span().line();
+    return s.family().describeSite(s.args().keySet()) + "   line " + s.span().line();
   }
 }

@@ -262,6 +262,10 @@ public final class GraphLowering {
     Scope s = Scope.empty().frozenChild();
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
+      if (!q.family().scoresAnyValue()) {
+        throw new Refusal(q.span(), "iwae(gradient = dreg) rescores each draw with the guide's arguments held, and the " + q.family().name()
+            + " guide of '" + q.variable() + "' gives log q(z) only along its own draws", "use iwae(gradient = standard) for a flow guide");
+      }
       if (!q.dependsOn().isEmpty()) {
         throw new Refusal(q.span(), "iwae(gradient = dreg) is built for guides whose latents read only the data: the guide of '"
             + q.variable() + "' reads '" + String.join("', '", q.dependsOn()) + "'", "use iwae(gradient = standard) for this model");
@@ -559,12 +563,15 @@ public final class GraphLowering {
     for (LatentPlan lp : plan.latents()) {
       Site q = lp.guide();
       Map<String, Node> qArgs = args(q, s);
-      Node z = q.family().hasPathwiseSampler() ? q.family().rsample(g, ref(q.origin()), qArgs, q.width(), q.variable())
+      // a family that scores only its own draws (a flow) gives log q along the draw
+      vaec.stdlib.distributions.Draw drawn = q.family().scoresAnyValue() ? null
+          : q.family().rsampleWithLogProb(g, ref(q.origin()), qArgs, a -> a, q.width(), q.variable());
+      Node z = drawn != null ? drawn.value() : q.family().hasPathwiseSampler() ? q.family().rsample(g, ref(q.origin()), qArgs, q.width(), q.variable())
           : q.family().sample(g, ref(q.origin()), qArgs, q.width(), q.variable());
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
       for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, ref(p.origin()), z, pArgs), Set.of())) logW = sum(logW, t.node());
-      Node logQ = q.family().logProb(g, ref(q.origin()), z, qArgs);
+      Node logQ = drawn != null ? drawn.logProb() : q.family().logProb(g, ref(q.origin()), z, qArgs);
       logW = logW == null ? g.apply(new Affine(-1, 0), ref(q.origin()), logQ) : g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
     }
     for (Term t : readyPriors(s)) logW = sum(logW, t.node());
@@ -584,7 +591,9 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    for (Variable x : model.data()) {
+      if (!scored.contains(x.name()) || readsItself(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    }
     for (Site next : plan.generativeOrder()) {
       Map<String, Node> a = args(next, s);
       if (next.role() == Site.Role.PRIOR) {
@@ -592,10 +601,20 @@ public final class GraphLowering {
       } else {
         g.output("mean_" + next.variable(), next.family().mean(g, ref(next.origin()), a));
         String x = next.variable();
-        boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x));
+        boolean readLater = plan.generativeOrder().stream().anyMatch(o -> o != next && o.dataRead().contains(x));
         if (readLater) s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
+  }
+
+  /**
+   * Whether the likelihood of data {@code x} reads x itself: an autoregressive likelihood (a
+   * teacher-forced decoder of a token sequence), whose position t depends on the positions before
+   * it only. Sampling and decoding graphs then take x as an input, and the caller fills it one
+   * position at a time from the likelihood's mean.
+   */
+  private boolean readsItself(String x) {
+    return model.likelihood().stream().anyMatch(l -> l.variable().equals(x) && l.dataRead().contains(x));
   }
 
   /** Scope key of a scored data variable's generated value in the prior-sampling graph (not a valid name). */
@@ -610,14 +629,16 @@ public final class GraphLowering {
     Scope s = Scope.empty();
     Set<String> scored = new LinkedHashSet<>();
     for (Site x : model.likelihood()) scored.add(x.variable());
-    for (Variable x : model.data()) if (!scored.contains(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    for (Variable x : model.data()) {
+      if (!scored.contains(x.name()) || readsItself(x.name())) dataNodes.put(x.name(), g.input(x.name(), x.width()));
+    }
     for (Variable z : model.latents()) s.latents.put(z.name(), g.input(z.name(), z.width()));
     for (Site next : plan.generativeOrder()) {
       if (next.role() != Site.Role.LIKELIHOOD) continue;
       Map<String, Node> a = args(next, s);
       String x = next.variable();
       g.output("mean_" + x, next.family().mean(g, ref(next.origin()), a));
-      if (plan.generativeOrder().stream().anyMatch(o -> o.dataRead().contains(x))) {
+      if (plan.generativeOrder().stream().anyMatch(o -> o != next && o.dataRead().contains(x))) {
         s.latents.put(GENERATED + x, next.family().sample(g, ref(next.origin()), a, next.width(), x));
       }
     }
@@ -685,7 +706,7 @@ public final class GraphLowering {
     Map<String, Node> out = new LinkedHashMap<>();
     for (var e : site.args().entrySet()) {
       IrExpr v = e.getValue();
-      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), site.width()) : node(v, s));
+      out.put(e.getKey(), v instanceof IrExpr.Const c ? constant(c.value(), site.family().parameterWidth(e.getKey(), site.width())) : node(v, s));
     }
     return out;
   }
@@ -702,7 +723,7 @@ public final class GraphLowering {
     if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name());
     else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(catalog.function(f.fn()).orElseThrow()), o, node(f.arg(), s));
-    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen);
+    else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen, purpose == Purpose.TRAIN);
     else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
     else if (e instanceof IrExpr.Concat c) {
       List<Node> parts = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import vaec.compiler.Diagnostics;
 import vaec.compiler.Suggest;
 import vaec.compiler.ir.EstimatorRequest;
+import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
@@ -116,6 +117,11 @@ public final class EstimatorPlanner {
           continue;
         }
         est = c.estimator();
+        String whyNot = est.whyNot(site);   // the default choice may still refuse the pair (a VQ guide with another prior)
+        if (whyNot != null) {
+          diags.error(q.span(), "estimator '" + est.keyword() + "' cannot serve latent '" + z.name() + "': " + whyNot);
+          continue;
+        }
         settings = Settings.defaults(est);
         reason = c.reason();
       }
@@ -288,6 +294,29 @@ public final class EstimatorPlanner {
     return out;
   }
 
+  /**
+   * Whether {@code e} reads data {@code v} only as the sequence part of an autoregressive
+   * decoder's input, concat(c, v) with c as wide as the decoder's condition (and c not reading v).
+   */
+  static boolean readsOnlyCausally(IrExpr e, String v) {
+    if (e instanceof IrExpr.Data d) return !d.name().equals(v);
+    if (e instanceof IrExpr.Const || e instanceof IrExpr.Latent) return true;
+    if (e instanceof IrExpr.Fn f) return readsOnlyCausally(f.arg(), v);
+    if (e instanceof IrExpr.Slice sl) return readsOnlyCausally(sl.target(), v);
+    if (e instanceof IrExpr.Arith a) return readsOnlyCausally(a.left(), v) && readsOnlyCausally(a.right(), v);
+    if (e instanceof IrExpr.Concat c) return c.parts().stream().allMatch(p -> readsOnlyCausally(p, v));
+    if (e instanceof IrExpr.NetCall n) {
+      int cond = n.network().autoregressiveCondition();
+      if (cond >= 0 && n.input() instanceof IrExpr.Concat c && !c.parts().isEmpty()
+          && c.parts().get(c.parts().size() - 1) instanceof IrExpr.Data d && d.name().equals(v)) {
+        List<IrExpr> rest = c.parts().subList(0, c.parts().size() - 1);
+        return rest.stream().mapToInt(IrExpr::width).sum() == cond && rest.stream().allMatch(p -> readsOnlyCausally(p, v));
+      }
+      return readsOnlyCausally(n.input(), v);
+    }
+    return false;
+  }
+
   /** A path v <- d1 <- d2 <- ... <- v through the dependencies of sites not yet ordered. */
   private static List<String> cycleFrom(String start, java.util.function.Function<String, Set<String>> deps, Set<String> done) {
     List<String> path = new ArrayList<>(List.of(start));
@@ -318,9 +347,19 @@ public final class EstimatorPlanner {
     java.util.function.Function<String, Set<String>> needs = v -> {
       Site s = byVariable.get(v);
       Set<String> n = new LinkedHashSet<>(s == null ? Set.of() : s.dependsOn());
-      if (s != null) for (String d : s.dataRead()) if (scored.contains(d)) n.add(d);
+      if (s != null) for (String d : s.dataRead()) if (scored.contains(d) && !(d.equals(v) && s.role() == Site.Role.LIKELIHOOD)) n.add(d);
       return n;
     };
+    for (Site x : m.likelihood()) {
+      if (!x.dataRead().contains(x.variable())) continue;
+      for (IrExpr e : x.args().values()) {
+        if (!readsOnlyCausally(e, x.variable())) {
+          diags.error(x.span(), "the likelihood of '" + x.variable() + "' reads " + x.variable() + " itself, which only an autoregressive decoder may do",
+              "call a decoder (GRU or LSTM with condition = C) on concat(z, " + x.variable() + "): its position t reads the positions before t only");
+          return List.of();
+        }
+      }
+    }
     List<Site> out = new ArrayList<>();
     Set<String> done = new LinkedHashSet<>();
     List<Site> left = new ArrayList<>(m.prior());

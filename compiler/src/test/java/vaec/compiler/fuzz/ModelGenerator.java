@@ -420,7 +420,8 @@ public final class ModelGenerator {
         else if (!z.priorLogits) o.add("concrete(temperature = 0.5)");
       }
       case ONEHOT, GROUPED -> o.addAll(List.of("reparameterized", "sticking_the_landing", "rebar", "relax(hidden = 4)"));
-      case POSITIVE, UNIT -> o.addAll(List.of("reparameterized", "sticking_the_landing", "enumerate", "concrete", "rebar", "straight_through"));
+      // Gamma and Beta draw pathwise (implicit reparameterization): reparameterized and sticking_the_landing serve them.
+      case POSITIVE, UNIT -> o.addAll(List.of("enumerate", "concrete", "rebar", "straight_through"));
     }
     return o.get(r.nextInt(o.size()));
   }

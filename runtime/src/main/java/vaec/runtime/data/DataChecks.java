@@ -70,6 +70,9 @@ public final class DataChecks {
     if (domain == ValueDomain.BINARY && v > 0f && v < 1f) {
       return " (to turn intensities in [0, 1] into 0/1 data, set binarize = dynamic or pass --binarize dynamic)";
     }
+    if (domain == ValueDomain.COUNT) {
+      return " (count data are whole numbers 0, 1, 2, ...)";
+    }
     return "";
   }
 }

@@ -20,6 +20,9 @@ public record DataInput(String name, int width, ValueDomain domain, int groupSiz
       case UNIT_INTERVAL -> "real[" + width + "] in [0, 1]";
       case BINARY -> "binary[" + width + "]";
       case ONE_HOT -> "onehot[" + width + "]";
+      case CODES -> "codes[" + width + "]";
+      case COUNT -> "count[" + width + "]";
+      case TOKENS -> "tokens[" + width + "]";
     };
   }
 

@@ -32,6 +32,7 @@ public final class DataLoader {
    * Binding mistakes name the model file and line; data mistakes the data file, row and column.
    */
   public static DataSplit load(String modelFile, List<DataInput> inputs, Request r) {
+    if (inputs.stream().anyMatch(TokenData::isTokens)) return TokenData.load(modelFile, inputs, r).split();
     boolean named = NamedDatasets.names().contains(r.dataset());
     Dataset mainFile = null;
     Dataset testFile = null;

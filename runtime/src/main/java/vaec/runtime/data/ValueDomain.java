@@ -9,7 +9,16 @@ public enum ValueDomain {
   /** Exactly 0 or 1. */
   BINARY("binary"),
   /** Rows of 0s with a single 1: a category among {@code width} choices. */
-  ONE_HOT("one-hot");
+  ONE_HOT("one-hot"),
+  /**
+   * The code vectors of a learned codebook ({@code latent z : codes[width, positions]}): real
+   * values, but only those the codebook holds. A latent type; data cannot be declared so.
+   */
+  CODES("codes"),
+  /** Non-negative whole numbers 0, 1, 2, ... (counts), declared {@code count[n]}. */
+  COUNT("count"),
+  /** Token ids of a sequence (tokens[L, V]): whole numbers from 0 (padding) to V - 1. */
+  TOKENS("tokens");
 
   private final String display;
 
@@ -21,18 +30,23 @@ public enum ValueDomain {
   public boolean contains(ValueDomain other) {
     return switch (this) {
       case REAL -> true;
-      case UNIT_INTERVAL -> other != REAL;
+      case UNIT_INTERVAL -> other == UNIT_INTERVAL || other == BINARY || other == ONE_HOT;
       case BINARY -> other == BINARY || other == ONE_HOT;
       case ONE_HOT -> other == ONE_HOT;
+      case CODES -> other == CODES;
+      case COUNT -> other == COUNT || other == BINARY || other == ONE_HOT;
+      case TOKENS -> other == TOKENS;
     };
   }
 
   /** True when {@code v} lies in this domain. */
   public boolean admits(float v) {
     return switch (this) {
-      case REAL -> Float.isFinite(v);
+      case REAL, CODES -> Float.isFinite(v);
       case UNIT_INTERVAL -> v >= 0f && v <= 1f;
       case BINARY, ONE_HOT -> v == 0f || v == 1f;
+      case COUNT -> v >= 0f && Float.isFinite(v) && v == Math.rint(v);
+      case TOKENS -> v >= 0f && v == Math.rint(v);
     };
   }
 

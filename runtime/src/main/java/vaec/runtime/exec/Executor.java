@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Gemm;
 import vaec.runtime.rng.NoiseSource;
 
 /**
@@ -48,6 +49,8 @@ public final class Executor {
   private final INDArray[][] inValues;
   /** Per op, per input: the buffer its backward pass overwrites with that input's gradient, or null. */
   private final INDArray[][] inGrads;
+  /** Per op, per input: whether the op adds that input's gradient into {@link #inGrads} itself (null: none does). */
+  private final boolean[][] accumulateInto;
   /** Per op: buffers to zero just before its backward pass (partial writers), or null. */
   private final INDArray[][] zeroBeforeOp;
   /** Per op: gradients to add the matching {@link #addFrom} buffers into after its backward pass, or null. */
@@ -62,6 +65,14 @@ public final class Executor {
   /** Whether the loss's constant gradient must be set every step (it is a view into a gradient that is zeroed). */
   private boolean reseedLoss;
   private int accumulatedEdges;
+  /** The buffers this executor allocated (not the store's parameters or gradients, not views), freed by {@link #close}. */
+  private final List<INDArray> owned = new ArrayList<>();
+  private boolean closed;
+
+  private INDArray own(INDArray a) {
+    owned.add(a);
+    return a;
+  }
 
   public Executor(Graph graph, int batch, ParameterStore params) {
     this(graph, batch, params, true);
@@ -89,6 +100,7 @@ public final class Executor {
     zeroBeforeOp = new INDArray[n][];
     addInto = new INDArray[n][];
     addFrom = new INDArray[n][];
+    accumulateInto = new boolean[n][];
     backwardOps = new Op[n];
 
     for (Node node : nodes) {
@@ -97,17 +109,17 @@ public final class Executor {
         case PARAM -> value[i] = params.value(node.name());
         case CONSTANT -> {
           double[] row = node.constantRow();
-          value[i] = row == null ? Nd4j.valueArrayOf(new long[] {batch, node.width()}, node.constant(), dtype)
-              : Nd4j.createFromArray(row).castTo(dtype).reshape(1, row.length).repeat(0, batch).reshape(batch, row.length);
+          value[i] = own(row == null ? Nd4j.valueArrayOf(new long[] {batch, node.width()}, node.constant(), dtype)
+              : Nd4j.createFromArray(row).castTo(dtype).reshape(1, row.length).repeat(0, batch).reshape(batch, row.length).dup('c'));
         }
-        case INPUT, NOISE -> value[i] = Nd4j.create(dtype, batch, node.width());
+        case INPUT, NOISE -> value[i] = own(Nd4j.create(dtype, batch, node.width()));
         case OP -> {
           Op op = node.op();
           if (op.aliasesInput()) value[i] = aliasView(node, value[node.input(0).id()]);
-          else value[i] = Nd4j.create(dtype, batch, node.width());
+          else value[i] = own(Nd4j.create(dtype, batch, node.width()));
           int[] sw = op.scratchWidths(node.inputs());
           scratch[i] = new INDArray[sw.length];
-          for (int k = 0; k < sw.length; k++) scratch[i][k] = Nd4j.create(dtype, batch, sw[k]);
+          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, batch, sw[k]));
           op.initScratch(scratch[i]);
         }
       }
@@ -162,7 +174,7 @@ public final class Executor {
       if (!needsGrad[i]) continue;
       if (node.isParam()) grad[i] = params.grad(node.name());
       else if (isView(node)) grad[i] = aliasView(node, grad[node.input(0).id()]);
-      else grad[i] = Nd4j.create(dtype, batch, node.width());
+      else grad[i] = own(Nd4j.create(dtype, batch, node.width()));
       if (isView(node)) {
         int p = node.input(0).id();
         base[i] = base[p];
@@ -209,6 +221,13 @@ public final class Executor {
         if (!any) {
           inGrads[i][e] = grad[in];                    // the first contribution: written in place
           if (op.writesPartialGradient(e)) zeroHere.add(grad[in]);
+        } else if (op.accumulatesGradient(e) && !op.writesPartialGradient(e) && feedsOnce(node, e)) {
+          // A later contribution the op adds itself (a gemm with beta = 1): no buffer, no add.
+          for (int c = lo[in]; c < hi[in]; c++) if (!w[c]) zeroed[base[in]][c] = true;
+          inGrads[i][e] = grad[in];
+          if (accumulateInto[i] == null) accumulateInto[i] = new boolean[k];
+          accumulateInto[i][e] = true;
+          accumulatedEdges++;
         } else {
           for (int c = lo[in]; c < hi[in]; c++) if (!w[c]) zeroed[base[in]][c] = true;
           INDArray buffer = pooled(pool, taken, grad[in]);
@@ -241,6 +260,12 @@ public final class Executor {
     }
   }
 
+  /** Whether input {@code e} of {@code node} is a node that feeds no other input of it. */
+  private static boolean feedsOnce(Node node, int e) {
+    for (int j = 0; j < node.inputs().size(); j++) if (j != e && node.input(j) == node.input(e)) return false;
+    return true;
+  }
+
   /**
    * A buffer of {@code target}'s shape from the pool, distinct from those already taken by the
    * same op ({@code taken} counts them per shape); the pool grows only when one op needs more.
@@ -249,8 +274,32 @@ public final class Executor {
     String key = java.util.Arrays.toString(target.shape());
     List<INDArray> free = pool.computeIfAbsent(key, x -> new ArrayList<>());
     int k = taken.merge(key, 1, Integer::sum) - 1;
-    if (k == free.size()) free.add(Nd4j.create(dtype, target.shape()));
+    if (k == free.size()) free.add(own(Nd4j.create(dtype, target.shape())));
     return free.get(k);
+  }
+
+  /**
+   * Frees this executor's own native buffers now, rather than when the garbage collector gets to
+   * them: evaluation makes executors for thousands of rows, and keeping the ones it no longer needs
+   * would hold hundreds of MiB. The parameter store is left alone. The executor is unusable after.
+   */
+  public void close() {
+    if (closed) return;
+    closed = true;
+    for (INDArray a : owned) {
+      if (a.closeable()) a.close();
+    }
+    owned.clear();
+  }
+
+  /** Whether {@link #close} has been called. */
+  public boolean isClosed() { return closed; }
+
+  /** The bytes of the buffers this executor allocated (values, gradients, scratch), for memory reports and tests. */
+  public long ownedBytes() {
+    long b = 0;
+    for (INDArray a : owned) b += a.length() * a.dataType().width();
+    return b;
   }
 
   /** How many edges add their gradient into one already written (for tests of the plan). */
@@ -289,39 +338,54 @@ public final class Executor {
 
   public void forward() { forward(null); }
 
-  /** Forward, adding each node's time in nanoseconds to {@code nanos[node id]} when not null. */
-  public void forward(long[] nanos) {
+  /** Forward, adding each node's time (and its gemm time) to {@code profile} when not null. */
+  public void forward(StepProfile profile) {
+    long[] nanos = profile == null ? null : profile.forwardNanos();
+    long[] gemm = profile == null ? null : profile.forwardGemmNanos();
     for (Node node : nodes) {
       if (node.kind() != Node.Kind.OP || node.op().aliasesInput()) continue;
       int i = node.id();
       long t = nanos == null ? 0 : System.nanoTime();
+      long g = nanos == null ? 0 : Gemm.profiledNanos();
       node.op().forward(inValues[i], value[i], scratch[i]);
-      if (nanos != null) nanos[i] += System.nanoTime() - t;
+      if (nanos != null) {
+        nanos[i] += System.nanoTime() - t;
+        gemm[i] += Gemm.profiledNanos() - g;
+      }
     }
   }
 
   /** Gradients of the mean loss into the parameter store's flat gradient vector. */
   public void backward() { backward(null); }
 
-  /** Backward, adding each node's time in nanoseconds to {@code nanos[node id]} when not null. */
-  public void backward(long[] nanos) {
+  /** Backward, adding each node's time (and its gemm time) to {@code profile} when not null. */
+  public void backward(StepProfile profile) {
     if (loss == null) throw new IllegalStateException("graph has no loss");
+    long[] nanos = profile == null ? null : profile.backwardNanos();
+    long[] gemm = profile == null ? null : profile.backwardGemmNanos();
+    long t0 = nanos == null ? 0 : System.nanoTime();
     for (INDArray z : zeroBeforeBackward) z.assign(0);
     for (INDArray z : unreachedParamGrads) z.assign(0);
     if (reseedLoss) grad[loss.id()].assign(1.0 / batch);
+    if (nanos != null) nanos[loss.id()] += System.nanoTime() - t0;   // zeroing, charged to the loss node
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Op op = backwardOps[i];
       if (op == null) continue;
       long t = nanos == null ? 0 : System.nanoTime();
+      long g = nanos == null ? 0 : Gemm.profiledNanos();
       INDArray[] zero = zeroBeforeOp[i];
       if (zero != null) for (INDArray z : zero) z.assign(0);
-      op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
+      if (accumulateInto[i] != null) op.backwardAccumulating(inValues[i], value[i], grad[i], inGrads[i], accumulateInto[i], scratch[i]);
+      else op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
       INDArray[] into = addInto[i];
       if (into != null) {
         INDArray[] from = addFrom[i];
         for (int k = 0; k < into.length; k++) into[k].addi(from[k]);
       }
-      if (nanos != null) nanos[i] += System.nanoTime() - t;
+      if (nanos != null) {
+        nanos[i] += System.nanoTime() - t;
+        gemm[i] += Gemm.profiledNanos() - g;
+      }
     }
     for (Node node : nodes) {
       if (node.kind() == Node.Kind.OP && node.op().hasState()) node.op().afterTrainingStep(inValues[node.id()], value[node.id()]);

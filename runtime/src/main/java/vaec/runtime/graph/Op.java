@@ -38,6 +38,24 @@ public interface Op {
   }
 
   /**
+   * Whether this op can add input i's gradient into {@code gIn[i]} itself, at no extra cost (a gemm
+   * with beta = 1): the executor then hands over the input's gradient directly for a later
+   * contribution, instead of a buffer of its own that it would add afterwards, and calls
+   * {@link #backwardAccumulating}. Only for ops that write all of {@code gIn[i]}.
+   */
+  default boolean accumulatesGradient(int input) { return false; }
+
+  /**
+   * {@link #backward}, except that for each input i with {@code accumulate[i]} true the op adds
+   * its gradient into {@code gIn[i]} (which then holds the contributions so far) instead of
+   * overwriting it. Called only when {@link #accumulatesGradient} allows it for every such input.
+   */
+  default void backwardAccumulating(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, boolean[] accumulate,
+                                    INDArray[] scratch) {
+    throw new UnsupportedOperationException(describe() + " does not accumulate gradients");
+  }
+
+  /**
    * Whether the output is a view of input 0 (no buffer of its own): the executor then makes the
    * output's gradient the same view of the input's gradient, and the op has no backward pass.
    */

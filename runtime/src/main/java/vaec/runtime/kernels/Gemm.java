@@ -35,10 +35,53 @@ public final class Gemm {
   private static final Parallel.Halves ROW_HALVES = new Parallel.Halves(true);
   private static final Parallel.Halves COLUMN_HALVES = new Parallel.Halves(false);
 
+  private static final OneRow ROWS = new OneRow();
+
+  /**
+   * A rank-1 array (a bias gradient) as a one-row matrix, made once per array: reshaping on every
+   * call made a new ND4J array and buffer each time, the largest source of garbage in a training
+   * step. Cached by identity, as the halves' views are, and cleared past a bound.
+   */
+  private static final class OneRow {
+    private final java.util.Map<INDArray, INDArray> cache = new java.util.IdentityHashMap<>();
+
+    synchronized INDArray of(INDArray x) {
+      INDArray r = cache.get(x);
+      if (r == null) {
+        if (cache.size() >= 4096) cache.clear();
+        r = x.reshape(1, x.length());
+        cache.put(x, r);
+      }
+      return r;
+    }
+  }
+
   private Gemm() {}
 
+  private static volatile boolean profiling;
+  private static volatile long profiledNanos;
+
+  /** Starts (or stops) adding the wall time of every gemm called from any thread to {@link #profiledNanos}. */
+  public static void profile(boolean on) { profiling = on; }
+
+  /** Wall nanoseconds spent in gemm since profiling started (calls on the training thread; 0 when off). */
+  public static long profiledNanos() { return profiledNanos; }
+
   public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
-    if (c.rank() == 1) c = c.reshape(1, c.length());
+    if (!profiling) {
+      product(a, transA, b, transB, c, alpha, beta);
+      return;
+    }
+    long t = System.nanoTime();
+    product(a, transA, b, transB, c, alpha, beta);
+    long d = System.nanoTime() - t;
+    // Only the training thread's calls: a gemm inside an op's half on the helper thread overlaps
+    // the calling thread's own work, which its wall time already covers.
+    if (!Thread.currentThread().getName().equals("vaec-helper")) profiledNanos += d;
+  }
+
+  private static void product(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta) {
+    if (c.rank() == 1) c = ROWS.of(c);
     DataType t = c.dataType();
     if (!CPU || !rowMajor(a) || !rowMajor(b) || !rowMajor(c) || a.dataType() != t || b.dataType() != t
         || (t != DataType.FLOAT && t != DataType.DOUBLE)) {

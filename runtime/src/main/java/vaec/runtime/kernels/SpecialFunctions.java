@@ -29,4 +29,15 @@ public final class SpecialFunctions {
     double f = 1 / (x * x);
     return r + Math.log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
   }
+
+  /** psi'(x), the trigamma function, for x > 0: recurrence up to 10, then the asymptotic series (about 1e-12). */
+  public static double trigamma(double x) {
+    double r = 0;
+    while (x < 10) {
+      r += 1 / (x * x);
+      x += 1;
+    }
+    double f = 1 / (x * x);
+    return r + 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30 - f * (1.0 / 42 - f / 30)));
+  }
 }

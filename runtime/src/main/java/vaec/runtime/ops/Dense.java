@@ -50,18 +50,32 @@ public final class Dense implements Op {
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, INDArray[] scratch) {
+    backwardAccumulating(in, out, gOut, gIn, NONE, scratch);
+  }
+
+  private static final boolean[] NONE = new boolean[3];
+
+  /** Every gradient of a dense layer is a gemm, which adds into its target for free (beta = 1). */
+  @Override
+  public boolean accumulatesGradient(int input) { return true; }
+
+  @Override
+  public void backwardAccumulating(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, boolean[] accumulate,
+                                   INDArray[] scratch) {
     INDArray dPre = gOut;
     if (activation != Activation.IDENTITY) {
       dPre = scratch[0];
       activation.derivativeFromOutput(out, dPre);
       dPre.muli(gOut);
     }
-    if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, 0.0);
+    // A weight shared by several uses (the decoder of every enumerated branch) gets each use's
+    // gradient added by the gemm itself, rather than into a buffer the executor adds afterwards.
+    if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, accumulate[1] ? 1.0 : 0.0);
     if (gIn[2] != null) {
       // Column sums as a gemm: measured faster than ND4J's reduction along dimension 0.
-      Gemm.gemm(scratch[1], true, dPre, false, gIn[2], 1.0, 0.0);
+      Gemm.gemm(scratch[1], true, dPre, false, gIn[2], 1.0, accumulate[2] ? 1.0 : 0.0);
     }
-    if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, 0.0);
+    if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, accumulate[0] ? 1.0 : 0.0);
   }
 
   @Override

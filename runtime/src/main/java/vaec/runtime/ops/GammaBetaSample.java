@@ -3,7 +3,6 @@ package vaec.runtime.ops;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.LogProbs;
@@ -30,21 +29,22 @@ public final class GammaBetaSample implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    double[][] p = in[0].toDoubleMatrix(), q = in[1].toDoubleMatrix(), u = in[2].toDoubleMatrix();
-    double[][] z = new double[p.length][p[0].length];
-    for (int i = 0; i < p.length; i++) {
-      for (int j = 0; j < p[i].length; j++) {
-        SplittableRandom r = new SplittableRandom(Double.doubleToLongBits(u[i][j]) * 0x9E3779B97F4A7C15L + i * 31L + j);
-        if (kind == Kind.GAMMA) {
-          z[i][j] = standardGamma(p[i][j], r) / q[i][j];
-        } else {
-          double g1 = standardGamma(p[i][j], r);
-          double g2 = standardGamma(q[i][j], r);
-          z[i][j] = Math.min(Math.max(g1 / (g1 + g2), 1e-7), 1 - 1e-7);
-        }
+    double[] p = HostMatrix.flat(in[0]), q = HostMatrix.flat(in[1]), u = HostMatrix.flat(in[2]);
+    int w = (int) out.columns();
+    double[] z = new double[p.length];
+    for (int k = 0; k < p.length; k++) {
+      int i = k / w;
+      int j = k % w;
+      SplittableRandom r = new SplittableRandom(Double.doubleToLongBits(u[k]) * 0x9E3779B97F4A7C15L + i * 31L + j);
+      if (kind == Kind.GAMMA) {
+        z[k] = standardGamma(p[k], r) / q[k];
+      } else {
+        double g1 = standardGamma(p[k], r);
+        double g2 = standardGamma(q[k], r);
+        z[k] = Math.min(Math.max(g1 / (g1 + g2), 1e-7), 1 - 1e-7);
       }
     }
-    out.assign(Nd4j.createFromArray(z).castTo(out.dataType()));
+    HostMatrix.assign(out, z);
   }
 
   /** Marsaglia and Tsang's method; shape below 1 through Gamma(a + 1) U^(1/a). */

@@ -2,7 +2,6 @@ package vaec.runtime.ops;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.LogProbs;
@@ -10,7 +9,7 @@ import vaec.runtime.kernels.LogProbs;
 /**
  * A log-density of a value and two parameters of the same width, summed per example, computed
  * element by element on the host in double precision: for families whose densities need log
- * Gamma and digamma, which ND4J has no element-wise kernels for. Meant for latent-sized values.
+ * Gamma and digamma, which ND4J has no element-wise kernels for. Meant for latent-sized values; host copies go through {@link HostMatrix} (one flat copy each way).
  */
 abstract class HostLogDensity implements Op {
   /** log p(x; p, q) for one element. */
@@ -27,29 +26,25 @@ abstract class HostLogDensity implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    double[][] x = in[0].toDoubleMatrix(), p = in[1].toDoubleMatrix(), q = in[2].toDoubleMatrix();
-    double[] row = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      for (int j = 0; j < x[i].length; j++) row[i] += logDensity(x[i][j], p[i][j], q[i][j]);
-    }
-    out.assign(Nd4j.createFromArray(row).reshape(x.length, 1).castTo(out.dataType()));
+    double[] x = HostMatrix.flat(in[0]), p = HostMatrix.flat(in[1]), q = HostMatrix.flat(in[2]);
+    int w = (int) in[0].columns();
+    double[] row = new double[(int) out.rows()];
+    for (int k = 0; k < x.length; k++) row[k / w] += logDensity(x[k], p[k], q[k]);
+    HostMatrix.assign(out, row);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    double[][] x = in[0].toDoubleMatrix(), p = in[1].toDoubleMatrix(), q = in[2].toDoubleMatrix();
-    double[] gr = g.reshape(g.length()).toDoubleVector();
-    int n = x.length, w = x[0].length;
-    double[][][] d = new double[3][n][w];
+    double[] x = HostMatrix.flat(in[0]), p = HostMatrix.flat(in[1]), q = HostMatrix.flat(in[2]), gr = HostMatrix.flat(g);
+    int w = (int) in[0].columns();
+    double[][] d = new double[3][x.length];
     double[] e = new double[3];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < w; j++) {
-        gradient(x[i][j], p[i][j], q[i][j], e);
-        for (int k = 0; k < 3; k++) d[k][i][j] = gr[i] * e[k];
-      }
+    for (int k = 0; k < x.length; k++) {
+      gradient(x[k], p[k], q[k], e);
+      for (int i = 0; i < 3; i++) d[i][k] = gr[k / w] * e[i];
     }
-    for (int k = 0; k < 3; k++) {
-      if (gIn[k] != null) gIn[k].assign(Nd4j.createFromArray(d[k]).castTo(gIn[k].dataType()));
+    for (int i = 0; i < 3; i++) {
+      if (gIn[i] != null) HostMatrix.assign(gIn[i], d[i]);
     }
   }
 }

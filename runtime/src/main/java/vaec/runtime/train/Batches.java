@@ -1,49 +1,81 @@
 package vaec.runtime.train;
 
-import java.util.LinkedHashMap;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.data.BoundData;
+import vaec.runtime.data.Dataset;
 import vaec.runtime.exec.Executor;
 
 /**
- * The tables of one data split held once as ND4J matrices, one per data variable, from which
- * batches are gathered into an executor's input buffers: every input with the same row indices,
- * so that row i of every input is the same example.
+ * Gathers batches of one data split into an executor's input buffers: every input with the same
+ * row indices, so that row i of every input is the same example.
+ *
+ * <p>The data is held once: the rows are copied straight from the tables' own float arrays into
+ * the inputs' native buffers (one bulk copy per row), with no second copy of the data set in
+ * ND4J's memory. The float buffers over the inputs are made once per input and reused.
  */
 final class Batches {
   final BoundData data;
-  private final Map<String, INDArray> all = new LinkedHashMap<>();
+  private final Map<INDArray, FloatBuffer> floatViews = new IdentityHashMap<>();
+  private final Map<INDArray, DoubleBuffer> doubleViews = new IdentityHashMap<>();
 
   Batches(BoundData data) {
     this.data = data;
-    for (var e : data.tables().entrySet()) {
-      var d = e.getValue();
-      all.put(e.getKey(), Nd4j.createFromArray(d.values()).reshape('c', d.rows(), d.width()).castTo(DataType.FLOAT));
-    }
   }
 
   int rows() { return data.rows(); }
 
   /**
    * Copies the rows {@code idx} of every table into the input of the same name of {@code ex}'s
-   * graph (one native gather per input, no allocation of data). A data variable the graph does
-   * not read is skipped; an input named like no table (a control-variate link) is left alone.
+   * graph. A data variable the graph does not read is skipped; an input named like no table (a
+   * control-variate link) is left alone.
    */
   void gather(int[] idx, Executor ex) {
     for (String name : ex.graph().inputs().keySet()) {
-      INDArray source = all.get(name);
-      if (source != null) Nd4j.pullRows(source, ex.input(name), 1, idx);
+      if (!data.has(name)) continue;
+      gather(data.get(name), idx, ex.input(name));
     }
+  }
+
+  /** Rows {@code idx} of {@code d} into {@code target} (idx.length x d.width()). */
+  void gather(Dataset d, int[] idx, INDArray target) {
+    int w = d.width();
+    if (target.rows() != idx.length || target.columns() != w) {
+      throw new IllegalStateException("input " + target.shapeInfoToString() + " for " + idx.length + " rows of width " + w);
+    }
+    float[] v = d.values();
+    if (!dense(target)) {   // not an executor's own input buffer: element by element
+      for (int r = 0; r < idx.length; r++) for (int c = 0; c < w; c++) target.putScalar(r, c, v[idx[r] * w + c]);
+      return;
+    }
+    if (target.dataType() == DataType.FLOAT) {
+      FloatBuffer b = floatViews.computeIfAbsent(target, t -> t.data().asNioFloat());
+      for (int r = 0; r < idx.length; r++) b.put(r * w, v, idx[r] * w, w);
+    } else if (target.dataType() == DataType.DOUBLE) {
+      DoubleBuffer b = doubleViews.computeIfAbsent(target, t -> t.data().asNioDouble());
+      for (int r = 0; r < idx.length; r++) {
+        int from = idx[r] * w;
+        for (int c = 0; c < w; c++) b.put(r * w + c, v[from + c]);
+      }
+    } else {
+      throw new IllegalStateException("input of type " + target.dataType());
+    }
+  }
+
+  /** A row-major array that owns its whole buffer from the start (what Executor makes for inputs). */
+  private static boolean dense(INDArray a) {
+    return a.rank() == 2 && !a.isView() && a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length();
   }
 
   /** Fails (a bug of ours, not the user's) unless every data input of {@code ex}'s graph in {@code dataNames} has a table. */
   void requireInputs(Executor ex, java.util.Collection<String> dataNames) {
     for (String name : ex.graph().inputs().keySet()) {
-      if (dataNames.contains(name) && !all.containsKey(name)) {
-        throw new IllegalStateException("graph input " + name + " has no bound data; bound: " + all.keySet());
+      if (dataNames.contains(name) && !data.has(name)) {
+        throw new IllegalStateException("graph input " + name + " has no bound data; bound: " + data.tables().keySet());
       }
     }
   }

@@ -1,7 +1,6 @@
 package vaec.runtime.train;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,8 @@ public final class Evaluator {
   private static final int ROWS_PER_PASS = 4096;
 
   private final ModelState state;
-  private final Map<String, Executor> executors = new HashMap<>();
+  private Executor current;
+  private String currentKey;
 
   public Evaluator(ModelState state) { this.state = state; }
 
@@ -162,6 +162,86 @@ public final class Evaluator {
       if (progress != null) progress.accept(row + 1);
     }
     return total / d.rows();
+  }
+
+  /** The evaluation graph's outputs of each codebook latent's chosen code indices are named this, then the latent. */
+  public static final String CODES_PREFIX = "codes_";
+
+  /**
+   * How a codebook latent uses its codes over a data set: {@code counts[k]} the (example,
+   * position) pairs that chose code k.
+   */
+  public record CodeUsage(String latent, long[] counts) {
+    public int codes() { return counts.length; }
+
+    /** exp of the entropy of the code frequencies: 1 (one code) to {@link #codes} (all alike). */
+    public double perplexity() {
+      double[] c = new double[counts.length];
+      for (int k = 0; k < c.length; k++) c[k] = counts[k];
+      return vaec.runtime.ops.CodePerplexity.perplexity(c);
+    }
+
+    /** The codes chosen at least once. */
+    public int inUse() {
+      int n = 0;
+      for (long c : counts) if (c > 0) n++;
+      return n;
+    }
+  }
+
+  /**
+   * Each codebook latent's code usage on {@code d} (the evaluation graph's "codes_" outputs), in
+   * the graph's order; empty for a model without codebook latents.
+   */
+  public List<CodeUsage> codeUsage(BoundData d) {
+    CompiledModel m = state.model;
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    for (var e : m.evaluate().outputs().entrySet()) {
+      if (e.getKey().startsWith(CODES_PREFIX) && e.getValue().op() instanceof vaec.runtime.ops.NearestCode nc) {
+        counts.put(e.getKey().substring(CODES_PREFIX.length()), new long[nc.codes()]);
+      }
+    }
+    if (counts.isEmpty()) return List.of();
+    Batches b = new Batches(d);
+    int k = m.samples();
+    int perPass = Math.max(1, ROWS_PER_PASS / k);
+    long pass = 0;
+    for (int from = 0; from < d.rows(); from += perPass) {
+      int n = Math.min(perPass, d.rows() - from);
+      Executor ex = executor("evaluate", m.evaluate(), n * k);
+      b.gather(repeated(from, n, k), ex);
+      ex.drawNoise(state.noise, -1_000_000 - pass++);
+      ex.forward();
+      for (var e : counts.entrySet()) {
+        for (double v : ex.value(CODES_PREFIX + e.getKey()).dup('c').data().asDouble()) e.getValue()[(int) v]++;
+      }
+    }
+    List<CodeUsage> out = new ArrayList<>();
+    for (var e : counts.entrySet()) out.add(new CodeUsage(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  /**
+   * The mean over the rows of {@code d} of the squared error, summed over columns, between each
+   * scored variable and its reconstruction (the likelihood's mean at the guide's mean), by variable.
+   */
+  public Map<String, Double> reconstructionError(BoundData d) {
+    Batches b = new Batches(d);
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
+      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
+      Executor ex = executor("recon", state.model.reconstruct(), n);
+      b.gather(range(from, n), ex);
+      ex.forward();
+      for (String o : ex.graph().outputs().keySet()) {
+        if (!o.startsWith("mean_")) continue;
+        String x = o.substring("mean_".length());
+        INDArray diff = ex.value(o).sub(ex.input(x));
+        out.merge(x, diff.mul(diff).sumNumber().doubleValue(), Double::sum);
+      }
+    }
+    out.replaceAll((x, v) -> v / d.rows());
+    return out;
   }
 
   /** Burda et al.'s threshold: a unit is active when the variance over examples of its guide mean exceeds it. */
@@ -363,8 +443,26 @@ public final class Evaluator {
     return out;
   }
 
+  /**
+   * The executor for one kind of pass at one number of rows. Only one is kept at a time: a pass
+   * of another kind or size frees the previous one's buffers first (an executor for 4,096 rows of
+   * a 784-pixel model holds tens of MiB), so evaluation needs the memory of one pass, not of every
+   * pass it ever ran. Each method uses one kind, so a caller never holds a freed executor.
+   */
   private Executor executor(String kind, Graph g, int batch) {
-    return executors.computeIfAbsent(kind + "@" + batch, k -> new Executor(g, batch, state.params));
+    String key = kind + "@" + batch;
+    if (current != null && key.equals(currentKey) && current.graph() == g) return current;
+    release();
+    current = new Executor(g, batch, state.params);
+    currentKey = key;
+    return current;
+  }
+
+  /** Frees the buffers of the executor kept from the last pass (the next pass makes a new one). */
+  public void release() {
+    if (current != null) current.close();
+    current = null;
+    currentKey = null;
   }
 
   private static float[][] rows(INDArray a) {

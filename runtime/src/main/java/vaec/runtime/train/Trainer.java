@@ -10,6 +10,7 @@ import vaec.runtime.checkpoint.CheckpointIO;
 import vaec.runtime.data.DataInput;
 import vaec.runtime.data.DataSplit;
 import vaec.runtime.exec.Executor;
+import vaec.runtime.exec.StepProfile;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.kernels.Kernels;
@@ -81,6 +82,8 @@ public final class Trainer {
     int[] idx = new int[batch];
     int[] rowsIdx = new int[batch * k];
     double perRow = 1.0 / (batch * k);
+    StepProfile profile = StepProfile.ENABLED ? new StepProfile(ex) : null;
+    if (profile != null) StepProfile.memory(System.err, "training buffers planned");
 
     while (state.epoch < epochs) {
       long epoch = state.epoch;
@@ -88,6 +91,7 @@ public final class Trainer {
       long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
       double[] sums = new double[termNodes.size()];
+      double[] running = new double[sums.length];   // handed to the listener every step, reused
       long n = 0;
       long t0 = System.nanoTime();
       for (long b = start; b < perEpoch; b++) {
@@ -95,30 +99,43 @@ public final class Trainer {
           CheckpointIO.write(checkpoint, state.toCheckpoint());
           return false;
         }
+        long t1 = profile == null ? 0 : System.nanoTime();
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
         for (int i = 0; i < batch; i++) for (int j = 0; j < k; j++) rowsIdx[i * k + j] = idx[i];
         train.gather(rowsIdx, ex);
         for (int v = 0; v < binarized.size(); v++) {
           if (binarized.get(v) != null) binarize(binarized.get(v), uniform.get(v), state.step, -1 - v);
         }
+        long t2 = profile == null ? 0 : System.nanoTime();
         pass.drawNoise(state.noise, state.step);
-        pass.forward();
+        long t3 = profile == null ? 0 : System.nanoTime();
+        pass.forward(profile);
         double loss = ex.value(lossNode).sumNumber().doubleValue() * perRow;
         if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
-        pass.backward();
+        pass.backward(profile);
+        long t4 = profile == null ? 0 : System.nanoTime();
         if (!state.optimizer.step(state.params.values(), state.params.grads())) {
           throw fault(ex, "gradient", pass.firstNonFiniteGradient());
+        }
+        if (profile != null) {
+          long t5 = System.nanoTime();
+          profile.addData(t2 - t1);
+          profile.addNoise(t3 - t2);
+          profile.addOptimizer(t5 - t4);
         }
         state.step++;
         sums[0] += loss;
         for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue() * perRow;
         n++;
-        double[] running = new double[sums.length];
         for (int t = 0; t < sums.length; t++) running[t] = sums[t] / n;
         listener.batchDone(b + 1, running);
+        if (profile != null) profile.addStep(System.nanoTime() - t1);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
+      if (profile != null) StepProfile.memory(System.err, "epoch " + (epoch + 1) + " trained");
       Evaluator.Terms test = evaluator.terms(data.test());
+      evaluator.release();   // its buffers for thousands of rows are not needed until the next epoch's end
+      if (profile != null) StepProfile.memory(System.err, "epoch " + (epoch + 1) + " evaluated");
       state.epoch++;
       double[] means = new double[sums.length];
       for (int t = 0; t < sums.length; t++) means[t] = n == 0 ? Double.NaN : sums[t] / n;
@@ -128,6 +145,7 @@ public final class Trainer {
       CheckpointIO.write(checkpoint, state.toCheckpoint());
       listener.epochDone(new TrainingListener.EpochReport(state.epoch, epochs, means, test.loss(), seconds, n * batch / seconds));
     }
+    if (profile != null) profile.print(System.err);
     return true;
   }
 

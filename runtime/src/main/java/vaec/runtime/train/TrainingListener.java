@@ -5,7 +5,7 @@ public interface TrainingListener {
   /** @param batches batches this epoch; {@code done} of them already done (non-zero on resume). */
   default void epochStarted(long epoch, long epochs, long batches, long done, int batchSize) {}
 
-  /** Running means over this epoch so far of the objective's reported terms, in nats per example. */
+  /** Running means over this epoch so far of the objective's reported terms, in nats per example (an array reused by the next call: copy it to keep it). */
   default void batchDone(long batchInEpoch, double[] terms) {}
 
   default void epochDone(EpochReport report) {}

@@ -58,9 +58,15 @@ public final class TrainingPass {
 
   public void forward() { main.forward(); }
 
+  /** Forward with each op's time added to {@code profile} (the training graph only). */
+  public void forward(vaec.runtime.exec.StepProfile profile) { main.forward(profile); }
+
   /** Gradients of every parameter into the store: the training loss's, then the control variates' variance objective's. */
-  public void backward() {
-    main.backward();
+  public void backward() { backward(null); }
+
+  /** Backward with each op's time added to {@code profile} when not null (the training graph's; a control-variate graph's counts as untimed). */
+  public void backward(vaec.runtime.exec.StepProfile profile) {
+    main.backward(profile);
     if (controlVariates == null) return;
     for (Copy c : copies) {
       if (!c.gradient()) c.target().assign(c.from().value(c.node()));

@@ -59,6 +59,29 @@ class GradientCheckTest {
         return g.apply(new Dense(a), SourceRef.NONE, p.get(0), w, b);
       }, new int[] {W}, new boolean[1]));
     }
+    // Convolutions on small images (2 channels of 4x4 or 3x3), strided and padded, fused with an
+    // activation, and a residual block (relu, 3x3 conv, relu, 1x1 conv, skip).
+    for (Activation a : new Activation[] {Activation.IDENTITY, Activation.TANH}) {
+      for (boolean transposed : new boolean[] {false, true}) {
+        vaec.runtime.kernels.ConvGeometry geo = transposed
+            ? new vaec.runtime.kernels.ConvGeometry(2, 3, 3, 3, 4, 2, 1, true)
+            : new vaec.runtime.kernels.ConvGeometry(2, 5, 5, 3, 3, 2, 1, false);
+        cs.add(new Case((transposed ? "deconv2d " : "conv2d ") + a, (g, p) -> {
+          long[] ws = geo.weightShape();
+          Node w = g.param("W", ws[0], ws[1]);
+          Node b = g.param("b", geo.outC());
+          return g.apply(new Conv2d(geo, a), SourceRef.NONE, p.get(0), w, b);
+        }, new int[] {geo.inWidth()}, new boolean[1]));
+      }
+    }
+    cs.add(new Case("residual block", (g, p) -> {
+      vaec.runtime.kernels.ConvGeometry g3 = new vaec.runtime.kernels.ConvGeometry(2, 3, 3, 3, 3, 1, 1, false);
+      vaec.runtime.kernels.ConvGeometry g1 = new vaec.runtime.kernels.ConvGeometry(3, 3, 3, 2, 1, 1, 0, false);
+      Node h = g.apply(new Unary(Unary.Fn.TANH), SourceRef.NONE, p.get(0));
+      Node c = g.apply(new Conv2d(g3, Activation.TANH), SourceRef.NONE, h, g.param("W3", 3, 18), g.param("b3", 3));
+      Node d = g.apply(new Conv2d(g1, Activation.IDENTITY), SourceRef.NONE, c, g.param("W1", 2, 3), g.param("b1", 2));
+      return g.apply(new Binary(Binary.Kind.ADD), SourceRef.NONE, p.get(0), d);
+    }, new int[] {18}, new boolean[1]));
     for (Unary.Fn f : Unary.Fn.values()) {
       boolean pos = f == Unary.Fn.LOG || f == Unary.Fn.SQRT;
       cs.add(cp("unary " + f, (g, p) -> g.apply(new Unary(f), SourceRef.NONE, p.get(0)), new boolean[] {pos}, W));

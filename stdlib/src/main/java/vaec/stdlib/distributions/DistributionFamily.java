@@ -62,6 +62,26 @@ public abstract class DistributionFamily {
    */
   public DistributionFamily grouped(int groupSize, int width) { return this; }
 
+  /**
+   * This family at the site of variable {@code variable}, given the arguments written as numbers
+   * ({@code constants}, by parameter name). A family whose lowering reads parameters of its own (a
+   * codebook, named after its variable) returns a copy that knows them; the others return
+   * themselves.
+   */
+  public DistributionFamily atSite(String variable, Map<String, Double> constants) { return this; }
+
+  /**
+   * The learned codebook this family's values come from (a VQ guide, a prior over codes), or empty.
+   */
+  public Optional<Codebook> codebook() { return Optional.empty(); }
+
+  /**
+   * Null when q(z | x) of this family has a density to score, sample and enumerate, else why not:
+   * a deterministic quantizer (VQ) puts all its mass on one value, so the score function,
+   * enumeration and VIMCO cannot serve it.
+   */
+  public String whyNoDensity() { return null; }
+
   // ---- relaxation (Concrete, straight-through) ----
 
   /**
@@ -152,6 +172,38 @@ public abstract class DistributionFamily {
   /** A reparameterized draw; only called when {@link #hasPathwiseSampler()}. */
   public Node rsample(Graph g, SourceRef origin, Map<String, Node> args, int width, String site) {
     throw new UnsupportedOperationException(name() + " has no pathwise sampler");
+  }
+
+  /**
+   * A reparameterized draw with its log-density, log q(value), at the arguments
+   * {@code densityArgs.apply(args)} (sticking the landing holds them constant). By default
+   * {@link #rsample} then {@link #logProb}; a family that can only score its own draws (a
+   * normalizing flow without an inverse: log q0(z0) - sum_k log|det J_k|) computes it along the draw.
+   */
+  public Draw rsampleWithLogProb(Graph g, SourceRef origin, Map<String, Node> args,
+                                 java.util.function.UnaryOperator<Map<String, Node>> densityArgs, int width, String site) {
+    Node value = rsample(g, origin, args, width, site);
+    return new Draw(value, logProb(g, origin, value, densityArgs.apply(args)));
+  }
+
+  /**
+   * Whether {@link #logProb} scores any given value. False for a family whose density is known only
+   * along its own draws ({@link #rsampleWithLogProb}): score-function estimators and bounds that
+   * rescore a draw need the former.
+   */
+  public boolean scoresAnyValue() { return true; }
+
+  /** Why KL(this || prior) has no closed form, for the plan (when {@link #klTo} is empty). */
+  public String noClosedFormKl(DistributionFamily prior) {
+    return "no closed form for KL(" + name() + " || " + prior.name() + ")";
+  }
+
+  /** Global parameters this family adds for the latent it draws (a flow's), with their start. */
+  public List<vaec.runtime.model.ParamInit> params(String latent) { return List.of(); }
+
+  /** The site as the compile summary shows it: "Normal(loc, scale)", a flow with its length and parameter count. */
+  public String describeSite(java.util.Collection<String> argumentNames) {
+    return name() + "(" + String.join(", ", argumentNames) + ")";
   }
 
   /** A draw without gradient (ancestral sampling); defaults to the pathwise draw. */

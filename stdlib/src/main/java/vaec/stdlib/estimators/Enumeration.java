@@ -27,6 +27,7 @@ public final class Enumeration extends GradientEstimator {
 
   @Override
   public String whyNot(LatentSite z) {
+    if (z.guide().whyNoDensity() != null) return z.guide().whyNoDensity();
     if (!z.guide().isDiscrete()) return z.guide().name() + " is continuous: there is nothing finite to enumerate";
     double log2 = z.guide().log2SupportSize(z.width());
     return log2 > MAX_LOG2 ? String.format("%s[%d] has 2^%.0f values per example, more than the 2^%.0f enumeration can sum",

@@ -15,7 +15,7 @@ public final class Estimators {
 
   static {
     for (GradientEstimator e : List.of(new Reparameterized(), new ScoreFunction(), new Enumeration(), new ConcreteRelaxation(),
-        new StraightThrough(), new StickingTheLanding(), new Rebar(), new Relax(), new Vimco())) {
+        new StraightThrough(), new StickingTheLanding(), new Rebar(), new Relax(), new Vimco(), new VqStraightThrough())) {
       BY_KEYWORD.put(e.keyword(), e);
     }
   }
@@ -30,6 +30,9 @@ public final class Estimators {
 
   /** The planner's choice when the model names none, and why. */
   public static Choice choose(LatentSite z) {
+    if (z.guide().codebook().isPresent()) {
+      return new Choice(BY_KEYWORD.get("vq"), "straight-through VQ: " + z.guide().name() + " quantizes to a learned codebook");
+    }
     if (z.guide().hasPathwiseSampler()) {
       return new Choice(BY_KEYWORD.get("reparameterized"), "reparameterized: " + z.guide().name() + " has a pathwise sampler");
     }

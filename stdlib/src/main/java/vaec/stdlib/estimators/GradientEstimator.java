@@ -40,11 +40,18 @@ public abstract class GradientEstimator {
   /** How the KL term is computed given the closed form for this pair of families, if any. */
   public KlMode kl(LatentSite latent, Optional<KlRule> closedForm) {
     return KlMode.monteCarlo(closedForm.isPresent() ? "the " + keyword() + " estimator needs log p(z) - log q(z) at the drawn z"
-        : "no closed form for KL(" + latent.guide().name() + " || " + latent.prior().name() + ")");
+        : latent.guide().noClosedFormKl(latent.prior()));
   }
 
   /** Parameters this estimator adds for the latent (baseline state, control variates), with their start. */
   public List<ParamInit> params(LatentSite latent, Settings s) { return List.of(); }
+
+  /**
+   * Terms this estimator reports for the latent beside the objective's (the VQ-VAE's codebook and
+   * commitment losses, the codebook's perplexity): each an output of the training and evaluation
+   * graphs, per row, shown in training and written to metrics.json.
+   */
+  public List<vaec.runtime.model.ReportedTerm> reported(LatentSite latent, Settings s) { return List.of(); }
 
   /** Lowers the latent and, through {@link LatentStep#rest}, everything after it. */
   public abstract Part lower(LatentStep step);

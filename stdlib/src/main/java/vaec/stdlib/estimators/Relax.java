@@ -6,6 +6,7 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.model.ParamInit;
 import vaec.runtime.kernels.Activation;
 import vaec.stdlib.networks.LayerSpec;
+import vaec.stdlib.networks.DenseNetwork;
 import vaec.stdlib.networks.NetworkSpec;
 
 /**
@@ -38,7 +39,7 @@ public final class Relax extends Rebar {
   }
 
   static NetworkSpec network(String latent, int width, int hidden) {
-    return new NetworkSpec(latent + ".relax", "MLP",
+    return new DenseNetwork(latent + ".relax", "MLP",
         List.of(new LayerSpec(width, hidden, Activation.TANH), new LayerSpec(hidden, 1, Activation.IDENTITY)));
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import vaec.runtime.graph.Node;
+import vaec.stdlib.distributions.Draw;
 import vaec.stdlib.distributions.KlRule;
 
 /**
@@ -29,12 +30,20 @@ public class Reparameterized extends GradientEstimator {
   public Part lower(LatentStep step) {
     LatentSite z = step.latent();
     Map<String, Node> qArgs = step.guideArgs();
-    Node value = z.guide().rsample(step.graph(), step.guideOrigin(), qArgs, z.width(), z.name());
+    KlRule rule = step.klMode().rule();
+    Node value;
+    Node logQ = null;
+    if (rule != null) value = z.guide().rsample(step.graph(), step.guideOrigin(), qArgs, z.width(), z.name());
+    else {
+      // log q(z) along the draw: a flow's log q0(z0) - sum_k log|det J_k|; rsample then logProb otherwise
+      Draw d = z.guide().rsampleWithLogProb(step.graph(), step.guideOrigin(), qArgs, a -> densityArgs(step, a), z.width(), z.name());
+      value = d.value();
+      logQ = d.logProb();
+    }
     step.bind(value);
     List<Term> terms = new ArrayList<>();
-    KlRule rule = step.klMode().rule();
     if (rule != null) terms.addAll(step.klTerm(rule, qArgs));
-    else terms.addAll(step.densityTerms(value, z.guide().logProb(step.graph(), step.guideOrigin(), value, densityArgs(step, qArgs))));
+    else terms.addAll(step.densityTerms(value, logQ));
     return then(terms, step.rest());
   }
 

@@ -12,6 +12,7 @@ import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.RunningBaseline;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.networks.LayerSpec;
+import vaec.stdlib.networks.DenseNetwork;
 import vaec.stdlib.networks.NetworkSpec;
 
 /**
@@ -29,7 +30,12 @@ public final class ScoreFunction extends GradientEstimator {
 
   @Override public String keyword() { return "score_function"; }
 
-  @Override public String whyNot(LatentSite z) { return null; }
+  @Override
+  public String whyNot(LatentSite z) {
+    if (z.guide().whyNoDensity() != null) return z.guide().whyNoDensity();
+    return z.guide().scoresAnyValue() ? null
+        : z.guide().name() + " gives log q(z) only along its own draws, so there is no score log q(z) to differentiate at a fixed z";
+  }
 
   @Override
   public List<Setting> settings() {
@@ -56,7 +62,7 @@ public final class ScoreFunction extends GradientEstimator {
   }
 
   static NetworkSpec nvilNetwork(LatentSite z) {
-    return new NetworkSpec(z.name() + ".nvil", "MLP",
+    return new DenseNetwork(z.name() + ".nvil", "MLP",
         List.of(new LayerSpec(z.dataWidth(), NVIL_HIDDEN, Activation.TANH), new LayerSpec(NVIL_HIDDEN, 1, Activation.IDENTITY)));
   }
 

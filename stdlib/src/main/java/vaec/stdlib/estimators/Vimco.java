@@ -23,6 +23,7 @@ public final class Vimco extends GradientEstimator {
 
   @Override
   public String whyNot(LatentSite z) {
+    if (z.guide().whyNoDensity() != null) return z.guide().whyNoDensity();
     if (!z.guide().isDiscrete()) {
       return "vimco is for discrete latents, and " + z.guide().name() + " is continuous"
           + (z.guide().hasPathwiseSampler() ? " (use reparameterized)" : "");

@@ -2,7 +2,6 @@ package vaec.stdlib.networks;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import vaec.runtime.kernels.Activation;
 
 /**
@@ -15,15 +14,18 @@ public final class Mlp implements NetworkFamily {
   @Override public List<String> options() { return List.of("activation", "output"); }
 
   @Override
-  public NetworkSpec build(String name, List<Integer> widths, Map<String, Activation> options) {
-    if (widths.size() < 2) throw new IllegalArgumentException("MLP needs at least an input and an output width, like MLP(784 -> 400 -> 40)");
-    Activation hidden = options.getOrDefault("activation", Activation.RELU);
-    Activation out = options.getOrDefault("output", Activation.IDENTITY);
+  public NetworkSpec build(String name, List<NetTerm.Arg> args, Object where) {
+    NetArgs a = NetArgs.of(name(), options(), args);
+    List<Integer> widths = new ArrayList<>();
+    for (NetTerm t : a.chain()) widths.add(NetArgs.width(t));
+    if (widths.size() < 2) throw new NetworkError("MLP needs at least an input and an output width, like MLP(784 -> 400 -> 40)", where);
+    Activation hidden = a.activation("activation", Activation.RELU);
+    Activation out = a.activation("output", Activation.IDENTITY);
     List<LayerSpec> layers = new ArrayList<>();
     for (int i = 0; i + 1 < widths.size(); i++) {
       boolean last = i + 2 == widths.size();
       layers.add(new LayerSpec(widths.get(i), widths.get(i + 1), last ? out : hidden));
     }
-    return new NetworkSpec(name, name(), layers);
+    return new DenseNetwork(name, name(), layers);
   }
 }

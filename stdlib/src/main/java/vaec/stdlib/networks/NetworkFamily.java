@@ -1,13 +1,12 @@
 package vaec.stdlib.networks;
 
 import java.util.List;
-import java.util.Map;
-import vaec.runtime.kernels.Activation;
 
 /**
- * A kind of network a model may declare (MLP, Linear; masked, recurrent and convolutional layers
- * later). It turns the declaration's layer widths and named options into a {@link NetworkSpec}
- * or says what is wrong with them.
+ * A kind of network a model may declare (MLP, Linear, Conv). It reads the declaration's
+ * arguments itself, options included (integers, activations, calls such as conv(32, kernel = 4)),
+ * and builds a {@link NetworkSpec} that owns its parameters, shapes and lowering, or reports what
+ * is wrong with a {@link NetworkError} at the term at fault. {@link NetArgs} has the common parts.
  */
 public interface NetworkFamily {
   String name();
@@ -16,10 +15,10 @@ public interface NetworkFamily {
   List<String> options();
 
   /**
-   * @param widths  the widths of the arrow chain, input first
-   * @param options activation names keyed by option
-   * @return the spec
-   * @throws IllegalArgumentException with a user-facing reason
+   * @param name  the declared name (the parameters' prefix)
+   * @param args  the arguments of the declaration, as written
+   * @param where the declaration's position, for errors about it as a whole
+   * @throws NetworkError with a user-facing reason and the position at fault
    */
-  NetworkSpec build(String name, List<Integer> widths, Map<String, Activation> options);
+  NetworkSpec build(String name, List<NetTerm.Arg> args, Object where);
 }

@@ -1,68 +1,63 @@
 package vaec.stdlib.networks;
 
-import java.util.ArrayList;
 import java.util.List;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.model.ParamInit;
-import vaec.runtime.ops.Dense;
 
 /**
- * A network declared in a model file, resolved: its layers. Calling it in an expression lowers
- * to one fused dense node per layer; its parameters are named "NAME.LAYER.W" and "NAME.LAYER.b".
+ * A network declared in a model file, resolved by its {@link NetworkFamily}: everything about it
+ * that the compiler needs, and nothing the compiler has to know about its kind. The input and
+ * output are flat vectors (batch x width; images channel-major, C*H*W); the network knows any
+ * image shapes inside. Parameters are named "NAME.something", all listed by {@link #params()}.
  */
-public record NetworkSpec(String name, String family, List<LayerSpec> layers) {
-  public int inputWidth() { return layers.get(0).in(); }
-  public int outputWidth() { return layers.get(layers.size() - 1).out(); }
+public interface NetworkSpec {
+  /** The declared name. */
+  String name();
 
-  public long parameterCount() {
-    return layers.stream().mapToLong(LayerSpec::parameterCount).sum();
-  }
+  /** The family's name, as written (MLP, Linear, Conv). */
+  String family();
 
-  /** Parameters with PyTorch's default linear-layer initialization, U(-1/sqrt(in), 1/sqrt(in)). */
-  public List<ParamInit> params() {
-    List<ParamInit> ps = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      LayerSpec l = layers.get(i);
-      double bound = 1.0 / Math.sqrt(l.in());
-      ps.add(ParamInit.uniform(name + "." + i + ".W", bound, l.in(), l.out()));
-      ps.add(ParamInit.uniform(name + "." + i + ".b", bound, l.out()));
-    }
-    return ps;
-  }
+  int inputWidth();
 
-  public Node apply(Graph g, SourceRef origin, Node input) {
+  int outputWidth();
+
+  long parameterCount();
+
+  /** Every parameter with its shape and initialization. */
+  List<ParamInit> params();
+
+  default Node apply(Graph g, SourceRef origin, Node input) {
     return apply(g, origin, input, false);
   }
 
   /**
-   * With {@code frozen}, the parameters enter through stop-gradients: the network is evaluated,
-   * and differentiated with respect to its input, but its parameters get no gradient from this
-   * use (how a control variate reads the decoder without training it).
+   * Lowers one use of the network. With {@code frozen}, the parameters enter through
+   * stop-gradients: the network is evaluated, and differentiated with respect to its input, but
+   * its parameters get no gradient from this use (how a control variate reads the decoder
+   * without training it).
    */
-  public Node apply(Graph g, SourceRef origin, Node input, boolean frozen) {
-    Node h = input;
-    for (int i = 0; i < layers.size(); i++) {
-      LayerSpec l = layers.get(i);
-      Node w = g.param(name + "." + i + ".W", l.in(), l.out());
-      Node b = g.param(name + "." + i + ".b", l.out());
-      if (frozen) {
-        w = g.apply(new vaec.runtime.ops.StopGradient(), origin, w);
-        b = g.apply(new vaec.runtime.ops.StopGradient(), origin, b);
-      }
-      h = g.apply(new Dense(l.activation()), origin, h, w, b);
-    }
-    return h;
+  Node apply(Graph g, SourceRef origin, Node input, boolean frozen);
+
+  /**
+   * Lowers one use inside a graph whose purpose is (or is not) training: a network that behaves
+   * differently in training (word dropout) overrides this; the others ignore it.
+   */
+  default Node apply(Graph g, SourceRef origin, Node input, boolean frozen, boolean training) {
+    return apply(g, origin, input, frozen);
   }
 
-  /** "784 -> 400 (relu) -> 40". */
-  public String architecture() {
-    StringBuilder b = new StringBuilder().append(inputWidth());
-    for (LayerSpec l : layers) {
-      b.append(" -> ").append(l.out());
-      if (l.activation() != vaec.runtime.kernels.Activation.IDENTITY) b.append(" (").append(l.activation().lowerName()).append(')');
-    }
-    return b.toString();
-  }
+  /**
+   * For an autoregressive decoder called on concat(condition, sequence), the condition's width:
+   * its output at position t reads only the sequence's positions before t (so a likelihood may
+   * read the sequence it scores through it); -1 for every other network.
+   */
+  default int autoregressiveCondition() { return -1; }
+
+  /** For a network over token sequences, the number of token ids it embeds; 0 for every other network. */
+  default int tokenVocabulary() { return 0; }
+
+  /** A one-line description: "784 -> 400 (relu) -> 40". */
+  String architecture();
 }

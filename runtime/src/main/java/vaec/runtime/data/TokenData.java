@@ -1,0 +1,185 @@
+package vaec.runtime.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import vaec.runtime.UserError;
+
+/**
+ * Token sequences for a {@code tokens[L, V]} (characters; also spelled {@code chars}) or
+ * {@code words[L, V]} (whitespace-separated words) data variable: text with one sequence per
+ * line (blank lines skipped), or the named dataset {@code english_words}
+ * (/usr/share/dict/words from the Debian package wamerican).
+ *
+ * <p>A sequence is stored as L token ids (floats, batch x L in the graph): its tokens, the end
+ * token, then padding ({@link Vocabulary}). A line therefore holds at most L - 1 tokens. The
+ * vocabulary is built from the training sequences only; a test token outside it reads as
+ * unknown.
+ */
+public final class TokenData {
+  private TokenData() {}
+
+  public static final String ENGLISH_WORDS = "english_words";
+  public static final Path WORDS_FILE = Path.of("/usr/share/dict/words");
+  /** english_words: the words held out for testing, and at most this many for training (seeded shuffle). */
+  public static final int WORDS_TEST = 500;
+  public static final int WORDS_TRAIN = 4000;
+  private static final long WORDS_SEED = 13;
+
+  /** Sequences with the vocabulary and the training and test tables (batch x L ids). */
+  public record Loaded(Vocabulary vocabulary, DataSplit split, List<List<String>> train, List<List<String>> test) {}
+
+  /** Whether a data declaration is a token sequence. */
+  public static boolean isTokens(DataInput x) { return x.domain() == ValueDomain.TOKENS; }
+
+  /** Whether a token declaration reads words (words[L, V]) rather than characters. */
+  public static boolean words(DataInput x) { return x.type().startsWith("words"); }
+
+  /** The data of a model whose data variable is a token sequence. */
+  public static Loaded load(String modelFile, List<DataInput> inputs, DataLoader.Request r) {
+    if (inputs.size() != 1) {
+      throw new UserError(modelFile + ": a model with token data reads one data variable; this one declares "
+          + inputs.stream().map(DataInput::name).toList());
+    }
+    DataInput x = inputs.get(0);
+    if (r.dynamicBinarization()) throw new UserError("binarize = dynamic applies to data in [0, 1]; '" + x.name() + "' is a token sequence");
+    int length = x.width();
+    boolean words = words(x);
+    List<List<String>> train;
+    List<List<String>> test;
+    String source = x.binding() instanceof DataBinding.File f ? f.path() : r.dataset();
+    if (source.equals(ENGLISH_WORDS)) {
+      if (r.testDataset() != null) throw new UserError("test_dataset applies to a file dataset; english_words has its own test words");
+      List<List<String>> all = englishWords(length);
+      test = all.subList(0, Math.min(WORDS_TEST, all.size() / 2));
+      train = all.subList(test.size(), Math.min(all.size(), test.size() + WORDS_TRAIN));
+    } else {
+      if (x.binding() != null && !(x.binding() instanceof DataBinding.File)) {
+        throw new UserError(modelFile + ":" + x.line() + ": token data '" + x.name() + "' is read from a text file or english_words, not " + x.binding());
+      }
+      Path p = Path.of(source);
+      if (!Files.exists(p)) {
+        throw new UserError("data file of '" + x.name() + "' not found: " + source + " (token data reads a text file, one sequence per line, or "
+            + ENGLISH_WORDS + ")");
+      }
+      List<List<String>> all = readLines(p, length, words);
+      if (r.testDataset() != null) {
+        train = all;
+        test = readLines(Path.of(r.testDataset()), length, words);
+      } else {
+        if (all.size() < 2) throw new UserError(p + " holds " + all.size() + " sequence(s); at least 2 are needed to hold one out for testing");
+        int held = DataLoader.heldOut(all.size());
+        train = all.subList(0, all.size() - held);
+        test = all.subList(all.size() - held, all.size());
+      }
+    }
+    Vocabulary v = Vocabulary.build(train, x.groupSize(), words);
+    Dataset tr = table(train, v, length, source + " (training)");
+    Dataset te = table(test, v, length, source + " (test)");
+    return new Loaded(v, new DataSplit(new BoundData(Map.of(x.name(), tr)), new BoundData(Map.of(x.name(), te))), train, test);
+  }
+
+  /** The vocabulary the model's data gives (rebuilt from the training sequences, as training built it). */
+  public static Vocabulary vocabulary(String modelFile, DataInput x, String dataset, String testDataset) {
+    return load(modelFile, List.of(x), new DataLoader.Request(dataset, testDataset, false, 0)).vocabulary();
+  }
+
+  static Dataset table(List<List<String>> seqs, Vocabulary v, int length, String origin) {
+    float[] values = new float[seqs.size() * length];
+    for (int i = 0; i < seqs.size(); i++) v.encode(seqs.get(i), values, i * length, length);
+    return new Dataset(origin, seqs.size(), length, values, 0, 0);
+  }
+
+  /**
+   * The words of /usr/share/dict/words made of the lowercase letters a to z only (no proper
+   * nouns, possessives or accents), those of at most {@code length - 1} letters, without
+   * duplicates, in an order shuffled with a fixed seed (so the test words are the same in every
+   * run).
+   */
+  public static List<List<String>> englishWords(int length) {
+    if (!Files.isReadable(WORDS_FILE)) {
+      throw new UserError(ENGLISH_WORDS + " reads " + WORDS_FILE + ", which is missing: sudo apt-get install wamerican");
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(WORDS_FILE, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UserError("cannot read " + WORDS_FILE + ": " + e.getMessage());
+    }
+    LinkedHashSet<String> keep = new LinkedHashSet<>();
+    for (String w : lines) if (w.matches("[a-z]+") && w.length() <= length - 1) keep.add(w);
+    List<String> ws = new ArrayList<>(keep);
+    Collections.shuffle(ws, new Random(WORDS_SEED));
+    List<List<String>> out = new ArrayList<>();
+    for (String w : ws) out.add(chars(w));
+    return out;
+  }
+
+  /** The characters (code points) of a string, each a token. */
+  public static List<String> chars(String s) {
+    List<String> out = new ArrayList<>();
+    s.codePoints().forEach(c -> out.add(new String(Character.toChars(c))));
+    return out;
+  }
+
+  /** The tokens of one line: its characters, or its whitespace-separated words. */
+  public static List<String> tokens(String line, boolean words) {
+    if (!words) return chars(line);
+    List<String> out = new ArrayList<>();
+    for (String w : line.trim().split("\\s+")) if (!w.isEmpty()) out.add(w);
+    return out;
+  }
+
+  /**
+   * The sequences of a UTF-8 text file, one a line (a trailing carriage return is dropped, blank
+   * lines skipped). Invalid UTF-8, a line of more than {@code length - 1} tokens and a file with
+   * no sequence are errors naming the file and line.
+   */
+  public static List<List<String>> readLines(Path p, int length, boolean words) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new UserError("cannot read " + p + ": " + e.getMessage());
+    }
+    List<List<String>> out = new ArrayList<>();
+    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    int start = 0;
+    int line = 0;
+    while (start < bytes.length) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') end++;
+      line++;
+      String text;
+      try {
+        text = dec.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
+      } catch (CharacterCodingException e) {
+        throw new UserError(p + ":" + line + ": not valid UTF-8 text");
+      }
+      if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
+      if (!text.isBlank()) {
+        List<String> toks = tokens(text, words);
+        if (toks.size() > length - 1) {
+          throw new UserError(p + ":" + line + ": " + toks.size() + (words ? " words" : " characters") + ", more than the " + (length - 1)
+              + " a sequence of length " + length + " holds (one position is kept for the end token); raise the length or shorten the line");
+        }
+        out.add(toks);
+      }
+      start = end + 1;
+    }
+    if (out.isEmpty()) throw new UserError(p + ": no sequences (the file is empty or blank)");
+    return out;
+  }
+}
