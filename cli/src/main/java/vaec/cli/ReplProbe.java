@@ -28,10 +28,7 @@ import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
-import vaec.runtime.ops.Affine;
-import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
-import vaec.runtime.ops.Reciprocal;
 import vaec.runtime.ops.Slice;
 import vaec.runtime.ops.Unary;
 import vaec.runtime.train.Evaluator;
@@ -218,35 +215,7 @@ final class ReplProbe {
       return n;
     }
 
-    private Node arith(IrExpr.Arith a, SourceRef o) {
-      if (a.left() instanceof IrExpr.Const c) {
-        double k = c.value();
-        Node x = node(a.right());
-        return switch (a.op()) {
-          case '+' -> g.apply(new Affine(1, k), o, x);
-          case '-' -> g.apply(new Affine(-1, k), o, x);
-          case '*' -> g.apply(new Affine(k, 0), o, x);
-          default -> g.apply(new Reciprocal(k), o, x);
-        };
-      }
-      if (a.right() instanceof IrExpr.Const c) {
-        double k = c.value();
-        Node x = node(a.left());
-        return switch (a.op()) {
-          case '+' -> g.apply(new Affine(1, k), o, x);
-          case '-' -> g.apply(new Affine(1, -k), o, x);
-          case '*' -> g.apply(new Affine(k, 0), o, x);
-          default -> g.apply(new Affine(1 / k, 0), o, x);
-        };
-      }
-      Binary.Kind kind = switch (a.op()) {
-        case '+' -> Binary.Kind.ADD;
-        case '-' -> Binary.Kind.SUB;
-        case '*' -> Binary.Kind.MUL;
-        default -> Binary.Kind.DIV;
-      };
-      return g.apply(new Binary(kind), o, node(a.left()), node(a.right()));
-    }
+    private Node arith(IrExpr.Arith a, SourceRef o) { return vaec.compiler.lower.GraphLowering.arith(g, o, a, this::node); }
   }
 
   /** "shape [100, 40]; mean ...; first values ..." for one value. */

@@ -129,6 +129,27 @@ class EvalMetricsTest {
   }
 
   /**
+   * Passes are sized by the model's width: the MLP VAE keeps 4,096 rows a pass, the convolutional
+   * VAE (some 10^5 values per row) fewer, so that one pass's values stay within 256 MiB.
+   */
+  @Test
+  void widePassesHoldFewerRows() throws java.io.IOException {
+    CompiledModel mlp = Compiler.compile(SourceFile.read(java.nio.file.Path.of("../examples/vae.vae"))).compiled();
+    CompiledModel conv = Compiler.compile(SourceFile.read(java.nio.file.Path.of("../examples/conv_vae.vae"))).compiled();
+    assertEquals(4096, Evaluator.rowsPerPass(mlp));
+    int rows = Evaluator.rowsPerPass(conv);
+    long widest = 0;
+    for (var g : List.of(conv.evaluate(), conv.logWeight(), conv.reconstruct(), conv.decode(), conv.priorSample())) {
+      long w = 0;
+      for (var n : g.nodes()) if (!n.isParam()) w += n.width();
+      widest = Math.max(widest, w);
+    }
+    assertTrue(rows >= 1 && rows < 4096, "conv rows per pass " + rows);
+    assertTrue((long) rows * widest * 4 <= 256L << 20 && (long) (rows + 1) * widest * 4 > 256L << 20, rows + " rows of " + widest);
+    assertEquals(0, Evaluator.maxRowsPerPass(50, rows) % 50);
+  }
+
+  /**
    * A guide whose mean is a fixed linear map of x: unit 0 has variance 1 over the examples, unit 1
    * variance 0.04 (both active), unit 2 variance 0.0025 (below the threshold) and unit 3 ignores x
    * (variance 0). The variances must match the direct computation and two units be active.

@@ -736,12 +736,16 @@ public final class GraphLowering {
     return n;
   }
 
-  /** Scalar arithmetic folds into one affine op; value-with-value arithmetic is element-wise. */
-  private Node arith(IrExpr.Arith a, Scope s) {
-    SourceRef o = ref(a.origin());
+  private Node arith(IrExpr.Arith a, Scope s) { return arith(g, ref(a.origin()), a, e -> node(e, s)); }
+
+  /**
+   * a op b lowered into {@code g}, each operand by {@code operand}: scalar arithmetic folds into
+   * one affine op; value-with-value arithmetic is element-wise. Shared with the REPL's probes.
+   */
+  public static Node arith(Graph g, SourceRef o, IrExpr.Arith a, java.util.function.Function<IrExpr, Node> operand) {
     if (a.left() instanceof IrExpr.Const c) {
       double k = c.value();
-      Node x = node(a.right(), s);
+      Node x = operand.apply(a.right());
       return switch (a.op()) {
         case '+' -> g.apply(new Affine(1, k), o, x);
         case '-' -> g.apply(new Affine(-1, k), o, x);
@@ -751,7 +755,7 @@ public final class GraphLowering {
     }
     if (a.right() instanceof IrExpr.Const c) {
       double k = c.value();
-      Node x = node(a.left(), s);
+      Node x = operand.apply(a.left());
       return switch (a.op()) {
         case '+' -> g.apply(new Affine(1, k), o, x);
         case '-' -> g.apply(new Affine(1, -k), o, x);
@@ -765,6 +769,6 @@ public final class GraphLowering {
       case '*' -> Binary.Kind.MUL;
       default -> Binary.Kind.DIV;
     };
-    return g.apply(new Binary(kind), o, node(a.left(), s), node(a.right(), s));
+    return g.apply(new Binary(kind), o, operand.apply(a.left()), operand.apply(a.right()));
   }
 }

@@ -32,9 +32,6 @@ public final class Gemm {
   /** Products of at least this many multiply-adds are split across two threads. */
   static final long SPLIT_WORK = 4_000_000;
 
-  private static final Parallel.Halves ROW_HALVES = new Parallel.Halves(true);
-  private static final Parallel.Halves COLUMN_HALVES = new Parallel.Halves(false);
-
   private static final OneRow ROWS = new OneRow();
 
   /**
@@ -94,34 +91,34 @@ public final class Gemm {
     if ((transA ? a.columns() : a.rows()) != m || (transB ? b.columns() : b.rows()) != k || (transB ? b.rows() : b.columns()) != n) {
       throw new IllegalArgumentException("gemm shapes: " + a.shapeInfoToString() + " x " + b.shapeInfoToString() + " -> " + c.shapeInfoToString());
     }
-    if (Parallel.enabled() && (long) m * n * k >= SPLIT_WORK && n >= 64) {
-      int half = n / 2;
-      INDArray[] bh = (transB ? ROW_HALVES : COLUMN_HALVES).of(b, half);
-      INDArray[] ch = COLUMN_HALVES.of(c, half);
-      INDArray b1 = bh[0];
-      INDArray b2 = bh[1];
-      INDArray c1 = ch[0];
-      INDArray c2 = ch[1];
-      Parallel.both(() -> blas(a, transA, b1, transB, c1, alpha, beta, m, half, k),
-          () -> blas(a, transA, b2, transB, c2, alpha, beta, m, n - half, k));
-      return;
-    }
-    blas(a, transA, b, transB, c, alpha, beta, m, n, k);
-  }
-
-  private static void blas(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta,
-                           int m, int n, int k) {
-    DataType t = c.dataType();
-    int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-    int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int lda = leading(a);
     int ldb = leading(b);
     int ldc = leading(c);
+    if (Parallel.enabled() && (long) m * n * k >= SPLIT_WORK && n >= 64) {
+      // Two column halves of c (and of b, or row halves of a transposed b), addressed by offsets
+      // into the same buffers with the same leading dimensions: no views are made.
+      int half = n / 2;
+      long bOff = transB ? (long) half * ldb : half;
+      INDArray out = c;
+      Parallel.both(() -> blas(a, transA, b, transB, out, alpha, beta, m, half, k, lda, ldb, ldc, 0, 0),
+          () -> blas(a, transA, b, transB, out, alpha, beta, m, n - half, k, lda, ldb, ldc, bOff, half));
+      return;
+    }
+    blas(a, transA, b, transB, c, alpha, beta, m, n, k, lda, ldb, ldc, 0, 0);
+  }
+
+  /** C (from element {@code cOff}) = alpha op(A) op(B) (B from element {@code bOff}) + beta C, m x n. */
+  private static void blas(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta,
+                           int m, int n, int k, int lda, int ldb, int ldc, long bOff, long cOff) {
+    DataType t = c.dataType();
+    int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+    int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     if (t == DataType.FLOAT) {
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha, fp(a), lda, fp(b), ldb,
-          (float) beta, fp(c), ldc);
+      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha, fp(a), lda, fp(b).position(bOff), ldb,
+          (float) beta, fp(c).position(cOff), ldc);
     } else {
-      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha, dp(a), lda, dp(b), ldb, beta, dp(c), ldc);
+      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha, dp(a), lda, dp(b).position(bOff), ldb, beta,
+          dp(c).position(cOff), ldc);
     }
   }
 

@@ -20,13 +20,43 @@ import vaec.runtime.model.ReportedTerm;
  * same checkpoint always gives the same numbers.
  */
 public final class Evaluator {
+  /** The most rows one evaluation pass runs on; fewer when the graphs are wide ({@link #rowsPerPass}). */
   private static final int ROWS_PER_PASS = 4096;
+
+  /**
+   * The activations one pass may hold, in bytes: a pass runs on as many rows as fit (at most
+   * {@value #ROWS_PER_PASS}), so that a wide model (a convolutional one holds some 10^5 values per
+   * row and node) is evaluated in smaller passes instead of running out of memory.
+   */
+  static final long PASS_BYTES = 256L << 20;
 
   private final ModelState state;
   private Executor current;
   private String currentKey;
 
-  public Evaluator(ModelState state) { this.state = state; }
+  /** Rows per pass for this model: {@link #rowsPerPass(CompiledModel)}. */
+  private final int rowsPerPass;
+
+  public Evaluator(ModelState state) {
+    this.state = state;
+    this.rowsPerPass = rowsPerPass(state.model);
+  }
+
+  /**
+   * How many rows one pass of the evaluation graphs runs on: {@value #ROWS_PER_PASS}, or fewer so
+   * that the widest graph's values (4-byte floats, every node a row of its width) fit in
+   * {@link #PASS_BYTES}; at least 1.
+   */
+  public static int rowsPerPass(CompiledModel m) {
+    long widest = 1;
+    for (Graph g : java.util.Arrays.asList(m.evaluate(), m.logWeight(), m.reconstruct(), m.decode(), m.priorSample())) {
+      if (g == null) continue;
+      long w = 0;
+      for (vaec.runtime.graph.Node n : g.nodes()) if (!n.isParam()) w += n.width();
+      widest = Math.max(widest, w);
+    }
+    return (int) Math.max(1, Math.min(ROWS_PER_PASS, PASS_BYTES / (4 * widest)));
+  }
 
   /**
    * The objective's reported terms, means per example in nats; the first is the loss. {@code kl}
@@ -70,7 +100,7 @@ public final class Evaluator {
     Map<String, Double> kl = new LinkedHashMap<>();
     for (String o : m.evaluate().outputs().keySet()) if (o.startsWith(KL_PREFIX)) kl.put(o.substring(KL_PREFIX.length()), 0.0);
     long pass = 0;
-    int perPass = Math.max(1, ROWS_PER_PASS / k);
+    int perPass = Math.max(1, rowsPerPass / k);
     for (int from = 0; from < d.rows(); from += perPass) {
       int n = Math.min(perPass, d.rows() - from);
       Executor ex = executor("evaluate", m.evaluate(), n * k);
@@ -119,9 +149,12 @@ public final class Evaluator {
    * whole examples, {@value #ROWS_PER_PASS} rows at most, except that one example's k samples are
    * split over passes of at most {@value #ROWS_PER_PASS} rows each when k is larger.
    */
-  public static int maxRowsPerPass(int k) {
-    if (k <= ROWS_PER_PASS) return (ROWS_PER_PASS / k) * k;
-    int passes = (k + ROWS_PER_PASS - 1) / ROWS_PER_PASS;
+  public static int maxRowsPerPass(int k) { return maxRowsPerPass(k, ROWS_PER_PASS); }
+
+  /** As {@link #maxRowsPerPass(int)} with passes of at most {@code limit} rows. */
+  public static int maxRowsPerPass(int k, int limit) {
+    if (k <= limit) return (limit / k) * k;
+    int passes = (k + limit - 1) / limit;
     return (k + passes - 1) / passes;
   }
 
@@ -131,8 +164,8 @@ public final class Evaluator {
     Batches b = new Batches(d);
     double total = 0;
     long pass = 0;
-    if (k <= ROWS_PER_PASS) {
-      int perPass = ROWS_PER_PASS / k;
+    if (k <= rowsPerPass) {
+      int perPass = rowsPerPass / k;
       for (int from = 0; from < d.rows(); from += perPass) {
         int n = Math.min(perPass, d.rows() - from);
         Executor ex = executor("iw", m.logWeight(), n * k);
@@ -147,7 +180,7 @@ public final class Evaluator {
     }
     // More samples than a pass holds: each example's k log-weights come from several passes of
     // at most maxRowsPerPass(k) rows, gathered before the log-mean-exp.
-    int chunk = maxRowsPerPass(k);
+    int chunk = maxRowsPerPass(k, rowsPerPass);
     double[] lw = new double[k];
     for (int row = 0; row < d.rows(); row++) {
       for (int done = 0; done < k; done += chunk) {
@@ -204,7 +237,7 @@ public final class Evaluator {
     if (counts.isEmpty()) return List.of();
     Batches b = new Batches(d);
     int k = m.samples();
-    int perPass = Math.max(1, ROWS_PER_PASS / k);
+    int perPass = Math.max(1, rowsPerPass / k);
     long pass = 0;
     for (int from = 0; from < d.rows(); from += perPass) {
       int n = Math.min(perPass, d.rows() - from);
@@ -228,8 +261,8 @@ public final class Evaluator {
   public Map<String, Double> reconstructionError(BoundData d) {
     Batches b = new Batches(d);
     Map<String, Double> out = new LinkedHashMap<>();
-    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
-      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
+    for (int from = 0; from < d.rows(); from += rowsPerPass) {
+      int n = Math.min(rowsPerPass, d.rows() - from);
       Executor ex = executor("recon", state.model.reconstruct(), n);
       b.gather(range(from, n), ex);
       ex.forward();
@@ -381,15 +414,15 @@ public final class Evaluator {
     final int total = n;
     Map<String, float[][]> out = new LinkedHashMap<>();
     for (String o : g.outputs().keySet()) if (o.startsWith("mean_")) out.put(o.substring("mean_".length()), new float[total][]);
-    for (int from = 0; from < total; from += ROWS_PER_PASS) {
-      int rows = Math.min(ROWS_PER_PASS, total - from);
+    for (int from = 0; from < total; from += rowsPerPass) {
+      int rows = Math.min(rowsPerPass, total - from);
       Executor ex = executor("decode", g, rows);
       for (var e : given.entrySet()) {
         float[][] part = java.util.Arrays.copyOfRange(e.getValue(), from, from + rows);
         INDArray in = ex.input(e.getKey());
         in.assign(Nd4j.createFromArray(part).castTo(in.dataType()).reshape(in.shape()));
       }
-      ex.drawNoise(state.noise, -4_000_000 - from / ROWS_PER_PASS);
+      ex.drawNoise(state.noise, -4_000_000 - from / rowsPerPass);
       ex.forward();
       for (var e : means(ex, "mean_").entrySet()) System.arraycopy(e.getValue(), 0, out.get(e.getKey()), from, rows);
     }
@@ -418,8 +451,8 @@ public final class Evaluator {
     }
     int total = widths.stream().mapToInt(Integer::intValue).sum();
     float[][] out = new float[d.rows()][total];
-    for (int from = 0; from < d.rows(); from += ROWS_PER_PASS) {
-      int n = Math.min(ROWS_PER_PASS, d.rows() - from);
+    for (int from = 0; from < d.rows(); from += rowsPerPass) {
+      int n = Math.min(rowsPerPass, d.rows() - from);
       Executor ex = executor("recon", state.model.reconstruct(), n);
       b.gather(range(from, n), ex);
       ex.forward();
