@@ -35,10 +35,24 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--metrics-json", paramLabel = "FILE", description = "also write the run's numbers as JSON here") Path metricsJson;
   @Option(names = "--objective", paramLabel = "OBJECTIVE",
       description = "replace the train block's objective, written as there: elbo(beta = 4), iwae(samples = 5)") String objective;
+  @Option(names = "--spark", paramLabel = "MASTER",
+      description = "train data-parallel on Apache Spark: local[2], spark://host:7077, yarn, or submit (the master spark-submit gives); needs the spark module, see the README") String spark;
+  @Option(names = "--spark-partitions", paramLabel = "N", description = "workers' shares of each batch (default: Spark's default parallelism)") Integer sparkPartitions;
+  @Option(names = "--spark-average-every", paramLabel = "N",
+      description = "periodic parameter averaging every N local steps instead of synchronous gradients (default 1: synchronous)") Integer sparkAverageEvery;
   @Option(names = "--iwae-k", paramLabel = "K", description = "samples per example of the IWAE bound in the final report (default 50)") Integer iwaeK;
 
   @Override
   public Integer call() throws Exception {
+    // The Spark flags first: a mistake there changes nothing in the output folder.
+    DistributedTraining distributed = null;
+    if (spark != null) {
+      if (sparkPartitions != null && sparkPartitions < 1) throw new UserError("--spark-partitions must be at least 1, not " + sparkPartitions);
+      if (sparkAverageEvery != null && sparkAverageEvery < 1) throw new UserError("--spark-average-every must be at least 1, not " + sparkAverageEvery);
+      distributed = DistributedTraining.spark();
+    } else if (sparkPartitions != null || sparkAverageEvery != null) {
+      throw new UserError("--spark-partitions and --spark-average-every need --spark MASTER");
+    }
     var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
@@ -94,11 +108,19 @@ final class RunCommand implements Callable<Integer> {
         cfg.optimizer(), cfg.seed());
 
     ProgressDisplay display = new ProgressDisplay(System.out, m.terms());
+    DistributedTraining.Job job = null;
+    if (distributed != null) {
+      var source = vaec.compiler.SourceFile.read(file);
+      job = new DistributedTraining.Job(spark, sparkPartitions == null ? 0 : sparkPartitions, sparkAverageEvery == null ? 1 : sparkAverageEvery,
+          source.name(), source.text(), objective, cfg, state, data, ckpt, display);
+    }
     Trainer trainer = new Trainer(state, data, ckpt, display);
+    final DistributedTraining onSpark = distributed;
     Thread mainThread = Thread.currentThread();
     Thread hook = new Thread(() -> {
       // Ctrl-C: let the loop finish its step and save, then let the JVM exit.
       trainer.requestStop();
+      if (onSpark != null) onSpark.requestStop();
       try {
         mainThread.join(60_000);
       } catch (InterruptedException ignored) {
@@ -108,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     boolean finished;
     try {
-      finished = trainer.train(cfg.epochs());
+      finished = distributed != null ? distributed.train(job) : trainer.train(cfg.epochs());
     } finally {
       display.close();
       try {

@@ -39,6 +39,9 @@ public final class TrainingPass {
 
   public Executor main() { return main; }
 
+  /** The training graph's executor, then the control variates' when the model has them. */
+  public List<Executor> executors() { return controlVariates == null ? List.of(main) : List.of(main, controlVariates); }
+
   /** The training graph's data input, which callers fill before {@link #forward}. */
   public INDArray input(String name) { return main.input(name); }
 
