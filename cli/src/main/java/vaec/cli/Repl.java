@@ -766,7 +766,7 @@ final class Repl {
       CompiledModel m = requireModel().compiled();
       var t = m.config();
       out.printf(Locale.ROOT, "train: dataset %s; test_dataset %s; objective %s; optimizer %s; batch %d; epochs %d; seed %d; binarize %s; "
-              + "eval_samples %d%n", t.dataset(), t.testDataset() == null ? "(default)" : t.testDataset(), t.objective(), t.optimizer(), t.batch(),
+              + "eval_samples %d%n", t.dataset(), t.testDataset() == null ? "(default)" : t.testDataset(), t.objective().split(" \\(")[0], t.optimizer(), t.batch(),
           t.epochs(), t.seed(), t.dynamicBinarization() ? "dynamic" : "none", t.evalSamples());
       out.printf(Locale.ROOT, "repl: preview %s; inspect_rows %d%n", preview ? "on" : "off", inspectRows);
       return;
@@ -915,7 +915,7 @@ final class Repl {
     for (LatentPlan lp : compilation.plan().latents()) {
       metrics.put("estimator " + lp.latent().name(), lp.estimator().keyword());
     }
-    metrics.put("objective", compilation.compiled().config().objective());
+    metrics.put("objective", compilation.compiled().config().objective().split(" \\(")[0]);
     List<Double> train = state.curves().getOrDefault("train_loss", List.of());
     if (!train.isEmpty()) metrics.put("train " + compilation.compiled().lossLabel() + " (last epoch)", fmt(train.get(train.size() - 1)));
     if (lastEval.isEmpty()) {
