@@ -103,8 +103,12 @@ final class RunCommand implements Callable<Integer> {
       }
       state = ModelState.fresh(m);
     }
+    // When every data variable reads a file of its own, the dataset setting plays no part: name the files.
+    List<String> ownFiles = m.data().stream().filter(d -> d.binding() instanceof vaec.runtime.data.DataBinding.File)
+        .map(d -> d.binding().toString()).toList();
+    String trainedOn = !m.data().isEmpty() && ownFiles.size() == m.data().size() ? String.join(", ", ownFiles) : cfg.dataset();
     System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
-        m.name(), cfg.dataset(), data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
+        m.name(), trainedOn, data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
         cfg.optimizer(), cfg.seed());
 
     ProgressDisplay display = new ProgressDisplay(System.out, m.terms());
