@@ -35,18 +35,30 @@ bench_vaec() {
   fi
 }
 
-# bench_torch OUT SCRIPT: runs the PyTorch SCRIPT (--epochs, --seed 0, --json OUT/torch.json) with the
-# first Python that imports torch ($VAEC_TORCH_PYTHON, .venv/bin/python, python3), or says it is skipped.
-bench_torch() {
-  local out="$1" script="$2" python=""
+# bench_torch_python: sets $python to the first Python that imports torch ($VAEC_TORCH_PYTHON,
+# .venv/bin/python, python3), or to "" when none does.
+bench_torch_python() {
+  python=""
   for p in "${VAEC_TORCH_PYTHON:-}" "$here/.venv/bin/python" python3; do
     if [ -n "$p" ] && command -v "$p" >/dev/null 2>&1 && "$p" -c "import torch" 2>/dev/null; then python="$p"; break; fi
   done
+}
+
+# bench_torch_skipped: says that PyTorch is skipped and why.
+bench_torch_skipped() {
+  echo "== PyTorch: skipped (torch is not importable from \$VAEC_TORCH_PYTHON, .venv/bin/python or python3; see the README's Performance section to install it)"
+}
+
+# bench_torch OUT SCRIPT: runs the PyTorch SCRIPT (--epochs, --seed 0, --json OUT/torch.json) with
+# bench_torch_python's Python, or says it is skipped.
+bench_torch() {
+  local out="$1" script="$2"
+  bench_torch_python
   if [ -n "$python" ]; then
     echo "== PyTorch ($epochs epochs, $python)"
     "$python" "$script" --epochs "$epochs" --seed 0 --json "$out/torch.json"
   else
-    echo "== PyTorch: skipped (torch is not importable; see the README's Performance section to install it)"
+    bench_torch_skipped
   fi
 }
 

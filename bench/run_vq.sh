@@ -8,6 +8,7 @@
 # PyTorch's python: $VAEC_TORCH_PYTHON, else .venv/bin/python, else python3.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/common.sh"
 usage() { echo "usage: bench/run_vq.sh [--model conv|mlp] [--epochs N]" >&2; exit 2; }
 epochs=3
 model=conv
@@ -25,27 +26,14 @@ case "$model" in
 esac
 case "$epochs" in ''|*[!0-9]*) usage ;; esac
 out="$here/bench/results/vq_$model"
-mkdir -p "$out"
-rm -f "$out/vaec.json" "$out/torch.json"
-
-echo "== vaec ($file, $epochs epochs)"
-# The progress bar goes to stderr; keep it in a file, and show it if vaec fails.
 # K = 1 for log p(x) and IWAE: a VQ guide puts all its mass on one code, so every importance weight is the ELBO's.
-if ! "$here/vaec" run "$file" --dataset mnist_digits --epochs "$epochs" --eval-samples 1 --iwae-k 1 \
-  --out "$out/vaec" --metrics-json "$out/vaec.json" 2>"$out/vaec.stderr"; then
-  tail -n 20 "$out/vaec.stderr" >&2
-  exit 1
-fi
-
-python=""
-for p in "${VAEC_TORCH_PYTHON:-}" "$here/.venv/bin/python" python3; do
-  if [ -n "$p" ] && command -v "$p" >/dev/null 2>&1 && "$p" -c "import torch" 2>/dev/null; then python="$p"; break; fi
-done
+bench_vaec "$out" "$file" --dataset mnist_digits --eval-samples 1 --iwae-k 1
+bench_torch_python
 if [ -n "$python" ]; then
   echo "== PyTorch ($model, $epochs epochs, $python)"
   "$python" "$here/bench/torch_vq_vae.py" --model "$model" --epochs "$epochs" --seed 0 --json "$out/torch.json"
 else
-  echo "== PyTorch: skipped (torch is not importable from \$VAEC_TORCH_PYTHON, .venv/bin/python or python3; see the README's Performance section to install it)"
+  bench_torch_skipped
 fi
 
 python3 - "$out/vaec.json" "$out/torch.json" <<'PY'

@@ -7,43 +7,23 @@
 #   bench/run_word.sh [--epochs N]      (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-epochs=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --epochs)
-      [ $# -ge 2 ] || { echo "usage: bench/run_word.sh [--epochs N]" >&2; exit 2; }
-      epochs="$2"; shift 2 ;;
-    *) echo "usage: bench/run_word.sh [--epochs N]" >&2; exit 2 ;;
-  esac
-done
+. "$here/bench/common.sh"
+bench_epochs 3 "bench/run_word.sh [--epochs N]" "$@"
 if [ ! -r /usr/share/dict/words ]; then
   echo "bench: /usr/share/dict/words is missing; run: sudo apt-get install wamerican" >&2
   exit 1
 fi
 out="$here/bench/results/word"
-mkdir -p "$out"
-rm -rf "$out/vaec" "$out/vaec.json" "$out/torch.json" "$out/torch.log"
-
-echo "== vaec ($epochs epochs)"
-# The progress bar goes to stderr; keep it in a file, and show it if vaec fails.
+rm -rf "$out/vaec" "$out/torch.log"
 # log p(w) by importance sampling and the IWAE bound are skipped (K = 1): the comparison is the ELBO.
-if ! "$here/vaec" run "$here/examples/word_vae.vae" --epochs "$epochs" --eval-samples 1 --iwae-k 1 \
-  --out "$out/vaec" --metrics-json "$out/vaec.json" 2>"$out/vaec.stderr"; then
-  tail -n 20 "$out/vaec.stderr" >&2
-  exit 1
-fi
-
-python=""
-for p in "${VAEC_TORCH_PYTHON:-}" "$here/.venv/bin/python" python3; do
-  if [ -n "$p" ] && command -v "$p" >/dev/null 2>&1 && "$p" -c "import torch" 2>/dev/null; then python="$p"; break; fi
-done
+bench_vaec "$out" "$here/examples/word_vae.vae" --eval-samples 1 --iwae-k 1
+bench_torch_python
 if [ -n "$python" ]; then
   echo "== PyTorch ($epochs epochs, $python)"
   "$python" "$here/bench/torch_word_vae.py" --epochs "$epochs" --seed 0 | tee "$out/torch.log"
   tail -n 1 "$out/torch.log" >"$out/torch.json"
 else
-  echo "== PyTorch: skipped (torch is not importable from \$VAEC_TORCH_PYTHON, .venv/bin/python or python3;"
-  echo "   set VAEC_TORCH_PYTHON to a Python that has torch)"
+  bench_torch_skipped
 fi
 
 python3 - "$out/vaec.json" "$out/torch.json" <<'PY'
