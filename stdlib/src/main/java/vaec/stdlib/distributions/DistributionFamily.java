@@ -77,10 +77,14 @@ public abstract class DistributionFamily {
 
   /**
    * Null when q(z | x) of this family has a density to score, sample and enumerate, else why not:
-   * a deterministic quantizer (VQ) puts all its mass on one value, so the score function,
-   * enumeration and VIMCO cannot serve it.
+   * a deterministic quantizer (VQ) puts all its mass on one value, and a flow knows log q only
+   * along its own draws ({@link #scoresAnyValue}), so the score function, enumeration and VIMCO,
+   * which score given values, cannot serve them.
    */
-  public String whyNoDensity() { return null; }
+  public String whyNoDensity() {
+    return scoresAnyValue() ? null
+        : name() + " gives log q(z) only along its own draws, so there is no score log q(z) to differentiate at a fixed z";
+  }
 
   // ---- relaxation (Concrete, straight-through) ----
 

@@ -30,12 +30,7 @@ public final class ScoreFunction extends GradientEstimator {
 
   @Override public String keyword() { return "score_function"; }
 
-  @Override
-  public String whyNot(LatentSite z) {
-    if (z.guide().whyNoDensity() != null) return z.guide().whyNoDensity();
-    return z.guide().scoresAnyValue() ? null
-        : z.guide().name() + " gives log q(z) only along its own draws, so there is no score log q(z) to differentiate at a fixed z";
-  }
+  @Override public String whyNot(LatentSite z) { return z.guide().whyNoDensity(); }
 
   @Override
   public List<Setting> settings() {
