@@ -31,7 +31,7 @@ import vaec.runtime.checkpoint.CheckpointIO;
  * only up to float summation order: within 1e-4 absolute, as SparkTrainerTest's comparisons.
  */
 class DriverKillTest {
-  static final int EPOCHS = 8;
+  static final int EPOCHS = 4;
   static final int STEPS_PER_EPOCH = 9;   // 72 training rows, batch 8
   static final double TOL = 1e-4;
 
