@@ -135,4 +135,44 @@ class KernelPathTest {
   void enumeratedMixtureTrainsTheSameThroughBothPaths() {
     compare("mixture_vae.vae", 8, KernelPath.Kernel.GEMM, KernelPath.Kernel.ADAM, KernelPath.Kernel.GATHER);
   }
+
+  /**
+   * Every example trains on the neutral paths alone (as on a GPU): two steps each, with finite
+   * losses and parameters. Paths are relative to the repository root, as the examples' own data
+   * paths are, so the working directory is set there for the data loader's relative paths.
+   */
+  @Test
+  void everyExampleTrainsOnTheNeutralPaths() throws Exception {
+    List<Path> files;
+    try (var s = java.nio.file.Files.list(Path.of("../examples"))) {
+      files = s.filter(f -> f.toString().endsWith(".vae")).sorted().toList();
+    }
+    assertTrue(files.size() >= 20, "examples found: " + files.size());
+    KernelPath.forceNeutral(true);
+    try {
+      for (Path f : files) {
+        String text = java.nio.file.Files.readString(f).replace("\"examples/data/", "\"../examples/data/");
+        CompiledModel m = Compiler.compile(new SourceFile("examples/" + f.getFileName(), text)).compiled();
+        m = m.withConfig(m.config().withBatch(Math.min(m.config().batch(), 16)).withEpochs(1));
+        var c = m.config();
+        DataSplit d = DataLoader.load(m.file(), m.data(), new DataLoader.Request(c.dataset(), c.testDataset(), c.dynamicBinarization(), c.seed()));
+        ModelState s = ModelState.fresh(m);
+        List<Double> losses = new ArrayList<>();
+        Trainer[] t = new Trainer[1];
+        t[0] = new Trainer(s, d, dir.resolve(f.getFileName() + ".vaeckpt"), new TrainingListener() {
+          @Override public void batchDone(long b, double[] terms) {
+            losses.add(terms[0]);
+            if (b >= 2) t[0].requestStop();
+          }
+        });
+        t[0].train(1);
+        assertEquals(2, s.step(), f.toString());
+        for (double l : losses) assertTrue(Double.isFinite(l), f + ": loss " + losses);
+        for (float v : s.params().toFloatArray()) assertTrue(Float.isFinite(v), f + ": a parameter is " + v);
+        System.out.printf(Locale.ROOT, "neutral paths: %s trains (losses %s)%n", f.getFileName(), losses);
+      }
+    } finally {
+      KernelPath.forceNeutral(false);
+    }
+  }
 }
