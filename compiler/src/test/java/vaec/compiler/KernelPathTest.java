@@ -138,8 +138,8 @@ class KernelPathTest {
 
   /**
    * Every example trains on the neutral paths alone (as on a GPU): two steps each, with finite
-   * losses and parameters. Paths are relative to the repository root, as the examples' own data
-   * paths are, so the working directory is set there for the data loader's relative paths.
+   * losses and parameters. A data path written relative to the repository root (as examples were
+   * once written) is rewritten relative to this module's folder, the tests' working directory.
    */
   @Test
   void everyExampleTrainsOnTheNeutralPaths() throws Exception {
@@ -152,7 +152,8 @@ class KernelPathTest {
     try {
       for (Path f : files) {
         String text = java.nio.file.Files.readString(f).replace("\"examples/data/", "\"../examples/data/");
-        CompiledModel m = Compiler.compile(new SourceFile("examples/" + f.getFileName(), text)).compiled();
+        // Named by its path from here, so that paths written relative to the model file resolve too.
+        CompiledModel m = Compiler.compile(new SourceFile(f.toString(), text)).compiled();
         m = m.withConfig(m.config().withBatch(Math.min(m.config().batch(), 16)).withEpochs(1));
         var c = m.config();
         DataSplit d = DataLoader.load(m.file(), m.data(), new DataLoader.Request(c.dataset(), c.testDataset(), c.dynamicBinarization(), c.seed()));
