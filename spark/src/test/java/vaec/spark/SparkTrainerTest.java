@@ -86,7 +86,8 @@ class SparkTrainerTest {
         }
         """.replace("DATA", data.toString());
     model = Files.writeString(dir.resolve("tiny.vae"), text);
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("vaec-test").set("spark.ui.enabled", "false"));
+    // local[2,4]: two threads, and up to four attempts per task (plain local[N] never retries).
+    sc = new JavaSparkContext(new SparkConf().setMaster("local[2,4]").setAppName("vaec-test").set("spark.ui.enabled", "false"));
     sc.setLogLevel("WARN");
   }
 
@@ -216,6 +217,33 @@ class SparkTrainerTest {
     for (float v : three.params().toFloatArray()) assertTrue(Float.isFinite(v));
     float apart = maxDiff(ref[1], three.params().toFloatArray());
     System.out.printf(Locale.ROOT, "averaging every 4 steps, three workers, vs synchronous after 18 steps: max |diff| %.3g; losses %s%n", apart, loss);
+  }
+
+  /**
+   * A task that fails is rescheduled by Spark and the run goes on to the same parameters, bit for
+   * bit: the retry recomputes the share from the same broadcast parameters, indices and (seed,
+   * step) noise. Bit-exact because the two shares' sums are combined in one float addition, which
+   * is commutative, so the order in which the tasks finish does not matter (with three or more
+   * shares the driver's combination order could vary with timing, and only the tolerance of the
+   * other tests would hold). In local mode an executor cannot be lost without the driver, so the
+   * test fails the task itself on its first attempt ({@link TaskFaults}), which Spark handles as it
+   * handles a task on a lost executor: it runs the task again.
+   */
+  @Test
+  void aFailedTaskIsRetriedAndTheRunEndsWithTheSameParameters() throws Exception {
+    ModelState clean = ModelState.fresh(compile(1));
+    assertTrue(onSpark(clean, dir.resolve("f0.vaeckpt"), 1, 2));
+    int before = TaskFaults.injected();
+    System.setProperty(TaskFaults.PROPERTY, "4:1");   // step 4 (of 0..8), second share
+    ModelState failed = ModelState.fresh(compile(1));
+    try {
+      assertTrue(onSpark(failed, dir.resolve("f1.vaeckpt"), 1, 2));
+    } finally {
+      System.clearProperty(TaskFaults.PROPERTY);
+    }
+    assertEquals(before + 1, TaskFaults.injected(), "one task failed once");
+    assertEquals(9, failed.step());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(clean.params().toFloatArray(), failed.params().toFloatArray());
   }
 
   /** A running-average baseline's state would stay on the workers: synchronous mode refuses it, naming the line; averaging takes it. */
