@@ -64,6 +64,7 @@ public final class Enumeration extends GradientEstimator {
     SourceRef o = step.guideOrigin();
     List<double[]> values = z.guide().enumerate(z.width());
     int k = values.size();
+    step.guideArgs();   // lowered once per example (the encoder), before the branches read them as copies
     Node value = step.enumeratedValues(values);
     LatentStep all = step.stacked(k);
     all.bind(value);
