@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Loops over blocks of rows for values stacked along the rows (the branches of an enumerated
  * latent, see {@link vaec.runtime.ops.RepeatRows}): a matrix of {@code k * r} rows is {@code k}
  * blocks of {@code r} rows. Each reads and writes the matrices' memory directly through NIO views
- * of their data (honouring strides, so a column slice is fine) and makes no ND4J buffers.
+ * of their data (from the matrix's offset, honouring strides, so a column slice is fine) and makes
+ * no ND4J buffers.
  */
 public final class RowBlocks {
   private RowBlocks() {}
@@ -141,11 +142,12 @@ public final class RowBlocks {
 
   private static FloatBuffer f(INDArray x) {
     if (x.dataType() != DataType.FLOAT) throw new IllegalArgumentException("expected float32, got " + x.dataType());
-    return x.data().asNioFloat();
+    // NIO views cover the whole underlying buffer; a view starts at its offset into it.
+    return x.data().asNioFloat().position((int) x.offset()).slice();
   }
 
   private static DoubleBuffer d(INDArray x) {
     if (x.dataType() != DataType.DOUBLE) throw new IllegalArgumentException("expected float32 or float64, got " + x.dataType());
-    return x.data().asNioDouble();
+    return x.data().asNioDouble().position((int) x.offset()).slice();
   }
 }
