@@ -24,6 +24,10 @@ public final class RowBlocks {
     if (out.dataType() == DataType.FLOAT) {
       FloatBuffer a = f(in);
       FloatBuffer o = f(out);
+      if (is1 == 1 && os1 == 1) {   // rows of unit stride: one bulk copy per row
+        for (int b = 0; b < k; b++) for (int i = 0; i < r; i++) o.put((int) ((long) (b * r + i) * os0), a, (int) (i * is0), w);
+        return;
+      }
       for (int b = 0; b < k; b++) {
         for (int i = 0; i < r; i++) {
           long src = i * is0;
@@ -53,6 +57,17 @@ public final class RowBlocks {
     if (out.dataType() == DataType.FLOAT) {
       FloatBuffer a = f(in);
       FloatBuffer o = f(out);
+      if (is1 == 1 && os1 == 1) {   // rows of unit stride: the first block copied, the others added row by row
+        for (int i = 0; i < r; i++) o.put((int) (i * os0), a, (int) (i * is0), w);
+        for (int b = 1; b < k; b++) {
+          for (int i = 0; i < r; i++) {
+            int src = (int) ((long) (b * r + i) * is0);
+            int dst = (int) (i * os0);
+            for (int j = 0; j < w; j++) o.put(dst + j, o.get(dst + j) + a.get(src + j));
+          }
+        }
+        return;
+      }
       for (int i = 0; i < r; i++) {
         long dst = i * os0;
         for (int j = 0; j < w; j++) {
