@@ -21,7 +21,7 @@ import vaec.runtime.train.ModelState;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Print the test ELBO (the objective's terms), the IWAE bound at --iwae-k, the KL of each latent, "
-        + "the active units of each real-valued latent and an importance-sampled estimate of log p(x) for a checkpoint.")
+        + "the active units of each real-valued or binary latent and an importance-sampled estimate of log p(x) for a checkpoint.")
 final class EvalCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "the .vae model file") Path file;
   @Mixin CheckpointOptions checkpoint;

@@ -14,7 +14,8 @@ import vaec.runtime.train.Evaluator;
  * The evaluation numbers that show posterior collapse, shared by {@code vaec eval} and {@code vaec
  * run}'s final report: the IWAE-k bound, each latent's KL term and its active units (Burda, Grosse
  * and Salakhutdinov 2016: unit u is active when the variance over test examples of E_q[z_u | x]
- * exceeds 0.01; defined for real-valued latents only).
+ * exceeds 0.01; defined for real-valued and binary latents, a binary unit's mean being its
+ * probability of 1).
  */
 final class EvalMetrics {
   /** The default k of the reported IWAE bound. */
@@ -62,8 +63,9 @@ final class EvalMetrics {
     List<String> parts = new ArrayList<>();
     for (Evaluator.Activity a : Evaluator.activity(enc)) {
       ValueDomain dom = latentDomains.get(a.latent());
-      boolean real = dom == ValueDomain.REAL || dom == ValueDomain.UNIT_INTERVAL;
-      if (!real) {
+      // A binary unit's guide mean is its probability of 1, so the criterion reads it as it reads a real one.
+      boolean hasMean = dom == ValueDomain.REAL || dom == ValueDomain.UNIT_INTERVAL || dom == ValueDomain.BINARY;
+      if (!hasMean) {
         parts.add(a.latent() + " not defined (" + (dom == null ? "discrete" : dom.toString()) + " latent)");
         out.metrics.put("active_units_" + a.latent(), null);
       } else if (test.rows() < 2) {
