@@ -139,6 +139,18 @@ public final class EstimatorPlanner {
       if (kl.analytic() && biased != null) kl = KlMode.monteCarlo(biased);
       String objectiveKl = obj == null ? null : obj.whyNoClosedFormKl();
       if (kl.analytic() && objectiveKl != null) kl = KlMode.monteCarlo(objectiveKl);
+      var block = m.semiImplicitOf(z.name());
+      if (block != null) {
+        // A latent of a semi-implicit guide: pathwise only, and log h(z) is the K + 1 mixture.
+        String refused = vaec.stdlib.sivi.SemiImplicit.whyNot(est);
+        if (refused != null) {
+          if (forced.containsKey(z.name())) throw new IllegalArgumentException(refused);
+          diags.error(q.estimator() != null ? q.estimator().span() : q.span(), refused, "remove the using clause: its latents are reparameterized");
+          continue;
+        }
+        reason += "; " + vaec.stdlib.sivi.SemiImplicit.describe(block.k(), block.latents());
+        kl = KlMode.monteCarlo(vaec.stdlib.sivi.SemiImplicit.klReason(block.k()));
+      }
       plans.add(new LatentPlan(z, q, p, site, est, settings, reason, kl));
     }
     // A latent after a branching one (enumeration) is lowered once per value; an estimator whose
