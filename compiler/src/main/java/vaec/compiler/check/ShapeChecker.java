@@ -75,17 +75,20 @@ public final class ShapeChecker {
     for (Ast.Section sec : s.sections()) {
       Map<String, IrExpr> locals = new HashMap<>();
       Integer k = sec.modifier() == null ? null : semiImplicitK(sec);
-      // noise(m) is allowed in a semi_implicit guide block even when its K was refused (one diagnostic, not two)
-      noiseAllowed = k != null || (sec.kind() == Ast.SectionKind.GUIDE && sec.modifier() != null
-          && sec.modifier().callee().equals(vaec.stdlib.sivi.SemiImplicit.KEYWORD));
+      // noise(m) is allowed in a guide block with a modifier even when the modifier was refused (one diagnostic, not two)
+      noiseAllowed = k != null || (sec.kind() == Ast.SectionKind.GUIDE && sec.modifier() != null);
       List<Site> blockSites = new ArrayList<>();
+      boolean blockFailed = false;   // a statement of the section was refused (reported); its block is not checked further
       for (Ast.Stmt st : sec.stmts()) {
         Origin origin = new Origin(file.name(), st.span().line(), st.span().column(), st.text());
         if (st instanceof Ast.Assign a) {
           assign(a, locals, origin);
         } else if (st instanceof Ast.Sample smp) {
           Site site = site(smp, sec.kind(), locals, origin);
-          if (site == null) continue;
+          if (site == null) {
+            blockFailed = true;
+            continue;
+          }
           if (k != null) {
             blockSites.add(site);
             String whyNot = vaec.stdlib.sivi.SemiImplicit.whyNot(site.family());
@@ -100,7 +103,7 @@ public final class ShapeChecker {
         }
       }
       noiseAllowed = false;
-      if (k != null) semiImplicitBlock(sec, k, blockSites, semiImplicit);
+      if (k != null && !blockFailed) semiImplicitBlock(sec, k, blockSites, semiImplicit);
     }
     // The train section is checked here too, so its mistakes are reported with the model's.
     DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);

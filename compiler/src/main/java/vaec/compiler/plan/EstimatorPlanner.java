@@ -126,6 +126,14 @@ public final class EstimatorPlanner {
         reason = c.reason();
       }
       Objective.Replacement instead = obj == null ? null : obj.replace(est, site, objSettings);
+      if (instead != null && m.semiImplicitOf(z.name()) != null) {
+        String why = "the " + obj.keyword() + " objective would train '" + z.name() + "' with " + instead.estimator().keyword()
+            + ", which rescores each draw with the guide's arguments held, and a semi-implicit guide has no density to rescore"
+            + " (only the K + 1 mixture along its draws)";
+        if (forced.containsKey(z.name())) throw new IllegalArgumentException(why);
+        diags.error(q.span(), why, "use iwae(gradient = standard)");
+        continue;
+      }
       if (instead != null) {
         est = instead.estimator();
         settings = Settings.defaults(est);
