@@ -8,6 +8,7 @@ import java.util.Set;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ast.Ast;
 import vaec.compiler.check.DataBindings;
+import vaec.compiler.check.ModelPaths;
 import vaec.compiler.check.Resolver;
 import vaec.compiler.check.ShapeChecker;
 import vaec.compiler.check.Symbols;
@@ -96,11 +97,12 @@ public final class Compiler {
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
     for (vaec.compiler.ir.Site q : model.guide()) params.addAll(q.family().params(q.variable()));   // a flow's global parameters
-    TrainConfig cfg = TrainSettings.check(symbols.train(), source, catalog);
+    // Paths written in the model are relative to its folder (vaec.compiler.check.ModelPaths).
+    TrainConfig cfg = ModelPaths.resolve(source.name(), TrainSettings.check(symbols.train(), source, catalog));
     // The objective as trained, with its settings: what a checkpoint records to refuse resuming under another.
     cfg = cfg.withObjective(plan.objective().describe());
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
-        DataBindings.inputs(symbols, model.data(), symbols.scored()), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
+        ModelPaths.resolve(source.name(), DataBindings.inputs(symbols, model.data(), symbols.scored())), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
         reported(plan), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
   }

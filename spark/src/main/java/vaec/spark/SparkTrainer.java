@@ -19,7 +19,7 @@ import vaec.runtime.train.GradientShard;
  * gradient sum of its contiguous share of the batch ({@link GradientShard}, the runtime's own
  * executor); {@code treeAggregate} adds the sums; the driver applies the optimizer and writes the
  * same checkpoints as a single-process run. A failed task is recomputed by Spark from the same
- * inputs, so a retry gives the same sum.
+ * inputs, so a retry gives the same sum ({@link TaskFaults} is the tests' way to fail one).
  */
 public final class SparkTrainer implements DistributedTraining {
   private volatile DataParallelTrainer running;
@@ -66,7 +66,10 @@ public final class SparkTrainer implements DistributedTraining {
         Broadcast<float[]> bp = sc.broadcast(params);
         try {
           return shards.treeAggregate(GradientShard.Sum.empty(),
-              (acc, p) -> acc.plus(spec.shard(p).compute(bp.value(), step, perEpoch, idx)),
+              (acc, p) -> {
+                TaskFaults.maybeFail(step, p);
+                return acc.plus(spec.shard(p).compute(bp.value(), step, perEpoch, idx));
+              },
               GradientShard.Sum::plus, depth);
         } finally {
           bp.destroy();

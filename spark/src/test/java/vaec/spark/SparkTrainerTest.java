@@ -86,7 +86,8 @@ class SparkTrainerTest {
         }
         """.replace("DATA", data.toString());
     model = Files.writeString(dir.resolve("tiny.vae"), text);
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("vaec-test").set("spark.ui.enabled", "false"));
+    // local[2,4]: two threads, and up to four attempts per task (plain local[N] never retries).
+    sc = new JavaSparkContext(new SparkConf().setMaster("local[2,4]").setAppName("vaec-test").set("spark.ui.enabled", "false"));
     sc.setLogLevel("WARN");
   }
 
@@ -161,6 +162,47 @@ class SparkTrainerTest {
     assertTrue(diff < TOL, "max |diff| " + diff);
   }
 
+  /**
+   * The same with an enumerated latent before a Gaussian one: the Gaussian's noise is stacked
+   * along the rows (one block of the batch per value of c), and each shard takes its rows out of
+   * every block of the global batch's noise, so the shards still follow the single process.
+   */
+  @Test
+  void inProcessShardsFollowTheSingleProcessTrajectoryThroughStackedEnumeratedBranches() throws Exception {
+    String mixed = text.replace("model tiny", "model tiny_mixture")
+        .replace("latent z : real[2]", "latent c : onehot[3]\n        latent z : real[2]")
+        .replace("network encoder = MLP(16 -> 8 -> 4, activation = relu)",
+            "network encoder = MLP(19 -> 8 -> 4, activation = relu)\n        network cls = Linear(16 -> 3)\n        network cp = Linear(3 -> 4)")
+        .replace("prior z ~ Normal(0, 1)", "prior {\n          c ~ Categorical(logits = 0)\n          m, s = split(cp(c))\n          z ~ Normal(m, exp(s))\n        }")
+        .replace("mu, log_var = split(encoder(x))", "c ~ Categorical(logits = cls(x))\n          mu, log_var = split(encoder(concat(x, c)))");
+    java.util.function.Supplier<CompiledModel> compileMixed = () -> {
+      CompiledModel c = Compiler.compile(new SourceFile(dir.resolve("mixed.vae").toString(), mixed)).compiled();
+      return c.withConfig(c.config().withEpochs(1));
+    };
+    CompiledModel m = compileMixed.get();
+    assertTrue(m.train().nodes().stream().anyMatch(n -> n.kind() == vaec.runtime.graph.Node.Kind.NOISE && n.rows() == 3),
+        "the Gaussian's noise is stacked, one block per value of c");
+    DataSplit d = data(m);
+    ModelState single = ModelState.fresh(m);
+    assertTrue(new Trainer(single, d, dir.resolve("m1.vaeckpt"), new TrainingListener() {}).train(1));
+    int batch = 8;
+    int[] o = DataParallelTrainer.split(batch, 3);
+    GradientShard[] shards = new GradientShard[3];
+    for (int p = 0; p < 3; p++) {
+      shards[p] = new GradientShard(compileMixed.get(), d.train(), batch, o[p], o[p + 1] - o[p], m.config().seed(), m.config().dynamicBinarization());
+    }
+    ModelState s = ModelState.fresh(m);
+    DataParallelTrainer t = new DataParallelTrainer(s, d, dir.resolve("m2.vaeckpt"), new TrainingListener() {}, (params, step, perEpoch, idx) -> {
+      GradientShard.Sum sum = GradientShard.Sum.empty();
+      for (GradientShard g : shards) sum = sum.plus(g.compute(params, step, perEpoch, idx));
+      return sum;
+    });
+    assertTrue(t.train(1));
+    float diff = maxDiff(single.params().toFloatArray(), s.params().toFloatArray());
+    System.out.printf(Locale.ROOT, "in-process shards vs single process, enumerated mixture, after 9 steps: max |diff| %.3g%n", diff);
+    assertTrue(diff < TOL, "max |diff| " + diff);
+  }
+
   @Test
   void sparkLocalModeFollowsTheSingleProcessTrajectoryAndCheckpointsAreInterchangeable() throws Exception {
     float[][] ref = reference(dir.resolve("r1.vaeckpt"));
@@ -216,6 +258,33 @@ class SparkTrainerTest {
     for (float v : three.params().toFloatArray()) assertTrue(Float.isFinite(v));
     float apart = maxDiff(ref[1], three.params().toFloatArray());
     System.out.printf(Locale.ROOT, "averaging every 4 steps, three workers, vs synchronous after 18 steps: max |diff| %.3g; losses %s%n", apart, loss);
+  }
+
+  /**
+   * A task that fails is rescheduled by Spark and the run goes on to the same parameters, bit for
+   * bit: the retry recomputes the share from the same broadcast parameters, indices and (seed,
+   * step) noise. Bit-exact because the two shares' sums are combined in one float addition, which
+   * is commutative, so the order in which the tasks finish does not matter (with three or more
+   * shares the driver's combination order could vary with timing, and only the tolerance of the
+   * other tests would hold). In local mode an executor cannot be lost without the driver, so the
+   * test fails the task itself on its first attempt ({@link TaskFaults}), which Spark handles as it
+   * handles a task on a lost executor: it runs the task again.
+   */
+  @Test
+  void aFailedTaskIsRetriedAndTheRunEndsWithTheSameParameters() throws Exception {
+    ModelState clean = ModelState.fresh(compile(1));
+    assertTrue(onSpark(clean, dir.resolve("f0.vaeckpt"), 1, 2));
+    int before = TaskFaults.injected();
+    System.setProperty(TaskFaults.PROPERTY, "4:1");   // step 4 (of 0..8), second share
+    ModelState failed = ModelState.fresh(compile(1));
+    try {
+      assertTrue(onSpark(failed, dir.resolve("f1.vaeckpt"), 1, 2));
+    } finally {
+      System.clearProperty(TaskFaults.PROPERTY);
+    }
+    assertEquals(before + 1, TaskFaults.injected(), "one task failed once");
+    assertEquals(9, failed.step());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(clean.params().toFloatArray(), failed.params().toFloatArray());
   }
 
   /** A running-average baseline's state would stay on the workers: synchronous mode refuses it, naming the line; averaging takes it. */

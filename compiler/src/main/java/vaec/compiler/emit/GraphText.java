@@ -9,12 +9,15 @@ import vaec.runtime.graph.Node;
 public final class GraphText {
   private GraphText() {}
 
+  /** "batch", or "batch*k" for a value stacked k times along the rows (the branches of an enumerated latent). */
+  private static String rows(Node n) { return n.rows() > 1 ? "batch*" + n.rows() : "batch"; }
+
   public static String text(String title, Graph g) {
     StringBuilder b = new StringBuilder("graph ").append(title).append(" {\n");
     for (Node n : g.nodes()) {
       String ins = n.inputs().stream().map(i -> "%" + i.id()).collect(Collectors.joining(", "));
-      b.append(String.format("  %%%-4d = %-40s : batch x %-6d", n.id(),
-          n.label() + (ins.isEmpty() ? "" : "(" + ins + ")"), n.width()));
+      b.append(String.format("  %%%-4d = %-40s : %s x %-6d", n.id(),
+          n.label() + (ins.isEmpty() ? "" : "(" + ins + ")"), rows(n), n.width()));
       if (n.origin().line() > 0) b.append("  # line ").append(n.origin().line());
       b.append('\n');
     }
@@ -33,7 +36,7 @@ public final class GraphText {
         case CONSTANT -> "shape=plaintext";
         case OP -> "shape=ellipse";
       };
-      b.append(String.format("  n%d [label=\"%s\\nbatch x %d\", %s];%n", n.id(), n.label().replace("\"", "'"), n.width(), shape));
+      b.append(String.format("  n%d [label=\"%s\\n%s x %d\", %s];%n", n.id(), n.label().replace("\"", "'"), rows(n), n.width(), shape));
     }
     for (Node n : g.nodes()) for (Node i : n.inputs()) b.append(String.format("  n%d -> n%d;%n", i.id(), n.id()));
     for (Map.Entry<String, Node> o : g.outputs().entrySet()) {

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ir.ProbModel;
@@ -28,6 +27,7 @@ import vaec.runtime.model.ParamInit;
 import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.Binary;
 import vaec.runtime.ops.Concat;
+import vaec.runtime.ops.EnumeratedValues;
 import vaec.runtime.ops.FreeBitsGate;
 import vaec.runtime.ops.ScheduledScale;
 import vaec.runtime.ops.Reciprocal;
@@ -87,6 +87,8 @@ public final class GraphLowering {
   private final Catalog catalog;
   private final Purpose purpose;
   private final Graph g = new Graph();
+  /** Values read in the stacked branches of an enumerated latent, as copies (see {@link RowLift}). */
+  private final RowLift lift = new RowLift(g);
   private final Map<String, Node> constants = new HashMap<>();
   private final Map<String, Set<String>> closure = new HashMap<>();
   /**
@@ -94,6 +96,12 @@ public final class GraphLowering {
    * an internal key of this compilation; the companion's inputs hold the handles themselves.
    */
   private final Map<String, Graph.Link> exports;
+  /**
+   * Whether an enumerated latent lowers the rest of the model once on all its values, stacked along
+   * the rows ({@link LatentStep#stacked}), where every later latent allows it; when false, once per
+   * value, as separate branches (what tests compare the stacked lowering with).
+   */
+  private final boolean stackBranches;
   /** Each data variable's input node in this graph (an input, or a linked input in the companion). */
   private final Map<String, Node> dataNodes = new HashMap<>();
 
@@ -111,34 +119,40 @@ public final class GraphLowering {
     final boolean branch;
     /** The KL parts (log p, -log q, closed-form -KL) lowered in this scope so far, by latent. */
     final Map<String, List<Node>> klParts;
+    /** Rows per example: 1, or one block per branch in the stacked branches of enumerated latents (see {@link RowLift}). */
+    final int rows;
     /** log q(z | psi_0) of each latent of a semi-implicit block drawn in this scope, until the block is complete. */
     final Map<String, Node> mixingOwn = new LinkedHashMap<>();
     /** The sum of a completed block's log q(z | psi_0), set with its log h_K. */
     Node mixingOwnTotal;
 
     Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, Map<String, PendingPrior> pending, boolean frozen, boolean branch,
-          Map<String, List<Node>> klParts) {
+          Map<String, List<Node>> klParts, int rows) {
       this.memo = memo;
       this.latents = latents;
       this.pending = pending;
       this.frozen = frozen;
       this.branch = branch;
       this.klParts = klParts;
+      this.rows = rows;
     }
 
     static Scope empty() {
-      return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false, false, new LinkedHashMap<>());
+      return new Scope(new IdentityHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), false, false, new LinkedHashMap<>(), 1);
     }
 
-    Scope child() { return copy(frozen, true); }
+    Scope child() { return copy(frozen, true, rows); }
 
-    Scope frozenChild() { return copy(true, branch); }
+    Scope frozenChild() { return copy(true, branch, rows); }
 
-    private Scope copy(boolean frozenCopy, boolean branchCopy) {
+    /** A branch whose rows are {@code copies} blocks, one per value of an enumerated latent: what this scope holds reads there as copies. */
+    Scope stacked(int copies) { return copy(frozen, true, rows * copies); }
+
+    private Scope copy(boolean frozenCopy, boolean branchCopy, int rowsCopy) {
       Map<String, List<Node>> parts = new LinkedHashMap<>();
       for (var e : klParts.entrySet()) parts.put(e.getKey(), new ArrayList<>(e.getValue()));
       Scope out = new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy, branchCopy,
-          parts);
+          parts, rowsCopy);
       out.mixingOwn.putAll(mixingOwn);
       return out;
     }
@@ -153,11 +167,28 @@ public final class GraphLowering {
   /**
    * A latent's prior term, waiting until every latent its prior reads has been drawn: the guide
    * may sample bottom-up (z1 from x, then z2 from z1) while the prior runs top-down (z2, then z1
-   * given z2), so log p(z1 | z2) can only be lowered once z2 is drawn.
+   * given z2), so log p(z1 | z2) can only be lowered once z2 is drawn. The term is handed the
+   * prior's arguments and a map that lifts the values it holds to the rows of the scope that lowers
+   * it (a stacked branch of an enumeration reads them as copies, see {@link RowLift}).
    */
-  private record PendingPrior(Site prior, Function<Map<String, Node>, Node> term, Set<String> deps) {}
+  private record PendingPrior(Site prior, PriorTerm term, Set<String> deps) {}
 
-  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose, Map<String, Graph.Link> exports) {
+  /** A prior term given the prior's arguments, with {@code up} lifting the values it captured to the arguments' rows. */
+  @FunctionalInterface
+  private interface PriorTerm {
+    Node lower(Map<String, Node> priorArgs, UnaryOperator<Node> up);
+  }
+
+  /** Every value of {@code args} lifted by {@code up}. */
+  private static Map<String, Node> liftAll(Map<String, Node> args, UnaryOperator<Node> up) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (var e : args.entrySet()) out.put(e.getKey(), up.apply(e.getValue()));
+    return out;
+  }
+
+  private GraphLowering(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose, Map<String, Graph.Link> exports,
+                        boolean stackBranches) {
+    this.stackBranches = stackBranches;
     this.model = model;
     this.plan = plan;
     this.catalog = catalog;
@@ -168,7 +199,7 @@ public final class GraphLowering {
 
   /** The graph for {@code purpose} (the training graph and its companion come from {@link #lowerTraining}). */
   public static Graph lower(ProbModel model, EstimatorPlan plan, Catalog catalog, Purpose purpose) {
-    GraphLowering l = new GraphLowering(model, plan, catalog, purpose, new LinkedHashMap<>());
+    GraphLowering l = new GraphLowering(model, plan, catalog, purpose, new LinkedHashMap<>(), true);
     switch (purpose) {
       case TRAIN, EVALUATE -> l.objective();
       case LOG_WEIGHT -> l.logWeight();
@@ -188,11 +219,20 @@ public final class GraphLowering {
    * companion's inputs are handles on the training graph's nodes ({@link Graph#linkedInput}).
    */
   public static Training lowerTraining(ProbModel model, EstimatorPlan plan, Catalog catalog) {
+    return lowerTraining(model, plan, catalog, true);
+  }
+
+  /**
+   * As {@link #lowerTraining(ProbModel, EstimatorPlan, Catalog)}; with {@code stackBranches} false,
+   * every enumerated latent lowers the rest of the model once per value (separate branches), the
+   * lowering the stacked one must agree with.
+   */
+  public static Training lowerTraining(ProbModel model, EstimatorPlan plan, Catalog catalog, boolean stackBranches) {
     Map<String, Graph.Link> exports = new LinkedHashMap<>();
-    GraphLowering t = new GraphLowering(model, plan, catalog, Purpose.TRAIN, exports);
+    GraphLowering t = new GraphLowering(model, plan, catalog, Purpose.TRAIN, exports, stackBranches);
     t.objective();
     for (Variable x : model.data()) exports.put(dataKey(x.name()), new Graph.Link(t.g.inputs().get(x.name()), false));
-    GraphLowering c = new GraphLowering(model, plan, catalog, Purpose.COMPANION, exports);
+    GraphLowering c = new GraphLowering(model, plan, catalog, Purpose.COMPANION, exports, stackBranches);
     return new Training(t.g, c.companion() ? c.g : null);
   }
 
@@ -332,7 +372,9 @@ public final class GraphLowering {
   }
 
   /** The terms of latents i.. and the likelihood, given what {@code s} binds. */
-  private Part rest(int i, Scope s) {
+  private Part rest(int i, Scope s) { return lift.at(s.rows, () -> restAt(i, s)); }
+
+  private Part restAt(int i, Scope s) {
     List<Term> ready = readyPriors(s);
     Part after;
     if (i < plan.latents().size()) {
@@ -342,7 +384,7 @@ public final class GraphLowering {
       if (!s.pending.isEmpty()) throw new IllegalStateException("prior terms never lowered: " + s.pending.keySet());
       List<Term> terms = new ArrayList<>();
       for (Site x : model.likelihood()) {
-        terms.add(new Term(x.family().logProb(g, ref(x.origin()), data(x.variable()), args(x, s)), depsOfArgs(x), true));
+        terms.add(new Term(x.family().logProb(g, ref(x.origin()), lift.to(data(x.variable()), s.rows), args(x, s)), depsOfArgs(x), true));
       }
       after = new Part(terms, null);
     }
@@ -356,7 +398,7 @@ public final class GraphLowering {
    * term's node, with dependencies {@code deps} beyond the prior's own) and returns it, with any
    * other waiting prior terms, if their latents are all drawn now; otherwise it waits in the scope.
    */
-  private List<Term> priorTerm(Scope s, Site p, Function<Map<String, Node>, Node> term, Set<String> deps) {
+  private List<Term> priorTerm(Scope s, Site p, PriorTerm term, Set<String> deps) {
     s.pending.put(p.variable(), new PendingPrior(p, term, deps));
     return readyPriors(s);
   }
@@ -368,7 +410,8 @@ public final class GraphLowering {
       PendingPrior pp = it.next();
       if (!s.latents.keySet().containsAll(pp.prior().dependsOn())) continue;
       it.remove();
-      out.add(s.klPart(pp.term().apply(args(pp.prior(), s)), union(pp.deps(), depsOfArgs(pp.prior())), pp.prior().variable()));
+      Node term = pp.term().lower(args(pp.prior(), s), n -> lift.to(n, s.rows));
+      out.add(s.klPart(term, union(pp.deps(), depsOfArgs(pp.prior())), pp.prior().variable()));
     }
     return out;
   }
@@ -377,7 +420,8 @@ public final class GraphLowering {
   private List<Term> densityTerms(Scope s, Site q, Site p, Node value, Node logQ, DistributionFamily priorFamily,
                                   UnaryOperator<Map<String, Node>> priorArgs) {
     Set<String> own = union(Set.of(q.variable()), closureOf(q.variable()));
-    List<Term> out = new ArrayList<>(priorTerm(s, p, pArgs -> priorFamily.logProb(g, ref(p.origin()), value, priorArgs.apply(pArgs)), own));
+    List<Term> out = new ArrayList<>(priorTerm(s, p,
+        (pArgs, up) -> priorFamily.logProb(g, ref(p.origin()), up.apply(value), liftAll(priorArgs.apply(pArgs), up)), own));
     out.add(s.klPart(g.apply(new Affine(-1, 0), ref(q.origin()), logQ), own, q.variable()));
     SemiImplicitBlock block = model.semiImplicitOf(q.variable());
     if (block == null) return out;
@@ -412,7 +456,7 @@ public final class GraphLowering {
     for (int k = 1; k <= block.k(); k++) {
       Map<IrExpr, Node> held = new IdentityHashMap<>();
       for (var e : s.memo.entrySet()) if (!IrExpr.readsNoise(e.getKey())) held.put(e.getKey(), e.getValue());
-      Scope again = new Scope(held, new LinkedHashMap<>(s.latents), new LinkedHashMap<>(), s.frozen, s.branch, new LinkedHashMap<>());
+      Scope again = new Scope(held, new LinkedHashMap<>(s.latents), new LinkedHashMap<>(), s.frozen, s.branch, new LinkedHashMap<>(), s.rows);
       Node ell = null;
       for (String l : block.latents()) {
         Site ql = model.guideOf(l);
@@ -451,21 +495,22 @@ public final class GraphLowering {
     @Override public KlMode klMode() { return lp.kl(); }
     @Override public SourceRef guideOrigin() { return ref(lp.guide().origin()); }
     @Override public SourceRef priorOrigin() { return ref(lp.prior().origin()); }
-    @Override public Map<String, Node> guideArgs() { return args(lp.guide(), scope); }
+    @Override public Map<String, Node> guideArgs() { return lift.at(scope.rows, () -> args(lp.guide(), scope)); }
     @Override public boolean valuesOnly() { return purpose == Purpose.EVALUATE || scope.frozen; }
     @Override public boolean frozen() { return scope.frozen; }
     @Override public void bind(Node value) { scope.latents.put(lp.latent().name(), value); }
 
     @Override
     public List<Term> densityTerms(Node value, Node logQ, DistributionFamily prior, UnaryOperator<Map<String, Node>> priorArgs) {
-      return GraphLowering.this.densityTerms(scope, lp.guide(), lp.prior(), value, logQ, prior, priorArgs);
+      return lift.at(scope.rows, () -> GraphLowering.this.densityTerms(scope, lp.guide(), lp.prior(), value, logQ, prior, priorArgs));
     }
 
     @Override
     public List<Term> klTerm(KlRule rule, Map<String, Node> guideArgs) {
       Site p = lp.prior();
-      return priorTerm(scope, p, pArgs -> g.apply(new Affine(-1, 0), ref(p.origin()), rule.lower(g, ref(p.origin()), guideArgs, pArgs)),
-          depsOfArgs(lp.guide()));
+      return lift.at(scope.rows, () -> priorTerm(scope, p,
+          (pArgs, up) -> g.apply(new Affine(-1, 0), ref(p.origin()), rule.lower(g, ref(p.origin()), liftAll(guideArgs, up), pArgs)),
+          depsOfArgs(lp.guide())));
     }
 
     @Override public Part rest() { return GraphLowering.this.rest(index + 1, scope); }
@@ -541,6 +586,22 @@ public final class GraphLowering {
     @Override public LatentStep branch() { return new Step(index, lp, scope.child()); }
 
     @Override
+    public boolean canStack() {
+      if (!stackBranches) return false;
+      for (int j = index + 1; j < plan.latents().size(); j++) if (!plan.latents().get(j).estimator().stacksWithBranches()) return false;
+      return true;
+    }
+
+    @Override
+    public Node enumeratedValues(List<double[]> values) {
+      return lift.at(scope.rows, () -> g.apply(new EnumeratedValues(values), guideOrigin(), GraphLowering.this.constant(0, 1)));
+    }
+
+    @Override public LatentStep stacked(int copies) { return new Step(index, lp, scope.stacked(copies)); }
+
+    @Override public <T> T within(java.util.function.Supplier<T> body) { return lift.at(scope.rows, body); }
+
+    @Override
     public LatentStep frozenBefore() {
       if (before == null) throw new IllegalStateException(lp.estimator() + " did not declare needsSinglePass");
       return new Step(index, lp, before.frozenChild());
@@ -549,7 +610,7 @@ public final class GraphLowering {
     @Override
     public Node dataInput() {
       List<Node> xs = new ArrayList<>();
-      for (Variable x : model.data()) xs.add(data(x.name()));
+      for (Variable x : model.data()) xs.add(lift.to(data(x.name()), scope.rows));
       return xs.size() == 1 ? xs.get(0) : g.apply(new Concat(), SourceRef.NONE, xs.toArray(new Node[0]));
     }
 
@@ -600,7 +661,7 @@ public final class GraphLowering {
       Node drawn = imported(upstreamKey(q.variable()), upstreamKey(q.variable()));
       root.latents.put(q.variable(), drawn);
       Site p = lp.prior();
-      priorTerm(root, p, pArgs -> p.family().logProb(g, ref(p.origin()), drawn, pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
+      priorTerm(root, p, (pArgs, up) -> p.family().logProb(g, ref(p.origin()), up.apply(drawn), pArgs), union(Set.of(q.variable()), closureOf(q.variable())));
     }
     if (total == null) return false;
     g.setLoss(g.apply(new Affine(2, 0), SourceRef.NONE, total));
@@ -623,7 +684,7 @@ public final class GraphLowering {
           : q.family().sample(g, ref(q.origin()), qArgs, q.width(), q.variable());
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
-      for (Term t : priorTerm(s, p, pArgs -> p.family().logProb(g, ref(p.origin()), z, pArgs), Set.of())) logW = sum(logW, t.node());
+      for (Term t : priorTerm(s, p, (pArgs, up) -> p.family().logProb(g, ref(p.origin()), up.apply(z), pArgs), Set.of())) logW = sum(logW, t.node());
       Node logQ = guideLogDensity(s, q, drawn != null ? drawn.logProb() : q.family().logProb(g, ref(q.origin()), z, qArgs));
       if (logQ == null) continue;   // a semi-implicit block's log h_K comes with its last latent
       logW = logW == null ? g.apply(new Affine(-1, 0), ref(q.origin()), logQ) : g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
@@ -775,11 +836,17 @@ public final class GraphLowering {
 
   private Node node(IrExpr e, Scope s) {
     Node done = s.memo.get(e);
-    if (done != null) return done;
+    if (done != null) {
+      if (done.broadcast() || done.rows() == s.rows) return done;
+      Node lifted = lift.to(done, s.rows);   // lowered before a stacked branch: read as copies
+      s.memo.put(e, lifted);
+      return lifted;
+    }
     Node n;
     SourceRef o = ref(e.origin());
-    if (e instanceof IrExpr.Data d) n = s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name());
-    else if (e instanceof IrExpr.Latent l) n = s.latents.get(l.name());
+    if (e instanceof IrExpr.Data d) {
+      n = lift.to(s.latents.containsKey(GENERATED + d.name()) ? s.latents.get(GENERATED + d.name()) : dataNodes.get(d.name()), s.rows);
+    } else if (e instanceof IrExpr.Latent l) n = lift.to(s.latents.get(l.name()), s.rows);
     else if (e instanceof IrExpr.Fn f) n = g.apply(new Unary(catalog.function(f.fn()).orElseThrow()), o, node(f.arg(), s));
     else if (e instanceof IrExpr.NetCall c) n = c.network().apply(g, o, node(c.input(), s), s.frozen, purpose == Purpose.TRAIN);
     else if (e instanceof IrExpr.Slice sl) n = g.apply(new Slice(sl.from(), sl.to()), o, node(sl.target(), s));
@@ -788,7 +855,7 @@ public final class GraphLowering {
       for (IrExpr p : c.parts()) parts.add(node(p, s));
       n = g.apply(new Concat(), o, parts.toArray(new Node[0]));
     } else if (e instanceof IrExpr.Arith a) n = arith(a, s);
-    else if (e instanceof IrExpr.Noise nz) n = g.noise(MIXING_NOISE + (mixingDraws++), vaec.runtime.graph.NoiseKind.STANDARD_NORMAL, nz.width());
+    else if (e instanceof IrExpr.Noise nz) n = lift.to(g.noise(MIXING_NOISE + (mixingDraws++), vaec.runtime.graph.NoiseKind.STANDARD_NORMAL, nz.width()), s.rows);
     else throw new IllegalStateException("constant outside an argument: " + e);
     if (n == null) throw new IllegalStateException("unbound value in " + e);
     s.memo.put(e, n);

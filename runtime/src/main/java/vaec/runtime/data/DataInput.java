@@ -32,6 +32,9 @@ public record DataInput(String name, int width, ValueDomain domain, int groupSiz
     return colon < 0 ? typeText(domain, width) : declaration.substring(colon + 3);
   }
 
+  /** The same variable reading its values from {@code b}. */
+  public DataInput withBinding(DataBinding b) { return new DataInput(name, width, domain, groupSize, b, scored, declaration, line); }
+
   /** A conditioning input: data the model reads but does not score. */
   public boolean conditioning() { return !scored; }
 

@@ -67,6 +67,8 @@ public final class Executor {
   private int accumulatedEdges;
   /** The buffers this executor allocated (not the store's parameters or gradients, not views), freed by {@link #close}. */
   private final List<INDArray> owned = new ArrayList<>();
+  /** Each constant's buffers by rows per example (a constant read by stacked values has one per height). */
+  private final Map<Integer, Map<Integer, INDArray>> constants = new HashMap<>();
   private boolean closed;
 
   private INDArray own(INDArray a) {
@@ -107,26 +109,40 @@ public final class Executor {
       int i = node.id();
       switch (node.kind()) {
         case PARAM -> value[i] = params.value(node.name());
-        case CONSTANT -> {
-          double[] row = node.constantRow();
-          value[i] = own(row == null ? Nd4j.valueArrayOf(new long[] {batch, node.width()}, node.constant(), dtype)
-              : Nd4j.createFromArray(row).castTo(dtype).reshape(1, row.length).repeat(0, batch).reshape(batch, row.length).dup('c'));
-        }
-        case INPUT, NOISE -> value[i] = own(Nd4j.create(dtype, batch, node.width()));
+        case CONSTANT -> value[i] = constant(node, 1);
+        case INPUT, NOISE -> value[i] = own(Nd4j.create(dtype, rows(node), node.width()));
         case OP -> {
           Op op = node.op();
           if (op.aliasesInput()) value[i] = aliasView(node, value[node.input(0).id()]);
-          else value[i] = own(Nd4j.create(dtype, batch, node.width()));
+          else value[i] = own(Nd4j.create(dtype, rows(node), node.width()));
           int[] sw = op.scratchWidths(node.inputs());
           scratch[i] = new INDArray[sw.length];
-          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, batch, sw[k]));
+          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, rows(node), sw[k]));
           op.initScratch(scratch[i]);
         }
       }
       inValues[i] = new INDArray[node.inputs().size()];
-      for (int k = 0; k < inValues[i].length; k++) inValues[i][k] = value[node.input(k).id()];
+      for (int k = 0; k < inValues[i].length; k++) {
+        Node in = node.input(k);
+        // A constant fits any rows: a value stacked along the rows reads a copy of its height.
+        inValues[i][k] = in.kind() == Node.Kind.CONSTANT && node.inputRows() > 1 ? constant(in, node.inputRows()) : value[in.id()];
+      }
     }
     if (loss != null) planBackward(params);
+  }
+
+  /** Buffer rows of a node: the batch times its rows per example ({@link Node#rows}). */
+  private long rows(Node node) { return (long) batch * Math.max(1, node.rows()); }
+
+  /** A constant's buffer of {@code perExample} rows per example, made once per height. */
+  private INDArray constant(Node node, int perExample) {
+    Map<Integer, INDArray> heights = constants.computeIfAbsent(node.id(), k -> new HashMap<>());
+    return heights.computeIfAbsent(perExample, r -> {
+      long n = (long) batch * r;
+      double[] row = node.constantRow();
+      return own(row == null ? Nd4j.valueArrayOf(new long[] {n, node.width()}, node.constant(), dtype)
+          : Nd4j.createFromArray(row).castTo(dtype).reshape(1, row.length).repeat(0, n).reshape(n, row.length).dup('c'));
+    });
   }
 
   private static INDArray aliasView(Node node, INDArray in) {
@@ -174,7 +190,7 @@ public final class Executor {
       if (!needsGrad[i]) continue;
       if (node.isParam()) grad[i] = params.grad(node.name());
       else if (isView(node)) grad[i] = aliasView(node, grad[node.input(0).id()]);
-      else grad[i] = own(Nd4j.create(dtype, batch, node.width()));
+      else grad[i] = own(Nd4j.create(dtype, rows(node), node.width()));
       if (isView(node)) {
         int p = node.input(0).id();
         base[i] = base[p];

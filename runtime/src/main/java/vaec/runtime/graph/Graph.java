@@ -17,6 +17,23 @@ public final class Graph {
   private final Map<String, Node> inputsByName = new LinkedHashMap<>();
   private final List<LinkedInput> linkedInputs = new ArrayList<>();
   private Node loss;
+  /** The rows per example of nodes made now that have no rows to inherit (inputs, noise, ops on constants only). */
+  private int rows = 1;
+
+  /**
+   * Sets the rows per example given to nodes made from now on that read no stacked value (noise,
+   * inputs, ops on constants and parameters only), and returns the previous setting: a lowering
+   * sets it while it lowers the stacked branches of an enumerated latent, and restores it after.
+   */
+  public int setRows(int rowsPerExample) {
+    if (rowsPerExample < 1) throw new IllegalArgumentException("rows per example must be at least 1");
+    int before = rows;
+    rows = rowsPerExample;
+    return before;
+  }
+
+  /** The current setting of {@link #setRows}. */
+  public int rows() { return rows; }
 
   /**
    * A handle on a node of another graph (the training graph): its value, or with {@code gradient}
@@ -79,12 +96,30 @@ public final class Graph {
         throw new IllegalArgumentException("input " + i + " belongs to another graph");
       }
     }
-    Node n = new Node(nodes.size(), kind, name, op, in, width, shape, c, noise, origin);
+    int inRows = kind == Node.Kind.PARAM || kind == Node.Kind.CONSTANT ? 0 : kind == Node.Kind.OP ? inputRows(op, in) : rows;
+    int r = kind == Node.Kind.OP ? op.outputRows(inRows) : inRows;
+    Node n = new Node(nodes.size(), kind, name, op, in, width, shape, c, noise, origin, r, inRows);
     nodes.add(n);
     return n;
   }
 
-  public void output(String name, Node n) { outputs.put(name, n); }
+  /** The rows per example that every stacked input of an op shares (the current setting when none is stacked). */
+  private int inputRows(Op op, List<Node> in) {
+    int r = 0;
+    for (Node i : in) {
+      if (i.broadcast()) continue;
+      if (r != 0 && i.rows() != r) {
+        throw new IllegalArgumentException(op.describe() + " reads values with " + r + " and " + i.rows() + " rows per example");
+      }
+      r = i.rows();
+    }
+    return r == 0 ? rows : r;
+  }
+
+  public void output(String name, Node n) {
+    if (n.rows() > 1) throw new IllegalArgumentException("output " + name + " has " + n.rows() + " rows per example, not one");
+    outputs.put(name, n);
+  }
 
   /**
    * An input of this graph, labelled {@code label} for display, that the runtime fills from the
@@ -101,6 +136,7 @@ public final class Graph {
   /** The per-example (batch x 1) quantity that training minimizes, averaged over the batch. */
   public void setLoss(Node perExampleLoss) {
     if (perExampleLoss.width() != 1) throw new IllegalArgumentException("loss must be batch x 1");
+    if (perExampleLoss.rows() != 1) throw new IllegalArgumentException("loss must have one row per example, not " + perExampleLoss.rows());
     this.loss = perExampleLoss;
   }
 

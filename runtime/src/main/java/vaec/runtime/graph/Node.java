@@ -24,9 +24,11 @@ public final class Node {
   private Schedule schedule;
   private final NoiseKind noiseKind;
   private final SourceRef origin;
+  private final int rows;
+  private final int inputRows;
 
   Node(int id, Kind kind, String name, Op op, List<Node> inputs, int width, long[] paramShape,
-       double constant, NoiseKind noiseKind, SourceRef origin) {
+       double constant, NoiseKind noiseKind, SourceRef origin, int rows, int inputRows) {
     this.id = id;
     this.kind = kind;
     this.name = name;
@@ -37,6 +39,8 @@ public final class Node {
     this.constant = constant;
     this.noiseKind = noiseKind;
     this.origin = origin;
+    this.rows = rows;
+    this.inputRows = inputRows;
   }
 
   public int id() { return id; }
@@ -62,6 +66,19 @@ public final class Node {
   public NoiseKind noiseKind() { return noiseKind; }
   public SourceRef origin() { return origin; }
   public boolean isParam() { return kind == Kind.PARAM; }
+
+  /**
+   * Rows per example of the batch: 1 for most values; k for a value stacked k times along the rows
+   * (the branches of an enumerated latent, one block of batch rows per value, see
+   * {@link vaec.runtime.ops.RepeatRows}). 0 for parameters and constants, which fit any rows.
+   */
+  public int rows() { return rows; }
+
+  /** For an op, the rows per example of its inputs (a constant input is read at this height); else {@link #rows}. */
+  public int inputRows() { return inputRows; }
+
+  /** Whether the value is the same for every row (a constant) or has no rows at all (a parameter). */
+  public boolean broadcast() { return kind == Kind.PARAM || kind == Kind.CONSTANT; }
 
   /** A short label for text and DOT output. */
   public String label() {

@@ -12,6 +12,12 @@ public interface Op {
   /** Output width, given the input nodes; throws IllegalArgumentException on a wiring bug. */
   int outputWidth(java.util.List<Node> inputs);
 
+  /**
+   * Rows per example of the output given those of the inputs (see {@link Node#rows}): the same for
+   * nearly every op; more for an op that stacks copies along the rows, fewer for one that sums them.
+   */
+  default int outputRows(int inputRows) { return inputRows; }
+
   /** Widths of per-batch scratch buffers this op needs (rows = batch), allocated once. */
   default int[] scratchWidths(java.util.List<Node> inputs) { return new int[0]; }
 

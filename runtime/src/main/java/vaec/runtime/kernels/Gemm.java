@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * 128x20x400 one; it also refuses to write into views. Calling cblas with explicit leading
  * dimensions handles row-major views (a column slice of a wider matrix, a parameter inside the
  * flat parameter vector) without copies. Arrays in any other layout, and other backends (CUDA),
- * go through {@code Nd4j.gemm}.
+ * go through {@code Nd4j.gemm} (or mmul), as does every product when {@link KernelPath} says
+ * neutral (VAEC_KERNELS=neutral).
  *
  * <p>Each cblas call is single-threaded (OMP_NUM_THREADS=1, set by the launcher): OpenBLAS's own
  * threads would need OMP_NUM_THREADS=2, which makes ND4J's small element-wise ops about twice as
@@ -28,7 +29,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * a SIGSEGV in ND4J's own DataBuffer code on the main thread alone, before this class existed.)
  */
 public final class Gemm {
-  private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend");
   /** Products of at least this many multiply-adds are split across two threads. */
   static final long SPLIT_WORK = 4_000_000;
 
@@ -85,7 +85,9 @@ public final class Gemm {
     }
     if (c.rank() == 1) c = ROWS.of(c);
     DataType t = c.dataType();
-    if (!CPU || !rowMajor(a) || !rowMajor(b) || !rowMajor(c) || a.dataType() != t || b.dataType() != t
+    boolean direct = KernelPath.direct();
+    if (!direct) KernelPath.noteNeutral(KernelPath.Kernel.GEMM);
+    if (!direct || !rowMajor(a) || !rowMajor(b) || !rowMajor(c) || a.dataType() != t || b.dataType() != t
         || (t != DataType.FLOAT && t != DataType.DOUBLE)) {
       // ND4J's gemm refuses outputs whose element-wise stride is not 1 (a view): the product is
       // then made by mmul and added in. Allocates; a rare path.

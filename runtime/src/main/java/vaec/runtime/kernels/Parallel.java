@@ -13,7 +13,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The second core, for the few big pieces of a step: two halves of a large gemm or of a large
  * element-wise op run at once, one on the calling thread and one on a helper thread. ND4J's own
  * OpenMP threads stay at one (OMP_NUM_THREADS=1), because two made its many small ops about
- * twice as slow on the 2-core development machine. VAEC_GEMM_SPLIT=0 turns this off.
+ * twice as slow on the 2-core development machine. VAEC_GEMM_SPLIT=0 turns this off, and so do
+ * the neutral kernel paths ({@link KernelPath}): a second thread issuing ND4J ops is not something
+ * every backend supports (CUDA binds a device context per thread).
  */
 public final class Parallel {
   private static final ExecutorService HELPER =
@@ -27,19 +29,19 @@ public final class Parallel {
 
   private Parallel() {}
 
-  public static boolean enabled() { return HELPER != null; }
+  public static boolean enabled() { return HELPER != null && KernelPath.direct(); }
 
   /** Element-wise work below this many elements is not worth a hand-off to the helper thread. */
   public static final long SPLIT_ELEMENTS = 32_768;
 
   /** Whether an element-wise op over a batch x width buffer should run as two row halves. */
   public static boolean splitRows(INDArray a) {
-    return HELPER != null && a.rows() >= 2 && a.length() >= SPLIT_ELEMENTS;
+    return enabled() && a.rows() >= 2 && a.length() >= SPLIT_ELEMENTS;
   }
 
   /** Runs both, the second on the helper thread when there is one; returns when both are done. */
   public static void both(Runnable first, Runnable second) {
-    if (HELPER == null || Thread.currentThread().getName().equals("vaec-helper")) {
+    if (!enabled() || Thread.currentThread().getName().equals("vaec-helper")) {
       first.run();
       second.run();
       return;

@@ -57,7 +57,7 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
     }
     long widths = 0;
     for (Graph g : trainingGraphs) {
-      for (Node node : g.nodes()) if (!node.isParam()) widths += node.width();
+      for (Node node : g.nodes()) if (!node.isParam()) widths += (long) node.width() * Math.max(1, node.rows());
     }
     long moments = optimizer.name().equals(OptimizerSpec.ADAM) ? 2 : 0;
     return new MemoryEstimate(n, largest, largestSize, n * FLOAT, n * FLOAT, moments * n * FLOAT,

@@ -19,7 +19,7 @@ import vaec.runtime.kernels.ConvGeometry;
  * unfolded into columns on the host ({@link vaec.runtime.kernels.Im2col}) and one matrix product
  * with {@link vaec.runtime.kernels.Gemm} per chunk of examples. The alternative, {@link
  * Kernels#ND4J}: libnd4j's conv2d / deconv2d and their _bp ops, called with the executor's
- * buffers as outputs. The first measured 3.6x faster for the conv VAE's layers on the 2-core
+ * buffers as outputs (the backend-neutral path, taken on a GPU). The first measured 3.6x faster for the conv VAE's layers on the 2-core
  * development machine (ND4J's backward passes were the slow part); see the README's section on
  * convolutional networks. Both agree with a direct loop in float64 (Conv2dTest).
  */
@@ -27,8 +27,16 @@ public final class Conv2d implements Op {
   /** Which arithmetic: ND4J's conv2d/deconv2d custom ops, or im2col on the host with the project's gemm. */
   public enum Kernels { ND4J, IM2COL }
 
-  /** The default, VAEC_CONV_KERNELS=nd4j or im2col overriding it (for measuring one against the other). */
-  public static final Kernels DEFAULT = "nd4j".equalsIgnoreCase(System.getenv("VAEC_CONV_KERNELS")) ? Kernels.ND4J : Kernels.IM2COL;
+  /**
+   * The default when the op is made: im2col on the CPU backend, VAEC_CONV_KERNELS=nd4j overriding
+   * it (for measuring one against the other); ND4J's ops, the backend-neutral path, on any other
+   * backend or when {@link vaec.runtime.kernels.KernelPath} says neutral (im2col reads and writes
+   * the arrays' host memory directly).
+   */
+  public static Kernels defaultKernels() {
+    if (!vaec.runtime.kernels.KernelPath.direct()) return Kernels.ND4J;
+    return "nd4j".equalsIgnoreCase(System.getenv("VAEC_CONV_KERNELS")) ? Kernels.ND4J : Kernels.IM2COL;
+  }
 
   private final ConvGeometry geo;
   private final Activation activation;
@@ -37,7 +45,7 @@ public final class Conv2d implements Op {
   private Host host;   // the im2col path's buffers, sized for a chunk on first use
 
   public Conv2d(ConvGeometry geo, Activation activation) {
-    this(geo, activation, DEFAULT);
+    this(geo, activation, defaultKernels());
   }
 
   public Conv2d(ConvGeometry geo, Activation activation, Kernels kernels) {
@@ -97,6 +105,7 @@ public final class Conv2d implements Op {
       forwardIm2col(in, out, scratch);
       return;
     }
+    if (!vaec.runtime.kernels.KernelPath.direct()) vaec.runtime.kernels.KernelPath.noteNeutral(vaec.runtime.kernels.KernelPath.Kernel.CONV2D);
     int batch = (int) out.rows();
     INDArray x = image(in[0], batch, geo.inC(), geo.inH(), geo.inW());
     INDArray o = contiguous(out) ? out : scratch[3];

@@ -16,7 +16,7 @@ import vaec.runtime.UserError;
  * AdamUpdater op (and 5.4 ms for the same arithmetic as separate ND4J ops) on the 2-core
  * development machine; the two bulk copies between ND4J's memory and the heap cost about as much
  * again. On other backends (CUDA) the fused native op is used, where the vectors live on the
- * device.
+ * device, and so it is on the CPU when VAEC_KERNELS=neutral ({@link vaec.runtime.kernels.KernelPath}).
  */
 public final class Adam implements Optimizer {
   private final double lr;
@@ -36,7 +36,7 @@ public final class Adam implements Optimizer {
     this.eps = eps;
     this.m = Nd4j.zeros(dtype, size);
     this.v = Nd4j.zeros(dtype, size);
-    this.onHost = dtype == DataType.FLOAT && Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend");
+    this.onHost = dtype == DataType.FLOAT && vaec.runtime.kernels.KernelPath.direct();
   }
 
   @Override
@@ -93,6 +93,7 @@ public final class Adam implements Optimizer {
   }
 
   private boolean nativeStep(INDArray params, INDArray grads) {
+    vaec.runtime.kernels.KernelPath.noteNeutral(vaec.runtime.kernels.KernelPath.Kernel.ADAM);
     if (!Double.isFinite(grads.sumNumber().doubleValue())) return false;
     // The op's iteration argument is the number of updates already made (it bias-corrects with t+1).
     Nd4j.exec(new AdamUpdater(grads, v, m, grads, v, m, lr, beta1, beta2, eps, (int) t));

@@ -48,6 +48,15 @@ final class Batches {
       throw new IllegalStateException("input " + target.shapeInfoToString() + " for " + idx.length + " rows of width " + w);
     }
     float[] v = d.values();
+    if (!vaec.runtime.kernels.KernelPath.direct()) {
+      // Backend-neutral: the rows gathered on the heap, then one assign through ND4J (writing
+      // into the NIO view of a device array would bypass the backend's copy to the device).
+      vaec.runtime.kernels.KernelPath.noteNeutral(vaec.runtime.kernels.KernelPath.Kernel.GATHER);
+      float[] rows = new float[idx.length * w];
+      for (int r = 0; r < idx.length; r++) System.arraycopy(v, idx[r] * w, rows, r * w, w);
+      target.assign(org.nd4j.linalg.factory.Nd4j.create(rows, new long[] {idx.length, w}, DataType.FLOAT).castTo(target.dataType()));
+      return;
+    }
     if (!dense(target)) {   // not an executor's own input buffer: element by element
       for (int r = 0; r < idx.length; r++) for (int c = 0; c < w; c++) target.putScalar(r, c, v[idx[r] * w + c]);
       return;

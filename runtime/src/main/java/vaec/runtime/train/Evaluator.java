@@ -52,7 +52,7 @@ public final class Evaluator {
     for (Graph g : java.util.Arrays.asList(m.evaluate(), m.logWeight(), m.reconstruct(), m.decode(), m.priorSample())) {
       if (g == null) continue;
       long w = 0;
-      for (vaec.runtime.graph.Node n : g.nodes()) if (!n.isParam()) w += n.width();
+      for (vaec.runtime.graph.Node n : g.nodes()) if (!n.isParam()) w += (long) n.width() * Math.max(1, n.rows());
       widest = Math.max(widest, w);
     }
     return (int) Math.max(1, Math.min(ROWS_PER_PASS, PASS_BYTES / (4 * widest)));

@@ -185,7 +185,7 @@ public final class GradientShard {
     for (int v = 0; v < binarized.size(); v++) {
       INDArray x = binarized.get(v);
       if (x == null) continue;
-      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v);
+      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v, 1);
       x.subi(u);
       Kernels.step(x, x);
     }
@@ -194,7 +194,7 @@ public final class GradientShard {
       for (Node n : e.graph().nodes()) {
         if (n.kind() == Node.Kind.NOISE) {
           INDArray target = e.value(n);
-          target.assign(globalSlice(target, n.noiseKind(), step, n.id()));
+          target.assign(globalSlice(target, n.noiseKind(), step, n.id(), Math.max(1, n.rows())));
         }
       }
     }
@@ -208,13 +208,25 @@ public final class GradientShard {
     return bad == null ? null : "gradient [" + bad.label() + "]";
   }
 
-  /** Rows of this shard out of the global batch's noise tensor for (step, stream). */
-  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream) {
+  /**
+   * Rows of this shard out of the global batch's noise tensor for (step, stream). A noise node
+   * stacked along the rows ({@code blocks} blocks of the batch's rows: the branches of an
+   * enumerated latent) takes this shard's rows out of every block.
+   */
+  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream, int blocks) {
     long[] shape = shardShaped.shape().clone();
-    shape[0] = (long) globalBatch * k;
+    long perBlock = (long) globalBatch * k;
+    shape[0] = perBlock * blocks;
     INDArray all = Nd4j.create(shardShaped.dataType(), shape);
     noise.fill(all, kind, step, stream);
-    return all.get(NDArrayIndex.interval((long) offset * k, (long) (offset + size) * k));
+    if (blocks == 1) return all.get(NDArrayIndex.interval((long) offset * k, (long) (offset + size) * k));
+    INDArray mine = Nd4j.create(shardShaped.dataType(), shardShaped.shape());
+    long rows = (long) size * k;
+    for (int j = 0; j < blocks; j++) {
+      mine.get(NDArrayIndex.interval(j * rows, (j + 1) * rows), NDArrayIndex.all())
+          .assign(all.get(NDArrayIndex.interval(j * perBlock + (long) offset * k, j * perBlock + (long) (offset + size) * k), NDArrayIndex.all()));
+    }
+    return mine;
   }
 
   CompiledModel model() { return model; }

@@ -146,6 +146,18 @@ class GradientCheckTest {
         (g, p) -> g.apply(new vaec.runtime.ops.GroupLogMeanExp(1), SourceRef.NONE, p.get(0)), 1));
     cs.add(cp("kl normal std normal", (g, p) -> g.apply(new KlNormalStdNormal(), SourceRef.NONE, p.get(0), p.get(1)),
         new boolean[] {false, true}, W, W));
+    // Enumerated branches stacked along the rows: copies of the inputs, one block per value, folded
+    // back by a weighted sum over the blocks.
+    cs.add(c("repeat rows and weighted block sum", (g, p) -> {
+      SourceRef o = SourceRef.NONE;
+      Node values = g.apply(new EnumeratedValues(List.of(new double[] {1, -2, 0.5, 3}, new double[] {0.3, 0.7, -1, 2},
+          new double[] {-0.5, 1.5, 2, -1})), o, g.constant(0, 1));
+      Node x = g.apply(new RepeatRows(3), o, p.get(0));
+      Node y = g.apply(new RepeatRows(3), o, p.get(1));
+      Node f = g.apply(new RowSum(), o, g.apply(new Binary(Binary.Kind.MUL), o, x, values));
+      Node w = g.apply(new RowSum(), o, g.apply(new Unary(Unary.Fn.TANH), o, g.apply(new Binary(Binary.Kind.MUL), o, y, values)));
+      return g.apply(new WeightedBlockSum(3), o, w, f);
+    }, W, W));
     return cs.stream();
   }
 

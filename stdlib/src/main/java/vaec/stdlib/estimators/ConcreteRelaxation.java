@@ -14,6 +14,8 @@ import vaec.stdlib.distributions.KlRule;
 public final class ConcreteRelaxation extends Relaxation {
   @Override public String keyword() { return "concrete"; }
 
+  @Override public boolean stacksWithBranches() { return true; }
+
   @Override
   public KlMode kl(LatentSite z, Optional<KlRule> closedForm) {
     return KlMode.other("Monte Carlo with the relaxed densities of guide and prior (Maddison et al. 2017)");

@@ -10,6 +10,7 @@ import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.ops.Unary;
+import vaec.runtime.ops.WeightedBlockSum;
 import vaec.stdlib.distributions.KlRule;
 
 /**
@@ -44,8 +45,82 @@ public final class Enumeration extends GradientEstimator {
 
   @Override public boolean branchesTheRest() { return true; }
 
+  @Override public boolean stacksWithBranches() { return true; }
+
   @Override
   public Part lower(LatentStep step) {
+    return step.canStack() ? lowerStacked(step) : lowerBranches(step);
+  }
+
+  /**
+   * All values at once: the rest of the model is lowered once in a scope whose rows are one block
+   * per value ({@link LatentStep#stacked}), and each of its terms is folded back into one row per
+   * example weighted by q(value) ({@link WeightedBlockSum}). The same sum as
+   * {@link #lowerBranches}, in one wide gemm per layer instead of one narrow gemm per value.
+   */
+  private Part lowerStacked(LatentStep step) {
+    Graph g = step.graph();
+    LatentSite z = step.latent();
+    SourceRef o = step.guideOrigin();
+    List<double[]> values = z.guide().enumerate(z.width());
+    int k = values.size();
+    step.guideArgs();   // lowered once per example (the encoder), before the branches read them as copies
+    Node value = step.enumeratedValues(values);
+    LatentStep all = step.stacked(k);
+    all.bind(value);
+    return all.within(() -> {
+      Node logQ = z.guide().logProb(g, o, value, all.guideArgs());
+      Node weight = g.apply(new Unary(Unary.Fn.EXP), o, logQ);
+      List<Term> terms = new ArrayList<>(all.densityTerms(value, logQ));
+      Part rest = all.rest();
+      terms.addAll(rest.terms());
+      Node f = null;
+      Node lik = null;
+      Set<String> deps = new LinkedHashSet<>();
+      for (Term t : terms) {
+        f = sum(g, f, t.node());
+        if (t.likelihood()) lik = sum(g, lik, t.node());
+        deps.addAll(t.deps());
+      }
+      deps.remove(z.name());   // summed out: nothing downstream of this point varies with z any more
+      Node objective = fold(g, o, k, weight, f);
+      Node surrogate = rest.surrogate() == null ? null : fold(g, o, k, stop(g, o, weight), rest.surrogate());
+      List<Term> out = new ArrayList<>();
+      if (lik != null) {
+        Node likelihood = fold(g, o, k, weight, lik);
+        out.add(new Term(likelihood, deps, true));
+        objective = sub(g, o, objective, likelihood);
+      }
+      out.add(Term.mixed(objective, deps, klParts(g, o, k, weight, terms)));
+      return new Part(out, surrogate);
+    });
+  }
+
+  /** sum over the k blocks of weight * f: one row per example again. */
+  private static Node fold(Graph g, SourceRef o, int k, Node weight, Node f) {
+    return g.apply(new WeightedBlockSum(k), o, weight, f);
+  }
+
+  /** As {@link #klParts(Graph, SourceRef, List, List)} for the stacked branches: each latent's parts folded once. */
+  private static java.util.function.Supplier<Map<String, Node>> klParts(Graph g, SourceRef o, int k, Node weight, List<Term> terms) {
+    Map<String, Node>[] memo = new Map[1];
+    return () -> {
+      if (memo[0] != null) return memo[0];
+      Map<String, Node> inBranches = new java.util.LinkedHashMap<>();
+      for (Term t : terms) for (var e : t.klParts().entrySet()) inBranches.merge(e.getKey(), e.getValue(), (a, b) -> sum(g, a, b));
+      Map<String, Node> out = new java.util.LinkedHashMap<>();
+      for (var e : inBranches.entrySet()) out.put(e.getKey(), fold(g, o, k, weight, e.getValue()));
+      memo[0] = java.util.Collections.unmodifiableMap(out);
+      return memo[0];
+    };
+  }
+
+  /**
+   * One branch per value, each lowered on its own: for a later latent whose estimator reads the
+   * batch as a whole ({@link GradientEstimator#stacksWithBranches} false: the score function's
+   * running baseline), which stacked branches would change.
+   */
+  private Part lowerBranches(LatentStep step) {
     Graph g = step.graph();
     LatentSite z = step.latent();
     SourceRef o = step.guideOrigin();

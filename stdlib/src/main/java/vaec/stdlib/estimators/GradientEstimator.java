@@ -73,6 +73,14 @@ public abstract class GradientEstimator {
   /** Whether the rest of the model is lowered more than once, one branch per value (enumeration). */
   public boolean branchesTheRest() { return false; }
 
+  /**
+   * Whether this latent can be lowered inside the stacked branches of an enumerated latent before
+   * it (all values at once, one block of rows per value; see {@link LatentStep#stacked}): every op
+   * it adds treats each row on its own. False for estimators that read the batch as a whole (a
+   * running baseline's mean, a codebook's statistics), which keep one branch per value.
+   */
+  public boolean stacksWithBranches() { return false; }
+
   /** Whether the estimator reads one pass's draws in a companion graph, so it cannot follow a branching one. */
   public boolean needsSinglePass() { return false; }
 

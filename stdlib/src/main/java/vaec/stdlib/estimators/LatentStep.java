@@ -84,6 +84,33 @@ public interface LatentStep {
   LatentStep branch();
 
   /**
+   * Whether the rest of the model can be lowered once for all values of this latent, stacked along
+   * the rows ({@link #stacked}): every later latent's estimator allows it
+   * ({@link GradientEstimator#stacksWithBranches}).
+   */
+  boolean canStack();
+
+  /**
+   * Every one of {@code values} in a block of rows of its own, in the current scope: the value of
+   * this latent in the step {@link #stacked}{@code (values.size())} returns.
+   */
+  Node enumeratedValues(java.util.List<double[]> values);
+
+  /**
+   * This step in a child scope whose rows are {@code copies} blocks, one per branch of an
+   * enumeration: what was lowered before reads there as copies of itself, and the rest of the model
+   * is lowered once on all blocks (one wide gemm per layer, not one per branch). A term of the
+   * rest is then a column of blocks that {@link vaec.runtime.ops.WeightedBlockSum} folds back.
+   */
+  LatentStep stacked(int copies);
+
+  /**
+   * Runs {@code body} with this step's rows per example for new nodes that read no value with
+   * rows of its own (noise, ops on constants only), and returns its result.
+   */
+  <T> T within(java.util.function.Supplier<T> body);
+
+  /**
    * This step in a frozen child of the scope as it was before the latent was bound: the model is
    * evaluated there with networks frozen and values only (how a control variate reads the model).
    */

@@ -15,6 +15,8 @@ import vaec.stdlib.distributions.KlRule;
 public class Reparameterized extends GradientEstimator {
   @Override public String keyword() { return "reparameterized"; }
 
+  @Override public boolean stacksWithBranches() { return true; }
+
   @Override
   public String whyNot(LatentSite z) {
     return z.guide().hasPathwiseSampler() ? null

@@ -14,6 +14,8 @@ import vaec.stdlib.distributions.KlRule;
 public final class StickingTheLanding extends Reparameterized {
   @Override public String keyword() { return "sticking_the_landing"; }
 
+  @Override public boolean stacksWithBranches() { return true; }
+
   @Override
   public String whyNot(LatentSite z) {
     return z.guide().hasPathwiseSampler() ? null : z.guide().name() + " has no pathwise sampler, so there is no path to stick";

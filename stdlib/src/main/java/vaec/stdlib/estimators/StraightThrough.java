@@ -12,6 +12,8 @@ import vaec.stdlib.distributions.DistributionFamily;
 public final class StraightThrough extends Relaxation {
   @Override public String keyword() { return "straight_through"; }
 
+  @Override public boolean stacksWithBranches() { return true; }
+
   @Override
   public Part lower(LatentStep step) {
     if (step.valuesOnly()) return ScoreFunction.valuesOnly(step);
