@@ -210,6 +210,8 @@ final class ReplProbe {
         for (IrExpr p : c.parts()) parts.add(node(p));
         n = g.apply(new Concat(), o, parts.toArray(new Node[0]));
       } else if (e instanceof IrExpr.Arith a) n = arith(a, o);
+      else if (e instanceof IrExpr.Noise) throw new UserError("noise(...) draws fresh values at every evaluation; probe an expression that does not read it: "
+          + e.origin().text());
       else throw new UserError("cannot evaluate a constant here: " + e.origin().text());
       memo.put(e, n);
       return n;

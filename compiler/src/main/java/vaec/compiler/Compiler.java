@@ -71,7 +71,7 @@ public final class Compiler {
       TrainSettings.objectiveName(v, d, catalog);
       d.throwIfAny();
       model = new ProbModel(model.name(), model.source(), model.data(), model.latents(), model.networks(), model.guide(), model.prior(),
-          model.likelihood(), TrainSettings.objectiveRequest(v));
+          model.likelihood(), TrainSettings.objectiveRequest(v), model.semiImplicit());
       vaec.compiler.plan.EstimatorPlanner.checkObjective(model, d);
       d.throwIfAny();
     }

@@ -163,9 +163,10 @@ class GuideFamiliesCompileTest {
         """;
     var c = Compiler.compile(new SourceFile("d.vae", text));
     assertEquals("reparameterized", c.plan().of("p").estimator().keyword());
-    assertEquals("Monte Carlo: no closed form for KL(Dirichlet || Dirichlet)", c.plan().of("p").klReason());
+    assertTrue(c.plan().of("p").analyticKl(), c.plan().of("p").klReason());   // Dirichlet-Dirichlet in closed form (KlDirichlet)
     assertTrue(uses(c.compiled().train(), "dirichlet_implicit_rsample"));
-    assertTrue(uses(c.compiled().train(), "dirichlet_log_prob"));
+    assertTrue(uses(c.compiled().train(), "kl_dirichlet_dirichlet"));
+    assertTrue(uses(c.compiled().logWeight(), "dirichlet_log_prob"));
     double[] s = step(c, "x", unitRows(6, 4));
     assertTrue(Double.isFinite(s[0]) && Double.isFinite(s[1]) && s[1] > 0);
   }

@@ -8,6 +8,7 @@
  *   prior      z ~ Normal(0, 1)
  *   guide      { mu, log_var = split(encoder(x)); z ~ Normal(mu, exp(0.5 * log_var)) }
  *   likelihood x ~ Bernoulli(logits = decoder(z))
+ *   guide semi_implicit(K = 20) { psi = mixer(concat(x, noise(3))); z ~ Normal(psi, 0.5) }
  *   train { dataset = mnist_digits; optimizer = Adam(lr = 1e-3); epochs = 10 }
  *
  * Statements end at a newline or a ';'. Comments are // to end of line or /* ... * /.
@@ -28,7 +29,7 @@ declaration
     | 'data' name=ID ':' typeSpec dataSource?                           # dataDecl
     | 'latent' name=ID ':' typeSpec                                     # latentDecl
     | 'network' name=ID '=' call                                        # networkDecl
-    | section=('prior' | 'guide' | 'likelihood') body                   # modelSection
+    | section=('prior' | 'guide' | 'likelihood') modifier=call? body    # modelSection
     | 'train' '{' sep* (setting (sep+ setting)*)? sep* '}'              # trainDecl
     ;
 

@@ -45,7 +45,11 @@ public final class Ast {
 
   public enum SectionKind { PRIOR, GUIDE, LIKELIHOOD }
 
-  public record Section(SectionKind kind, List<Stmt> stmts, Span span) implements Decl {}
+  /**
+   * A prior, guide or likelihood section; {@code modifier} is the call written between the keyword
+   * and the body ({@code guide semi_implicit(K = 20) { ... }}), or null.
+   */
+  public record Section(SectionKind kind, List<Stmt> stmts, Span span, Call modifier) implements Decl {}
 
   public record TrainDecl(List<Setting> settings, Span span) implements Decl {}
 

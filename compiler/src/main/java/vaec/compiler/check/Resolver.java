@@ -22,7 +22,7 @@ import vaec.stdlib.Catalog;
  */
 public final class Resolver {
   /** Names with structural meaning in expressions rather than catalog entries. */
-  public static final Set<String> BUILTINS = Set.of("split", "concat");
+  public static final Set<String> BUILTINS = Set.of("split", "concat", vaec.stdlib.sivi.SemiImplicit.NOISE);
 
   private final Catalog catalog;
   private final Diagnostics diags;

@@ -71,15 +71,30 @@ public final class ShapeChecker {
     List<Site> guide = new ArrayList<>();
     List<Site> prior = new ArrayList<>();
     List<Site> likelihood = new ArrayList<>();
+    List<vaec.compiler.ir.SemiImplicitBlock> semiImplicit = new ArrayList<>();
     for (Ast.Section sec : s.sections()) {
       Map<String, IrExpr> locals = new HashMap<>();
+      Integer k = sec.modifier() == null ? null : semiImplicitK(sec);
+      // noise(m) is allowed in a guide block with a modifier even when the modifier was refused (one diagnostic, not two)
+      noiseAllowed = k != null || (sec.kind() == Ast.SectionKind.GUIDE && sec.modifier() != null);
+      List<Site> blockSites = new ArrayList<>();
+      boolean blockFailed = false;   // a statement of the section was refused (reported); its block is not checked further
       for (Ast.Stmt st : sec.stmts()) {
         Origin origin = new Origin(file.name(), st.span().line(), st.span().column(), st.text());
         if (st instanceof Ast.Assign a) {
           assign(a, locals, origin);
         } else if (st instanceof Ast.Sample smp) {
           Site site = site(smp, sec.kind(), locals, origin);
-          if (site == null) continue;
+          if (site == null) {
+            blockFailed = true;
+            continue;
+          }
+          if (k != null) {
+            blockSites.add(site);
+            String whyNot = vaec.stdlib.sivi.SemiImplicit.whyNot(site.family());
+            if (whyNot != null) diags.error(((Ast.Call) smp.distribution()).calleeSpan(), whyNot,
+                "sample discrete or flow latents in a guide block of their own, outside semi_implicit(...)");
+          }
           switch (sec.kind()) {
             case GUIDE -> guide.add(site);
             case PRIOR -> prior.add(site);
@@ -87,14 +102,84 @@ public final class ShapeChecker {
           }
         }
       }
+      noiseAllowed = false;
+      if (k != null && !blockFailed) semiImplicitBlock(sec, k, blockSites, semiImplicit);
     }
     // The train section is checked here too, so its mistakes are reported with the model's.
     DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
     return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood,
-        TrainSettings.objectiveRequest(s.train()));
+        TrainSettings.objectiveRequest(s.train()), semiImplicit);
   }
+
+  /** Whether expressions may read noise(m): inside a semi-implicit guide block. */
+  private boolean noiseAllowed;
+
+  /**
+   * A section's modifier, which only {@code guide semi_implicit(K = k)} may have: its K, or null
+   * after a diagnostic.
+   */
+  private Integer semiImplicitK(Ast.Section sec) {
+    Ast.Call m = sec.modifier();
+    String kw = vaec.stdlib.sivi.SemiImplicit.KEYWORD;
+    if (!m.callee().equals(kw)) {
+      diags.error(m.calleeSpan(), "unknown " + sec.kind().name().toLowerCase() + " modifier '" + m.callee() + "'",
+          Suggest.didYouMean(m.callee(), List.of(kw)) != null ? Suggest.didYouMean(m.callee(), List.of(kw))
+              : "the one modifier is for guides: guide " + kw + "(K = 20) { ... }");
+      return null;
+    }
+    if (sec.kind() != Ast.SectionKind.GUIDE) {
+      diags.error(m.calleeSpan(), kw + " applies to a guide block, not to the " + sec.kind().name().toLowerCase(),
+          "write: guide " + kw + "(K = 20) { ... }");
+      return null;
+    }
+    Double k = null;
+    for (Ast.Arg a : m.args()) {
+      if (a.name() != null && !a.name().equals(vaec.stdlib.sivi.SemiImplicit.K)) {
+        diags.error(a.span(), kw + " has no setting '" + a.name() + "'", "its one setting: K, the number of extra draws of the mixing noise");
+        return null;
+      }
+      if (k != null) {
+        diags.error(a.span(), "K given twice");
+        return null;
+      }
+      Double v = a.value() instanceof Ast.Num n ? (Double) n.value()
+          : a.value() instanceof Ast.Negate ng && ng.operand() instanceof Ast.Num n ? (Double) (-n.value()) : null;
+      if (v == null) {
+        diags.error(a.value().span(), "K of " + kw + " must be a number written in the file");
+        return null;
+      }
+      String bad = vaec.stdlib.sivi.SemiImplicit.whyNotK(v);
+      if (bad != null) {
+        diags.error(a.value().span(), bad, "K extra draws of the noise make the surrogate bound L_K; K = 0 is the degenerate bound, which SIVI avoids");
+        return null;
+      }
+      k = v;
+    }
+    if (k == null) {
+      diags.error(m.span(), kw + " needs K, the number of extra draws of the mixing noise", "write: guide " + kw + "(K = 20) { ... }");
+      return null;
+    }
+    return k.intValue();
+  }
+
+  /** A checked semi-implicit block: at least one latent, and conditionals that read noise. */
+  private void semiImplicitBlock(Ast.Section sec, int k, List<Site> sites, List<vaec.compiler.ir.SemiImplicitBlock> out) {
+    if (sites.isEmpty()) {
+      diags.error(sec.modifier().span(), "this semi-implicit guide block samples no latent", "sample the latents whose conditionals read noise(m) in it");
+      return;
+    }
+    boolean noisy = false;
+    for (Site q : sites) for (IrExpr e : q.args().values()) noisy |= IrExpr.readsNoise(e);
+    if (!noisy) {
+      diags.error(sec.modifier().span(), "no conditional of this semi-implicit guide reads noise(...), so its parameters are not random",
+          "draw the mixing variable in the block, like: psi = mixer(concat(x, noise(3))), and give the conditionals arguments computed from psi");
+      return;
+    }
+    out.add(new vaec.compiler.ir.SemiImplicitBlock(sites.stream().map(Site::variable).toList(), k, sec.modifier().span()));
+  }
+
 
   /** A {@code using} clause as the IR holds it, independent of the syntax tree. */
   static vaec.compiler.ir.EstimatorRequest request(Ast.Call c) {
@@ -601,6 +686,23 @@ public final class ShapeChecker {
     if (f.equals("split")) {
       diags.error(c.span(), "split gives several values; use it as: a, b = split(h)");
       return null;
+    }
+    if (f.equals(vaec.stdlib.sivi.SemiImplicit.NOISE)) {
+      if (!noiseAllowed) {
+        diags.error(c.calleeSpan(), "noise(...) is allowed only in a semi-implicit guide block, where the surrogate bound accounts for it",
+            "write the guide as: guide semi_implicit(K = 20) { psi = mixer(concat(x, noise(3))) ... }");
+        return null;
+      }
+      if (args.size() != 1 || !(args.get(0) instanceof IrExpr.Const m)) {
+        diags.error(c.span(), "noise takes one number, its width, like noise(3)");
+        return null;
+      }
+      String bad = vaec.stdlib.sivi.SemiImplicit.whyNotNoise(m.value());
+      if (bad != null) {
+        diags.error(c.args().get(0).span(), bad);
+        return null;
+      }
+      return new IrExpr.Noise((int) m.value(), o);
     }
     if (f.equals("concat")) {
       if (args.size() < 2) {

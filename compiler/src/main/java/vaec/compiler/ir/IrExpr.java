@@ -39,6 +39,23 @@ public sealed interface IrExpr {
     public int width() { return to - from; }
   }
 
+  /**
+   * {@code noise(m)}: m fresh standard normal values per row, allowed only in a semi-implicit guide
+   * block (see {@link SemiImplicitBlock}); each evaluation of the block draws it anew.
+   */
+  record Noise(int width, Origin origin) implements IrExpr {}
+
+  /** Whether {@code e} reads {@code noise(m)}: its value changes with each evaluation. */
+  static boolean readsNoise(IrExpr e) {
+    if (e instanceof Noise) return true;
+    if (e instanceof Fn f) return readsNoise(f.arg());
+    if (e instanceof Arith a) return readsNoise(a.left()) || readsNoise(a.right());
+    if (e instanceof NetCall n) return readsNoise(n.input());
+    if (e instanceof Slice sl) return readsNoise(sl.target());
+    if (e instanceof Concat c) return c.parts().stream().anyMatch(IrExpr::readsNoise);
+    return false;
+  }
+
   record Concat(List<IrExpr> parts, Origin origin) implements IrExpr {
     public int width() { return parts.stream().mapToInt(IrExpr::width).sum(); }
   }

@@ -19,7 +19,14 @@ public record ProbModel(
     List<Site> guide,
     List<Site> prior,
     List<Site> likelihood,
-    EstimatorRequest objective) {
+    EstimatorRequest objective,
+    List<SemiImplicitBlock> semiImplicit) {
+
+  /** The semi-implicit guide block that draws {@code latent}, or null. */
+  public SemiImplicitBlock semiImplicitOf(String latent) {
+    for (SemiImplicitBlock b : semiImplicit) if (b.latents().contains(latent)) return b;
+    return null;
+  }
 
   public Site guideOf(String latent) {
     return guide.stream().filter(s -> s.variable().equals(latent)).findFirst().orElseThrow();

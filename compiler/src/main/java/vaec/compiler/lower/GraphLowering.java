@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import vaec.compiler.ir.IrExpr;
 import vaec.compiler.ir.ProbModel;
+import vaec.compiler.ir.SemiImplicitBlock;
 import vaec.compiler.ir.Site;
 import vaec.compiler.ir.Variable;
 import vaec.compiler.plan.EstimatorPlan;
@@ -43,6 +44,7 @@ import vaec.stdlib.estimators.LatentStep;
 import vaec.stdlib.estimators.Part;
 import vaec.stdlib.estimators.Settings;
 import vaec.stdlib.estimators.Term;
+import vaec.stdlib.sivi.SemiImplicit;
 
 /**
  * Pass 5: the IR and the plan to computation graphs, one per purpose (see
@@ -119,6 +121,10 @@ public final class GraphLowering {
     final Map<String, List<Node>> klParts;
     /** Rows per example: 1, or one block per branch in the stacked branches of enumerated latents (see {@link RowLift}). */
     final int rows;
+    /** log q(z | psi_0) of each latent of a semi-implicit block drawn in this scope, until the block is complete. */
+    final Map<String, Node> mixingOwn = new LinkedHashMap<>();
+    /** The sum of a completed block's log q(z | psi_0), set with its log h_K. */
+    Node mixingOwnTotal;
 
     Scope(Map<IrExpr, Node> memo, Map<String, Node> latents, Map<String, PendingPrior> pending, boolean frozen, boolean branch,
           Map<String, List<Node>> klParts, int rows) {
@@ -145,8 +151,10 @@ public final class GraphLowering {
     private Scope copy(boolean frozenCopy, boolean branchCopy, int rowsCopy) {
       Map<String, List<Node>> parts = new LinkedHashMap<>();
       for (var e : klParts.entrySet()) parts.put(e.getKey(), new ArrayList<>(e.getValue()));
-      return new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy, branchCopy,
+      Scope out = new Scope(new IdentityHashMap<>(memo), new LinkedHashMap<>(latents), new LinkedHashMap<>(pending), frozenCopy, branchCopy,
           parts, rowsCopy);
+      out.mixingOwn.putAll(mixingOwn);
+      return out;
     }
 
     /** A KL part of {@code latent}, as a term, registered in this scope. */
@@ -306,6 +314,10 @@ public final class GraphLowering {
         throw new Refusal(q.span(), "iwae(gradient = dreg) rescores each draw with the guide's arguments held, and the " + q.family().name()
             + " guide of '" + q.variable() + "' gives log q(z) only along its own draws", "use iwae(gradient = standard) for a flow guide");
       }
+      if (model.semiImplicitOf(q.variable()) != null) {
+        throw new Refusal(q.span(), "iwae(gradient = dreg) rescores each draw with the guide's arguments held, and the semi-implicit guide of '"
+            + q.variable() + "' has no density to rescore (only the K + 1 mixture along its draws)", "use iwae(gradient = standard)");
+      }
       if (!q.dependsOn().isEmpty()) {
         throw new Refusal(q.span(), "iwae(gradient = dreg) is built for guides whose latents read only the data: the guide of '"
             + q.variable() + "' reads '" + String.join("', '", q.dependsOn()) + "'", "use iwae(gradient = standard) for this model");
@@ -411,7 +423,48 @@ public final class GraphLowering {
     List<Term> out = new ArrayList<>(priorTerm(s, p,
         (pArgs, up) -> priorFamily.logProb(g, ref(p.origin()), up.apply(value), liftAll(priorArgs.apply(pArgs), up)), own));
     out.add(s.klPart(g.apply(new Affine(-1, 0), ref(q.origin()), logQ), own, q.variable()));
+    SemiImplicitBlock block = model.semiImplicitOf(q.variable());
+    if (block == null) return out;
+    // A latent of a semi-implicit block: its KL part is -log q(z | psi_0) as above; once the block's
+    // last latent is drawn, the mixture's correction log q(z | psi_0) - log h_K(z) over the whole
+    // block is added to the first latent's part, so that the block's KL parts sum to its log-ratio.
+    Node logH = guideLogDensity(s, q, logQ);
+    if (logH != null) {
+      Set<String> deps = new LinkedHashSet<>();
+      for (String l : block.latents()) deps.addAll(union(Set.of(l), closureOf(l)));
+      out.add(s.klPart(g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), s.mixingOwnTotal, logH), deps, block.latents().get(0)));
+    }
     return out;
+  }
+
+  /**
+   * The guide's log-density term for latent {@code q} drawn in {@code s} with log q = {@code logQ}:
+   * logQ itself, or for a latent of a semi-implicit block null until the block's last latent is
+   * drawn, then the block's log h_K ({@link SemiImplicit#logMixture}): the K + 1 mixture of the
+   * block's joint conditional at the draws, psi_0's (the logQs) and K re-evaluations of the block
+   * with fresh noise, the data and the drawn latents held.
+   */
+  private Node guideLogDensity(Scope s, Site q, Node logQ) {
+    SemiImplicitBlock block = model.semiImplicitOf(q.variable());
+    if (block == null) return logQ;
+    s.mixingOwn.put(q.variable(), logQ);
+    for (String l : block.latents()) if (!s.mixingOwn.containsKey(l)) return null;
+    Node own = null;
+    for (String l : block.latents()) own = sum(own, s.mixingOwn.remove(l));
+    s.mixingOwnTotal = own;
+    List<Node> others = new ArrayList<>();
+    for (int k = 1; k <= block.k(); k++) {
+      Map<IrExpr, Node> held = new IdentityHashMap<>();
+      for (var e : s.memo.entrySet()) if (!IrExpr.readsNoise(e.getKey())) held.put(e.getKey(), e.getValue());
+      Scope again = new Scope(held, new LinkedHashMap<>(s.latents), new LinkedHashMap<>(), s.frozen, s.branch, new LinkedHashMap<>(), s.rows);
+      Node ell = null;
+      for (String l : block.latents()) {
+        Site ql = model.guideOf(l);
+        ell = sum(ell, ql.family().logProb(g, ref(ql.origin()), s.latents.get(l), args(ql, again)));
+      }
+      others.add(ell);
+    }
+    return SemiImplicit.logMixture(g, ref(q.origin()), own, others);
   }
 
   /** One latent's step: what its estimator sees ({@link LatentStep}), in one scope. */
@@ -632,7 +685,8 @@ public final class GraphLowering {
       s.latents.put(q.variable(), z);
       Site p = lp.prior();
       for (Term t : priorTerm(s, p, (pArgs, up) -> p.family().logProb(g, ref(p.origin()), up.apply(z), pArgs), Set.of())) logW = sum(logW, t.node());
-      Node logQ = drawn != null ? drawn.logProb() : q.family().logProb(g, ref(q.origin()), z, qArgs);
+      Node logQ = guideLogDensity(s, q, drawn != null ? drawn.logProb() : q.family().logProb(g, ref(q.origin()), z, qArgs));
+      if (logQ == null) continue;   // a semi-implicit block's log h_K comes with its last latent
       logW = logW == null ? g.apply(new Affine(-1, 0), ref(q.origin()), logQ) : g.apply(new Binary(Binary.Kind.SUB), ref(q.origin()), logW, logQ);
     }
     for (Term t : readyPriors(s)) logW = sum(logW, t.node());
@@ -772,6 +826,10 @@ public final class GraphLowering {
     return out;
   }
 
+  /** The name prefix of the noise nodes of noise(m), numbered in the order they are lowered. */
+  public static final String MIXING_NOISE = "mixing_noise_";
+  private int mixingDraws;
+
   private Node constant(double v, int width) {
     return constants.computeIfAbsent(v + "@" + width, k -> g.constant(v, width));
   }
@@ -797,6 +855,7 @@ public final class GraphLowering {
       for (IrExpr p : c.parts()) parts.add(node(p, s));
       n = g.apply(new Concat(), o, parts.toArray(new Node[0]));
     } else if (e instanceof IrExpr.Arith a) n = arith(a, s);
+    else if (e instanceof IrExpr.Noise nz) n = lift.to(g.noise(MIXING_NOISE + (mixingDraws++), vaec.runtime.graph.NoiseKind.STANDARD_NORMAL, nz.width()), s.rows);
     else throw new IllegalStateException("constant outside an argument: " + e);
     if (n == null) throw new IllegalStateException("unbound value in " + e);
     s.memo.put(e, n);

@@ -126,6 +126,14 @@ public final class EstimatorPlanner {
         reason = c.reason();
       }
       Objective.Replacement instead = obj == null ? null : obj.replace(est, site, objSettings);
+      if (instead != null && m.semiImplicitOf(z.name()) != null) {
+        String why = "the " + obj.keyword() + " objective would train '" + z.name() + "' with " + instead.estimator().keyword()
+            + ", which rescores each draw with the guide's arguments held, and a semi-implicit guide has no density to rescore"
+            + " (only the K + 1 mixture along its draws)";
+        if (forced.containsKey(z.name())) throw new IllegalArgumentException(why);
+        diags.error(q.span(), why, "use iwae(gradient = standard)");
+        continue;
+      }
       if (instead != null) {
         est = instead.estimator();
         settings = Settings.defaults(est);
@@ -139,6 +147,18 @@ public final class EstimatorPlanner {
       if (kl.analytic() && biased != null) kl = KlMode.monteCarlo(biased);
       String objectiveKl = obj == null ? null : obj.whyNoClosedFormKl();
       if (kl.analytic() && objectiveKl != null) kl = KlMode.monteCarlo(objectiveKl);
+      var block = m.semiImplicitOf(z.name());
+      if (block != null) {
+        // A latent of a semi-implicit guide: pathwise only, and log h(z) is the K + 1 mixture.
+        String refused = vaec.stdlib.sivi.SemiImplicit.whyNot(est);
+        if (refused != null) {
+          if (forced.containsKey(z.name())) throw new IllegalArgumentException(refused);
+          diags.error(q.estimator() != null ? q.estimator().span() : q.span(), refused, "remove the using clause: its latents are reparameterized");
+          continue;
+        }
+        reason += "; " + vaec.stdlib.sivi.SemiImplicit.describe(block.k(), block.latents());
+        kl = KlMode.monteCarlo(vaec.stdlib.sivi.SemiImplicit.klReason(block.k()));
+      }
       plans.add(new LatentPlan(z, q, p, site, est, settings, reason, kl));
     }
     // A latent after a branching one (enumeration) is lowered once per value; an estimator whose

@@ -32,7 +32,7 @@ final class AstBuilder {
       Ast.SectionKind kind = Ast.SectionKind.valueOf(s.section.getText().toUpperCase(java.util.Locale.ROOT));
       List<Ast.Stmt> stmts = new ArrayList<>();
       for (VaeParser.StatementContext st : s.body().statement()) stmts.add(stmt(st));
-      return new Ast.Section(kind, stmts, span(s));
+      return new Ast.Section(kind, stmts, span(s), s.modifier == null ? null : call(s.modifier));
     }
     VaeParser.TrainDeclContext t = (VaeParser.TrainDeclContext) d;
     List<Ast.Setting> settings = new ArrayList<>();

@@ -27,7 +27,7 @@ public final class NegativeBinomial extends DistributionFamily {
 
   @Override
   public List<List<ParamSpec>> parameterizations() {
-    return List.of(List.of(new ParamSpec("total_count", Constraint.POSITIVE), new ParamSpec("probs", Constraint.UNIT_INTERVAL)),
+    return List.of(List.of(new ParamSpec("total_count", Constraint.POSITIVE), new ParamSpec("probs", Constraint.OPEN_UNIT_INTERVAL)),
         List.of(new ParamSpec("total_count", Constraint.POSITIVE), new ParamSpec("logits", Constraint.REAL)));
   }
 

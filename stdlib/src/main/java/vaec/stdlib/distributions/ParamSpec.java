@@ -12,6 +12,8 @@ public record ParamSpec(String name, Constraint constraint, boolean constant) {
   /** The values an argument may take; checked on constants at compile time. */
   public enum Constraint {
     REAL("any real number"), POSITIVE("positive"), UNIT_INTERVAL("in [0, 1]"),
+    /** A probability whose ends make the density degenerate (NegativeBinomial's probs: 1 gives infinite counts). */
+    OPEN_UNIT_INTERVAL("strictly between 0 and 1"),
     /** A number of codes: a whole number from 2 to 1,000,000. */
     CODE_COUNT("a whole number from 2 to 1000000");
 
@@ -24,6 +26,7 @@ public record ParamSpec(String name, Constraint constraint, boolean constant) {
         case REAL -> Double.isFinite(v);
         case POSITIVE -> v > 0 && Double.isFinite(v);
         case UNIT_INTERVAL -> v >= 0 && v <= 1;
+        case OPEN_UNIT_INTERVAL -> v > 0 && v < 1;
         case CODE_COUNT -> v >= 2 && v <= 1_000_000 && v == Math.rint(v);
       };
     }

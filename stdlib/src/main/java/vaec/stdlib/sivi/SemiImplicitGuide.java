@@ -146,7 +146,7 @@ public final class SemiImplicitGuide {
       ell[k] = q;
     }
     double[] out = new double[ks.length];
-    for (int i = 0; i < ks.length; i++) out[i] = logP - logMeanExp(ell, ks[i] + 1);
+    for (int i = 0; i < ks.length; i++) out[i] = logP - SemiImplicit.logMeanExp(ell, ks[i] + 1);
     if (grad != null) {
       int n = kMax + 1;
       double max = Double.NEGATIVE_INFINITY;
@@ -173,14 +173,6 @@ public final class SemiImplicitGuide {
       }
     }
     return out;
-  }
-
-  private static double logMeanExp(double[] a, int n) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int k = 0; k < n; k++) max = Math.max(max, a[k]);
-    double s = 0;
-    for (int k = 0; k < n; k++) s += Math.exp(a[k] - max);
-    return max + Math.log(s / n);
   }
 
   /**
