@@ -46,6 +46,13 @@ final class ModelFiles {
     return DataLoader.load(m.file(), m.data(), new DataLoader.Request(c.dataset(), c.testDataset(), c.dynamicBinarization(), c.seed()));
   }
 
+  /** Refuses {@code vaec COMMAND} on a model without data, saying {@code why} and what to run instead. */
+  static void requireData(CompiledModel m, String command, String why) {
+    if (!m.data().isEmpty()) return;
+    throw new UserError("vaec " + command + ": " + m.file() + " declares no data (dataset = none), so " + why
+        + "; vaec run " + m.file() + " reports the fit (its -ELBO, and for an energy prior log Z, the KL estimate and density.png)");
+  }
+
   /** Rows of the test split of a model without data: the draws its final -ELBO (KL) estimate averages. */
   static final int NO_DATA_TEST_ROWS = 10_000;
 
