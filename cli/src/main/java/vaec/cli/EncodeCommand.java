@@ -32,6 +32,7 @@ final class EncodeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CompiledModel base = ModelFiles.compile(file).compiled();
+    ModelFiles.requireData(base, "encode", "there are no examples to encode");
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     Path out = output != null ? output : Path.of("runs", m.name(), "encoding.csv");
     String name = out.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -35,6 +35,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
+    ModelFiles.requireData(base, "eval", "there is no test data to evaluate on");
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));
     int k = samples != null ? samples : m.config().evalSamples();
     if (k < 1) throw new UserError("--samples must be at least 1, got " + k);

@@ -42,6 +42,32 @@ final class ModelFiles {
    * declaration (see {@link DataLoader}).
    */
   static DataSplit load(CompiledModel m, TrainConfig c) {
+    if (m.data().isEmpty() || c.dataFree()) return noData(m, c);
     return DataLoader.load(m.file(), m.data(), new DataLoader.Request(c.dataset(), c.testDataset(), c.dynamicBinarization(), c.seed()));
+  }
+
+  /** Refuses {@code vaec COMMAND} on a model without data, saying {@code why} and what to run instead. */
+  static void requireData(CompiledModel m, String command, String why) {
+    if (!m.data().isEmpty()) return;
+    throw new UserError("vaec " + command + ": " + m.file() + " declares no data (dataset = none), so " + why
+        + "; vaec run " + m.file() + " reports the fit (its -ELBO, and for an energy prior log Z, the KL estimate and density.png)");
+  }
+
+  /** Rows of the test split of a model without data: the draws its final -ELBO (KL) estimate averages. */
+  static final int NO_DATA_TEST_ROWS = 10_000;
+
+  /**
+   * A model without data ({@code dataset = none}) trains on {@code steps} batches of noise per
+   * epoch, and is tested on {@link #NO_DATA_TEST_ROWS} draws.
+   */
+  private static DataSplit noData(CompiledModel m, TrainConfig c) {
+    if (!m.data().isEmpty()) {
+      throw new UserError("--dataset none is for a model without data, but " + m.file() + " declares '" + m.data().get(0).name() + "'");
+    }
+    if (!c.dataFree()) {
+      throw new UserError(m.file() + " declares no data, so it trains without a dataset (dataset = none), not on " + c.dataset());
+    }
+    return new DataSplit(vaec.runtime.data.BoundData.empty((int) Math.min(Integer.MAX_VALUE, (long) c.batch() * c.steps())),
+        vaec.runtime.data.BoundData.empty(NO_DATA_TEST_ROWS));
   }
 }

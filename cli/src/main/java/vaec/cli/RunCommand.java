@@ -107,7 +107,10 @@ final class RunCommand implements Callable<Integer> {
     List<String> ownFiles = m.data().stream().filter(d -> d.binding() instanceof vaec.runtime.data.DataBinding.File)
         .map(d -> d.binding().toString()).toList();
     String trainedOn = !m.data().isEmpty() && ownFiles.size() == m.data().size() ? String.join(", ", ownFiles) : cfg.dataset();
-    System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
+    if (m.data().isEmpty()) {
+      System.out.printf(Locale.ROOT, "training %s without data: %d steps of %d draws per epoch, %d epochs, %s, seed %d; tested on %,d draws%n",
+          m.name(), cfg.steps(), cfg.batch(), cfg.epochs(), cfg.optimizer(), cfg.seed(), data.test().rows());
+    } else System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
         m.name(), trainedOn, data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
         cfg.optimizer(), cfg.seed());
 
@@ -154,6 +157,7 @@ final class RunCommand implements Callable<Integer> {
     Evaluator.Terms test = ev.terms(data.test());
     int k = cfg.evalSamples();
     System.out.printf(Locale.ROOT, "%ntest %s%n", test.describe());
+    if (m.data().isEmpty()) return finishWithoutData(dir, ckpt, compilation.model(), state, test);
     long t0 = System.nanoTime();
     double logPx = ev.logLikelihood(data.test(), k, null);
     System.out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d, %.1f s)%n", m.likelihoodLabel(), logPx, k,
@@ -182,6 +186,36 @@ final class RunCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "peak memory %.0f MiB%n", peak);
     System.out.println("wrote " + ckpt + ", " + dir.resolve("metrics.json")
         + (pics.isEmpty() ? "" : ", " + String.join(", ", pics.stream().map(Path::toString).toList())));
+    return 0;
+  }
+
+  /**
+   * The end of a run of a model without data: its "test" terms are averages over draws of the
+   * guide alone; no log p(x), reconstructions or samples. An energy prior adds log Z, the KL
+   * estimate and the density picture.
+   */
+  private int finishWithoutData(Path dir, Path ckpt, vaec.compiler.ir.ProbModel model, ModelState state, Evaluator.Terms test) {
+    CompiledModel m = state.model();
+    List<Path> pics = new java.util.ArrayList<>();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("model", m.name());
+    metrics.put("dataset", m.config().dataset());
+    metrics.put("epochs", state.epoch());
+    metrics.put("steps", state.step());
+    metrics.put("epoch_seconds", state.curves().getOrDefault("epoch_seconds", List.of()));
+    String loss = m.terms().get(0).metric();
+    metrics.put("train_" + loss, state.curves().getOrDefault("train_loss", List.of()));
+    for (int t = 0; t < test.values().length; t++) metrics.put("test_" + test.names().get(t).metric(), test.values()[t]);
+    metrics.put("test_draws", ModelFiles.NO_DATA_TEST_ROWS);
+    metrics.putAll(EnergyFit.report(dir, model, state, test.loss(), pics));
+    Path lossPng = RunOutputs.lossChart(dir, state);
+    if (lossPng != null) pics.add(lossPng);
+    double peak = RunOutputs.peakRssMiB();
+    metrics.put("peak_rss_mb", peak);
+    RunOutputs.writeMetrics(dir.resolve("metrics.json"), metrics);
+    if (metricsJson != null) RunOutputs.writeMetrics(metricsJson, metrics);
+    System.out.printf(Locale.ROOT, "peak memory %.0f MiB%n", peak);
+    System.out.println("wrote " + ckpt + ", " + dir.resolve("metrics.json") + ", " + String.join(", ", pics.stream().map(Path::toString).toList()));
     return 0;
   }
 }

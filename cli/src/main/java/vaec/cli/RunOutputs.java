@@ -98,17 +98,23 @@ final class RunOutputs {
       vaec.cli.pictures.CodeUsageChart.write(codes, usage);
       written.add(codes);
     }
+    Path loss = lossChart(dir, state);
+    if (loss != null) written.add(loss);
+    return written;
+  }
+
+  /** loss.png: the training and test loss curves, or null before the first epoch. */
+  static Path lossChart(Path dir, ModelState state) {
+    CompiledModel m = state.model();
     Map<String, List<Double>> curves = state.curves();
     List<Double> train = curves.getOrDefault("train_loss", List.of());
     List<Double> testCurve = curves.getOrDefault("test_loss", List.of());
-    if (!train.isEmpty()) {
-      Path loss = dir.resolve("loss.png");
-      String meaning = m.terms().get(0).meaning();   // the objective's loss: "negative ELBO", ...
-      LossChart.write(loss, Character.toUpperCase(meaning.charAt(0)) + meaning.substring(1) + " per example", "nats", List.of(
-          LossChart.Curve.of("train", train), LossChart.Curve.of("test", testCurve)));
-      written.add(loss);
-    }
-    return written;
+    if (train.isEmpty()) return null;
+    Path loss = dir.resolve("loss.png");
+    String meaning = m.terms().get(0).meaning();   // the objective's loss: "negative ELBO", ...
+    LossChart.write(loss, Character.toUpperCase(meaning.charAt(0)) + meaning.substring(1) + " per example", "nats", List.of(
+        LossChart.Curve.of("train", train), LossChart.Curve.of("test", testCurve)));
+    return loss;
   }
 
   /**

@@ -43,6 +43,7 @@ final class SampleCommand implements Callable<Integer> {
   public Integer call() {
     if (count != null && (count < 1 || count > 100_000)) throw new UserError("--count must be between 1 and 100000, got " + count);
     CompiledModel m = ModelFiles.compile(file).compiled();
+    ModelFiles.requireData(m, "sample", "it generates no data");
     vaec.runtime.data.DataInput tokens = vaec.runtime.train.SequenceSampler.tokenVariable(m);
     if (tokens != null) return sampleTokens(m, tokens);
     if (temperature != null || greedy) throw new UserError("--temperature and --greedy apply to models of token sequences; " + file + " has none");

@@ -88,7 +88,9 @@ public final class Compiler {
     Graph train = training.train();
     Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
     Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
-    Graph prior = GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
+    // A model without data has nothing to generate, and its prior may be an unnormalized energy with
+    // no sampler: its prior-sampling graph is empty (vaec sample refuses such a model).
+    Graph prior = model.data().isEmpty() ? new Graph() : GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
     Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
     Graph decode = GraphLowering.lower(model, plan, catalog, Purpose.DECODE);
     Graph controlVariates = training.companion();

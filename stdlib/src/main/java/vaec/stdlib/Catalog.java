@@ -42,7 +42,9 @@ public final class Catalog {
         new vaec.stdlib.distributions.VectorQuantizer(), new vaec.stdlib.distributions.UniformCodes(),
         new vaec.stdlib.distributions.Dirichlet(), new vaec.stdlib.distributions.MultivariateNormal(),
         new vaec.stdlib.distributions.Poisson(), new vaec.stdlib.distributions.NegativeBinomial(),
-        new vaec.stdlib.distributions.Tokens())) {
+        new vaec.stdlib.distributions.Tokens(),
+        new vaec.stdlib.distributions.Energy(1), new vaec.stdlib.distributions.Energy(2),
+        new vaec.stdlib.distributions.Energy(3), new vaec.stdlib.distributions.Energy(4))) {
       distributions.put(d.name(), d);
     }
     for (NetworkFamily n : List.of(new Mlp(), new Linear(), new vaec.stdlib.networks.ConvFamily(),

@@ -64,7 +64,15 @@ public final class Resolver {
         else train = t;
       }
     }
-    if (data.isEmpty()) diags.error(new Span(1, 1, 1), "the model declares no observed data", "add a line like: data x : real[784] in [0, 1]");
+    Ast.Setting noData = train == null ? null : train.settings().stream()
+        .filter(t -> t.key().equals("dataset") && t.value() instanceof Ast.Name n && n.name().equals(TrainSettings.NO_DATA)).findFirst().orElse(null);
+    if (data.isEmpty() && noData == null) {
+      diags.error(new Span(1, 1, 1), "the model declares no observed data",
+          "add a line like: data x : real[784] in [0, 1] (or, to fit the guide to the prior alone, such as an energy U1(), write dataset = none in the train section)");
+    } else if (!data.isEmpty() && noData != null) {
+      diags.error(noData.value().span(), "dataset = none is for a model without data, but this one declares '" + data.keySet().iterator().next() + "'",
+          "name the dataset its data comes from (mnist_digits, fashion_mnist or a file path in quotes)");
+    }
 
     Map<String, Span> priorSites = new LinkedHashMap<>();
     Map<String, Span> guideSites = new LinkedHashMap<>();

@@ -15,12 +15,15 @@ import vaec.stdlib.Catalog;
  */
 public final class TrainSettings {
   public static final List<String> KEYS =
-      List.of("dataset", "test_dataset", "objective", "optimizer", "batch", "epochs", "seed", "binarize", "eval_samples");
+      List.of("dataset", "test_dataset", "objective", "optimizer", "batch", "epochs", "seed", "binarize", "eval_samples", "steps");
+
+  /** The dataset of a model without data. */
+  public static final String NO_DATA = TrainConfig.NO_DATA;
 
   private TrainSettings() {}
 
   public static TrainConfig defaults() {
-    return new TrainConfig("mnist_digits", null, "elbo", OptimizerSpec.adam(), 128, 10, 0, false, 1000);
+    return new TrainConfig("mnist_digits", null, "elbo", OptimizerSpec.adam(), 128, 10, 0, false, 1000, TrainConfig.DEFAULT_STEPS);
   }
 
   /** The train section checked: its diagnostics, if any, stop compilation here. */
@@ -53,6 +56,7 @@ public final class TrainSettings {
         case "batch" -> c = c.withBatch(positiveInt(v, "batch", 1, diags, 128));
         case "epochs" -> c = c.withEpochs(positiveInt(v, "epochs", 0, diags, 10));
         case "seed" -> c = c.withSeed(positiveInt(v, "seed", 0, diags, 0));
+        case "steps" -> c = c.withSteps(positiveInt(v, "steps", 1, diags, TrainConfig.DEFAULT_STEPS));
         case "eval_samples" -> c = c.withEvalSamples(positiveInt(v, "eval_samples", 1, diags, 1000));
         case "binarize" -> {
           String b = v instanceof Ast.Name n ? n.name() : "";
@@ -61,6 +65,14 @@ public final class TrainSettings {
           else diags.error(v.span(), "binarize is 'dynamic' or 'none'");
         }
         default -> diags.error(s.keySpan(), "unknown training setting '" + s.key() + "'", Suggest.didYouMean(s.key(), KEYS));
+      }
+    }
+    if (!c.dataFree()) {
+      for (Ast.Setting s : t.settings()) {
+        if (s.key().equals("steps")) {
+          diags.error(s.keySpan(), "steps sets the length of an epoch of a model without data (dataset = none); this one trains on "
+              + c.dataset() + ", whose epochs go once through the data", "leave steps out");
+        }
       }
     }
     return c;

@@ -26,6 +26,11 @@ public final class Summary {
       b.append(String.format(Locale.ROOT, "  %-10s %-26s %s%n", x.name(), x.type(), role));
       b.append(String.format(Locale.ROOT, "  %-10s %-26s %s%n", "", "", bindings.get(i)));
     }
+    if (inputs.isEmpty()) {
+      var cfg = c.compiled().config();
+      b.append(String.format(Locale.ROOT, "  none: dataset = none, the guide is fitted to the prior alone (%d steps of %d draws per epoch)%n",
+          cfg.steps(), cfg.batch()));
+    }
     b.append("\nlatents\n");
     for (LatentPlan lp : c.plan().latents()) {
       Variable z = lp.latent();

@@ -265,7 +265,8 @@ public final class GraphLowering {
       if (t.likelihood()) logLik = sum(logLik, t.node());
     }
     Node single = elbo;
-    Node likelihood = logLik;
+    // a model without data has no likelihood: its reconstruction term is 0
+    Node likelihood = logLik != null ? logLik : g.apply(new Affine(0, 0), SourceRef.NONE, elbo);
     ObjectivePlan op = plan.objective();
     ObjectiveStep step = new ObjectiveStep() {
       private Map<String, Node> kl;

@@ -15,6 +15,24 @@ public final class BoundData {
   public BoundData(Map<String, Dataset> tables) {
     if (tables.isEmpty()) throw new IllegalArgumentException("no data variables");
     this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+    this.rows = rowsOf(tables);
+  }
+
+  private BoundData(int rows) {
+    this.tables = Map.of();
+    this.rows = rows;
+  }
+
+  /**
+   * {@code rows} examples with no data at all: what a model without data ({@code dataset = none})
+   * trains on, each row one draw of the guide's noise.
+   */
+  public static BoundData empty(int rows) {
+    if (rows < 1) throw new IllegalArgumentException("rows " + rows);
+    return new BoundData(rows);
+  }
+
+  private static int rowsOf(Map<String, Dataset> tables) {
     int n = -1;
     for (var e : tables.entrySet()) {
       if (n >= 0 && e.getValue().rows() != n) {
@@ -22,7 +40,7 @@ public final class BoundData {
       }
       n = e.getValue().rows();
     }
-    this.rows = n;
+    return n;
   }
 
   /** One table bound to one variable. */
@@ -45,6 +63,7 @@ public final class BoundData {
 
   /** Rows [from, to) of every table. */
   public BoundData slice(int from, int to) {
+    if (tables.isEmpty()) return empty(to - from);
     Map<String, Dataset> out = new LinkedHashMap<>();
     tables.forEach((k, v) -> out.put(k, v.slice(from, to)));
     return new BoundData(out);

@@ -57,6 +57,12 @@ public final class FlowFamily extends DistributionFamily {
   public Flow flow() { return flow; }
   public DistributionFamily base() { return base; }
   public int length() { return settings.get("length"); }
+  /** The latent's width. */
+  public int width() { return width; }
+  /** Whether the steps' parameters come per example from {@code params} (else they are global). */
+  public boolean amortized() { return amortized; }
+  /** The context's width, 0 when the flow reads none. */
+  public int contextWidth() { return context; }
   public Map<String, Integer> settings() { return settings; }
 
   /** Parameters of one step. */
