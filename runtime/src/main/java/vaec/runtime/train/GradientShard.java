@@ -15,7 +15,6 @@ import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
-import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
 import vaec.runtime.optim.Optimizer;
@@ -185,16 +184,16 @@ public final class GradientShard {
     for (int v = 0; v < binarized.size(); v++) {
       INDArray x = binarized.get(v);
       if (x == null) continue;
-      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v);
-      x.subi(u);
-      Kernels.step(x, x);
+      // one draw per example, shared by its k rows (as Trainer)
+      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v, 1);
+      Trainer.binarizeExamples(x, u);
     }
     pass.drawNoise(noise, step);   // also tells the ops the step; the noise is then replaced by the global batch's rows
     for (Executor e : pass.executors()) {
       for (Node n : e.graph().nodes()) {
         if (n.kind() == Node.Kind.NOISE) {
           INDArray target = e.value(n);
-          target.assign(globalSlice(target, n.noiseKind(), step, n.id()));
+          target.assign(globalSlice(target, n.noiseKind(), step, n.id(), k));
         }
       }
     }
@@ -208,13 +207,13 @@ public final class GradientShard {
     return bad == null ? null : "gradient [" + bad.label() + "]";
   }
 
-  /** Rows of this shard out of the global batch's noise tensor for (step, stream). */
-  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream) {
+  /** Rows of this shard out of the global batch's noise tensor for (step, stream), {@code perExample} rows per example. */
+  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream, int perExample) {
     long[] shape = shardShaped.shape().clone();
-    shape[0] = (long) globalBatch * k;
+    shape[0] = (long) globalBatch * perExample;
     INDArray all = Nd4j.create(shardShaped.dataType(), shape);
     noise.fill(all, kind, step, stream);
-    return all.get(NDArrayIndex.interval((long) offset * k, (long) (offset + size) * k));
+    return all.get(NDArrayIndex.interval((long) offset * perExample, (long) (offset + size) * perExample));
   }
 
   CompiledModel model() { return model; }
