@@ -13,8 +13,9 @@ public final class GraphText {
     StringBuilder b = new StringBuilder("graph ").append(title).append(" {\n");
     for (Node n : g.nodes()) {
       String ins = n.inputs().stream().map(i -> "%" + i.id()).collect(Collectors.joining(", "));
-      b.append(String.format("  %%%-4d = %-40s : batch x %-6d", n.id(),
-          n.label() + (ins.isEmpty() ? "" : "(" + ins + ")"), n.width()));
+      // "batch/k": a value computed once per example under an objective with k samples per example
+      b.append(String.format("  %%%-4d = %-40s : %s x %-6d", n.id(),
+          n.label() + (ins.isEmpty() ? "" : "(" + ins + ")"), n.rowGroup() > 1 ? "batch/" + n.rowGroup() : "batch", n.width()));
       if (n.origin().line() > 0) b.append("  # line ").append(n.origin().line());
       b.append('\n');
     }

@@ -115,18 +115,34 @@ public final class Executor {
         case INPUT, NOISE -> value[i] = own(Nd4j.create(dtype, batch, node.width()));
         case OP -> {
           Op op = node.op();
+          long rows = rows(node);
           if (op.aliasesInput()) value[i] = aliasView(node, value[node.input(0).id()]);
-          else value[i] = own(Nd4j.create(dtype, batch, node.width()));
+          else value[i] = own(Nd4j.create(dtype, rows, node.width()));
           int[] sw = op.scratchWidths(node.inputs());
           scratch[i] = new INDArray[sw.length];
-          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, batch, sw[k]));
+          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, rows, sw[k]));
           op.initScratch(scratch[i]);
         }
       }
       inValues[i] = new INDArray[node.inputs().size()];
-      for (int k = 0; k < inValues[i].length; k++) inValues[i][k] = value[node.input(k).id()];
+      for (int k = 0; k < inValues[i].length; k++) {
+        Node in = node.input(k);
+        INDArray v = value[in.id()];
+        // a constant read by an op at one row per example: its first rows (a view; a schedule's updates show)
+        if (in.kind() == Node.Kind.CONSTANT && node.rowGroup() > 1) v = v.get(NDArrayIndex.interval(0, rows(node)), NDArrayIndex.all());
+        inValues[i][k] = v;
+      }
     }
     if (loss != null) planBackward(params);
+  }
+
+  /** The rows of a node's value: the batch, or one per example for a value computed once per example ({@link Node#rowGroup}). */
+  private long rows(Node node) {
+    int k = node.rowGroup();
+    if (batch % k != 0) {
+      throw new IllegalArgumentException("a batch of " + batch + " rows is not whole groups of " + k + " samples per example");
+    }
+    return batch / k;
   }
 
   private static INDArray aliasView(Node node, INDArray in) {
@@ -174,7 +190,7 @@ public final class Executor {
       if (!needsGrad[i]) continue;
       if (node.isParam()) grad[i] = params.grad(node.name());
       else if (isView(node)) grad[i] = aliasView(node, grad[node.input(0).id()]);
-      else grad[i] = own(Nd4j.create(dtype, batch, node.width()));
+      else grad[i] = own(Nd4j.create(dtype, rows(node), node.width()));
       if (isView(node)) {
         int p = node.input(0).id();
         base[i] = base[p];
