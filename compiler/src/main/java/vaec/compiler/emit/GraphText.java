@@ -9,8 +9,15 @@ import vaec.runtime.graph.Node;
 public final class GraphText {
   private GraphText() {}
 
-  /** "batch", or "batch*k" for a value stacked k times along the rows (the branches of an enumerated latent). */
-  private static String rows(Node n) { return n.rows() > 1 ? "batch*" + n.rows() : "batch"; }
+  /**
+   * "batch"; "batch*k" for a value stacked k times along the rows (the branches of an enumerated
+   * latent); "batch/k" for a value computed once per example under an objective with k samples per
+   * example.
+   */
+  private static String rows(Node n) {
+    String r = n.rows() > 1 ? "batch*" + n.rows() : "batch";
+    return n.rowGroup() > 1 ? r + "/" + n.rowGroup() : r;
+  }
 
   public static String text(String title, Graph g) {
     StringBuilder b = new StringBuilder("graph ").append(title).append(" {\n");

@@ -359,8 +359,14 @@ public final class GraphLowering {
   }
 
   private Scope rootScope() {
+    int k = plan.objective().samples();
     for (Variable x : model.data()) {
-      dataNodes.put(x.name(), purpose == Purpose.COMPANION ? imported(dataKey(x.name()), x.name()) : g.input(x.name(), x.width()));
+      Node n = purpose == Purpose.COMPANION ? imported(dataKey(x.name()), x.name()) : g.input(x.name(), x.width());
+      // Training repeats each example over the objective's k samples: read the data once per
+      // example, so that what depends only on it (the guide's networks) runs on batch rows, not
+      // batch x k (Graph.apply widens it where the draws join it).
+      if (purpose == Purpose.TRAIN && k > 1) n = g.apply(new vaec.runtime.ops.FirstOfGroup(k), SourceRef.NONE, n);
+      dataNodes.put(x.name(), n);
     }
     return Scope.empty();
   }

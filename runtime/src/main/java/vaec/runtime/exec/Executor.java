@@ -113,26 +113,41 @@ public final class Executor {
         case INPUT, NOISE -> value[i] = own(Nd4j.create(dtype, rows(node), node.width()));
         case OP -> {
           Op op = node.op();
+          long rows = rows(node);
           if (op.aliasesInput()) value[i] = aliasView(node, value[node.input(0).id()]);
-          else value[i] = own(Nd4j.create(dtype, rows(node), node.width()));
+          else value[i] = own(Nd4j.create(dtype, rows, node.width()));
           int[] sw = op.scratchWidths(node.inputs());
           scratch[i] = new INDArray[sw.length];
-          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, rows(node), sw[k]));
+          for (int k = 0; k < sw.length; k++) scratch[i][k] = own(Nd4j.create(dtype, rows, sw[k]));
           op.initScratch(scratch[i]);
         }
       }
       inValues[i] = new INDArray[node.inputs().size()];
       for (int k = 0; k < inValues[i].length; k++) {
         Node in = node.input(k);
-        // A constant fits any rows: a value stacked along the rows reads a copy of its height.
-        inValues[i][k] = in.kind() == Node.Kind.CONSTANT && node.inputRows() > 1 ? constant(in, node.inputRows()) : value[in.id()];
+        // A constant fits any rows: a value stacked along the rows reads a copy of its height, and
+        // an op at one row per example its first rows (a view; a schedule's updates show).
+        INDArray v = in.kind() == Node.Kind.CONSTANT && node.inputRows() > 1 ? constant(in, node.inputRows()) : value[in.id()];
+        if (in.kind() == Node.Kind.CONSTANT && node.rowGroup() > 1) v = v.get(NDArrayIndex.interval(0, v.rows() / node.rowGroup()), NDArrayIndex.all());
+        inValues[i][k] = v;
       }
     }
     if (loss != null) planBackward(params);
   }
 
-  /** Buffer rows of a node: the batch times its rows per example ({@link Node#rows}). */
-  private long rows(Node node) { return (long) batch * Math.max(1, node.rows()); }
+  /**
+   * Buffer rows of a node: the batch times its rows per example ({@link Node#rows}, the stacked
+   * branches of an enumerated latent), divided by its row group ({@link Node#rowGroup}: a value
+   * computed once per example where an objective repeats each example over k rows).
+   */
+  private long rows(Node node) {
+    long stacked = (long) batch * Math.max(1, node.rows());
+    int k = node.rowGroup();
+    if (stacked % k != 0) {
+      throw new IllegalArgumentException("a batch of " + batch + " rows is not whole groups of " + k + " samples per example");
+    }
+    return stacked / k;
+  }
 
   /** A constant's buffer of {@code perExample} rows per example, made once per height. */
   private INDArray constant(Node node, int perExample) {

@@ -84,9 +84,53 @@ public final class Graph {
     return n;
   }
 
+  /**
+   * The op applied to the inputs. Rows: where an objective repeats each example over k rows, the
+   * graph reads the data through {@link vaec.runtime.ops.FirstOfGroup} (one row per example), and a
+   * {@link Op#rowwise} op whose inputs are all at one row per example (parameters and constants
+   * aside) is too: the guide's networks, and anything else that reads only the data, run once per
+   * example. Where such a value meets one with k rows per example (a draw), or feeds an op that
+   * reads across rows, it is widened by {@link vaec.runtime.ops.RepeatEachRow} (one per value, shared),
+   * so every op sees inputs of one row count and the results are those of the repeated rows.
+   */
   public Node apply(Op op, SourceRef origin, Node... in) {
+    int group = 1;
+    if (op instanceof vaec.runtime.ops.FirstOfGroup f) {
+      if (in[0].rowGroup() != 1) throw new IllegalArgumentException("first_of_group reads a value with a row per batch row");
+      group = f.groupSize();
+    } else if (op instanceof vaec.runtime.ops.RepeatEachRow r) {
+      if (in[0].rowGroup() != r.count()) throw new IllegalArgumentException("repeat_each_row[" + r.count() + "] reads " + in[0]);
+    } else {
+      boolean mixed = false;
+      int seen = 0;   // the inputs' row group, 0 while only parameters and constants are seen
+      for (Node i : in) {
+        if (rowFree(i)) continue;
+        if (seen == 0) seen = i.rowGroup();
+        else if (seen != i.rowGroup()) mixed = true;
+      }
+      if (mixed || seen > 1 && !op.rowwise()) {
+        in = in.clone();
+        for (int j = 0; j < in.length; j++) in[j] = expanded(in[j]);
+      } else if (seen > 1) {
+        group = seen;
+      }
+    }
     List<Node> inputs = List.of(in);
-    return add(Node.Kind.OP, null, op, inputs, op.outputWidth(inputs), null, 0, null, origin);
+    Node n = add(Node.Kind.OP, null, op, inputs, op.outputWidth(inputs), null, 0, null, origin);
+    n.setRowGroup(group);
+    return n;
+  }
+
+  /** Parameters and constants fit any row count (an op's constant input is read at its rows). */
+  private static boolean rowFree(Node n) { return n.kind() == Node.Kind.PARAM || n.kind() == Node.Kind.CONSTANT; }
+
+  private final Map<Node, Node> expanded = new java.util.HashMap<>();
+
+  /** {@code n} at a row per batch row: itself, the input a {@link vaec.runtime.ops.FirstOfGroup} read, or its repetition. */
+  public Node expanded(Node n) {
+    if (n.rowGroup() == 1) return n;
+    if (n.op() instanceof vaec.runtime.ops.FirstOfGroup) return n.input(0);
+    return expanded.computeIfAbsent(n, x -> apply(new vaec.runtime.ops.RepeatEachRow(x.rowGroup()), x.origin(), x));
   }
 
   private Node add(Node.Kind kind, String name, Op op, List<Node> in, int width, long[] shape, double c,
@@ -116,9 +160,11 @@ public final class Graph {
     return r == 0 ? rows : r;
   }
 
+  /** A named output, at a row per batch row (see {@link #apply}), never stacked. */
   public void output(String name, Node n) {
-    if (n.rows() > 1) throw new IllegalArgumentException("output " + name + " has " + n.rows() + " rows per example, not one");
-    outputs.put(name, n);
+    Node e = expanded(n);
+    if (e.rows() > 1) throw new IllegalArgumentException("output " + name + " has " + e.rows() + " rows per example, not one");
+    outputs.put(name, e);
   }
 
   /**
@@ -136,8 +182,9 @@ public final class Graph {
   /** The per-example (batch x 1) quantity that training minimizes, averaged over the batch. */
   public void setLoss(Node perExampleLoss) {
     if (perExampleLoss.width() != 1) throw new IllegalArgumentException("loss must be batch x 1");
-    if (perExampleLoss.rows() != 1) throw new IllegalArgumentException("loss must have one row per example, not " + perExampleLoss.rows());
-    this.loss = perExampleLoss;
+    Node e = expanded(perExampleLoss);
+    if (e.rows() != 1) throw new IllegalArgumentException("loss must have one row per example, not " + e.rows());
+    this.loss = e;
   }
 
   public Node loss() { return loss; }

@@ -26,6 +26,7 @@ public final class Node {
   private final SourceRef origin;
   private final int rows;
   private final int inputRows;
+  private int rowGroup = 1;
 
   Node(int id, Kind kind, String name, Op op, List<Node> inputs, int width, long[] paramShape,
        double constant, NoiseKind noiseKind, SourceRef origin, int rows, int inputRows) {
@@ -63,6 +64,15 @@ public final class Node {
   public Schedule schedule() { return schedule; }
 
   void setSchedule(Schedule s) { this.schedule = s; }
+  /**
+   * 1 for a value with a row per batch row; k for a value computed once per example where an
+   * objective repeats every example over k consecutive rows (the executor gives it batch / k rows;
+   * see {@link Graph#apply}). Parameters and constants are 1 and fit either.
+   */
+  public int rowGroup() { return rowGroup; }
+
+  void setRowGroup(int k) { this.rowGroup = k; }
+
   public NoiseKind noiseKind() { return noiseKind; }
   public SourceRef origin() { return origin; }
   public boolean isParam() { return kind == Kind.PARAM; }

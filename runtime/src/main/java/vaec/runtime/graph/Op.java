@@ -91,6 +91,14 @@ public interface Op {
   /** Called once after every training step's backward pass, never during evaluation. */
   default void afterTrainingStep(INDArray[] in, INDArray out) {}
 
+  /**
+   * Whether each output row depends only on the same row of the inputs (and on parameters and
+   * constants). Only such ops may run on one row per example where an objective repeats every
+   * example over its k samples ({@link Graph#apply}); an op that reads across rows (a group's
+   * log-mean-exp, a batch statistic, a running average) gets its inputs at k rows per example.
+   */
+  default boolean rowwise() { return !hasState(); }
+
   /** A name with its settings, for summaries and DOT. */
   String describe();
 }

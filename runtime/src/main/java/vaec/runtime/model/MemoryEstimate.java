@@ -55,13 +55,17 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
         largestSize = e.getValue();
       }
     }
+    // columns times rows per example: samples, or 1 for what runs once per example (Node.rowGroup)
     long widths = 0;
     for (Graph g : trainingGraphs) {
-      for (Node node : g.nodes()) if (!node.isParam()) widths += (long) node.width() * Math.max(1, node.rows());
+      // stacked branches multiply the rows (Node.rows); what runs once per example has samples / rowGroup
+      for (Node node : g.nodes()) {
+        if (!node.isParam()) widths += (long) node.width() * Math.max(1, node.rows()) * Math.max(1, samples / node.rowGroup());
+      }
     }
     long moments = optimizer.name().equals(OptimizerSpec.ADAM) ? 2 : 0;
     return new MemoryEstimate(n, largest, largestSize, n * FLOAT, n * FLOAT, moments * n * FLOAT,
-        2 * widths * batch * samples * FLOAT, batch, samples);
+        2 * widths * batch * FLOAT, batch, samples);
   }
 
   public long totalBytes() { return parameterBytes + gradientBytes + optimizerBytes + activationBytes; }

@@ -52,4 +52,7 @@ public final class CodePerplexity implements Op {
   @Override public boolean differentiable() { return false; }
 
   @Override public String describe() { return "code_perplexity(" + codes + " codes)"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

@@ -152,4 +152,7 @@ public final class CodebookUpdate implements Op {
     return "codebook_update(" + (ema ? "ema decay " + decay + ", epsilon " + epsilon : "no ema")
         + (restartAfter > 0 ? ", restart after " + restartAfter + " unused steps" : "") + ")";
   }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

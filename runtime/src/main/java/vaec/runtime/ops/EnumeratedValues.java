@@ -31,5 +31,8 @@ public final class EnumeratedValues implements Op {
 
   @Override public boolean differentiable() { return false; }
 
+  /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
+  @Override public boolean rowwise() { return false; }
+
   @Override public String describe() { return "enumerated_values(" + values.length + " x " + values[0].length + ")"; }
 }

@@ -46,4 +46,7 @@ public final class FreeBits implements Op {
   }
 
   @Override public String describe() { return "free_bits(" + lambda + ")"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

@@ -43,4 +43,7 @@ public final class FreeBitsGate implements Op {
   }
 
   @Override public String describe() { return "free_bits_gate(" + lambda + ")"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

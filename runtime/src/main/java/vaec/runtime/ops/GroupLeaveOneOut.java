@@ -75,4 +75,7 @@ public final class GroupLeaveOneOut implements Op {
   @Override public boolean differentiable() { return false; }
 
   @Override public String describe() { return "group_leave_one_out[" + k + "]"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

@@ -62,4 +62,7 @@ public final class GroupLogMeanExp implements Op {
   }
 
   @Override public String describe() { return "group_log_mean_exp[" + k + "]"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

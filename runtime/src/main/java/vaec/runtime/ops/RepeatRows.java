@@ -34,5 +34,8 @@ public final class RepeatRows implements Op {
     if (gIn[0] != null) RowBlocks.sumBlocks(g, gIn[0]);
   }
 
+  /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
+  @Override public boolean rowwise() { return false; }
+
   @Override public String describe() { return "repeat_rows(x" + copies + ")"; }
 }

@@ -45,4 +45,7 @@ public final class RunningBaseline implements Op {
   }
 
   @Override public String describe() { return "running_baseline(decay " + decay + ")"; }
+
+  /** It reads across rows. */
+  @Override public boolean rowwise() { return false; }
 }

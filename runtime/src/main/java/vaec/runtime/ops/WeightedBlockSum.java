@@ -42,5 +42,8 @@ public final class WeightedBlockSum implements Op {
     if (gIn[1] != null) RowBlocks.scaleByRepeated(g, in[0], gIn[1]);
   }
 
+  /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
+  @Override public boolean rowwise() { return false; }
+
   @Override public String describe() { return "weighted_block_sum(" + blocks + ")"; }
 }

@@ -15,7 +15,6 @@ import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.ParameterStore;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
-import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.model.ParamInit;
 import vaec.runtime.optim.Optimizer;
@@ -185,16 +184,16 @@ public final class GradientShard {
     for (int v = 0; v < binarized.size(); v++) {
       INDArray x = binarized.get(v);
       if (x == null) continue;
-      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v, 1);
-      x.subi(u);
-      Kernels.step(x, x);
+      // one draw per example, shared by its k rows (as Trainer)
+      INDArray u = globalSlice(x, NoiseKind.UNIFORM, step, -1 - v, 1, 1);
+      Trainer.binarizeExamples(x, u);
     }
     pass.drawNoise(noise, step);   // also tells the ops the step; the noise is then replaced by the global batch's rows
     for (Executor e : pass.executors()) {
       for (Node n : e.graph().nodes()) {
         if (n.kind() == Node.Kind.NOISE) {
           INDArray target = e.value(n);
-          target.assign(globalSlice(target, n.noiseKind(), step, n.id(), Math.max(1, n.rows())));
+          target.assign(globalSlice(target, n.noiseKind(), step, n.id(), k, Math.max(1, n.rows())));
         }
       }
     }
@@ -209,22 +208,22 @@ public final class GradientShard {
   }
 
   /**
-   * Rows of this shard out of the global batch's noise tensor for (step, stream). A noise node
-   * stacked along the rows ({@code blocks} blocks of the batch's rows: the branches of an
-   * enumerated latent) takes this shard's rows out of every block.
+   * Rows of this shard out of the global batch's noise tensor for (step, stream), {@code perExample}
+   * rows per example. A noise node stacked along the rows ({@code blocks} blocks of the batch's
+   * rows: the branches of an enumerated latent) takes this shard's rows out of every block.
    */
-  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream, int blocks) {
+  private INDArray globalSlice(INDArray shardShaped, NoiseKind kind, long step, long stream, int perExample, int blocks) {
     long[] shape = shardShaped.shape().clone();
-    long perBlock = (long) globalBatch * k;
+    long perBlock = (long) globalBatch * perExample;
     shape[0] = perBlock * blocks;
     INDArray all = Nd4j.create(shardShaped.dataType(), shape);
     noise.fill(all, kind, step, stream);
-    if (blocks == 1) return all.get(NDArrayIndex.interval((long) offset * k, (long) (offset + size) * k));
+    if (blocks == 1) return all.get(NDArrayIndex.interval((long) offset * perExample, (long) (offset + size) * perExample));
     INDArray mine = Nd4j.create(shardShaped.dataType(), shardShaped.shape());
-    long rows = (long) size * k;
+    long rows = (long) size * perExample;
     for (int j = 0; j < blocks; j++) {
       mine.get(NDArrayIndex.interval(j * rows, (j + 1) * rows), NDArrayIndex.all())
-          .assign(all.get(NDArrayIndex.interval(j * perBlock + (long) offset * k, j * perBlock + (long) (offset + size) * k), NDArrayIndex.all()));
+          .assign(all.get(NDArrayIndex.interval(j * perBlock + (long) offset * perExample, j * perBlock + (long) (offset + size) * perExample), NDArrayIndex.all()));
     }
     return mine;
   }

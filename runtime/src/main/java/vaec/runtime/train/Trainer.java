@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.checkpoint.CheckpointIO;
 import vaec.runtime.data.DataInput;
 import vaec.runtime.data.DataSplit;
@@ -66,7 +67,9 @@ public final class Trainer {
     Executor ex = pass.main();
     train.requireInputs(ex, m.data().stream().map(DataInput::name).toList());
     // Dynamic binarization of every input declared in [0, 1] or binary, each with its own noise
-    // stream (-1, -2, ...: graph noise uses the node ids, 0 and up).
+    // stream (-1, -2, ...: graph noise uses the node ids, 0 and up). The noise is drawn per
+    // example (batch rows) and shared by the example's k rows: an importance-weighted bound is a
+    // log-mean-exp of k weights of one x, never of k differently binarized images.
     List<INDArray> binarized = new ArrayList<>();
     List<INDArray> uniform = new ArrayList<>();
     if (m.config().dynamicBinarization()) {
@@ -74,7 +77,7 @@ public final class Trainer {
         if (!d.binarizable()) continue;
         INDArray x = ex.graph().inputs().containsKey(d.name()) ? ex.input(d.name()) : null;
         binarized.add(x);
-        uniform.add(x == null ? null : Nd4j.create(x.dataType(), x.shape()));
+        uniform.add(x == null ? null : Nd4j.create(x.dataType(), batch, x.columns()));
       }
     }
     List<Node> termNodes = m.terms().stream().map(t -> m.train().output(t.output())).toList();
@@ -106,6 +109,7 @@ public final class Trainer {
         for (int v = 0; v < binarized.size(); v++) {
           if (binarized.get(v) != null) binarize(binarized.get(v), uniform.get(v), state.step, -1 - v);
         }
+        if (afterGather != null) afterGather.accept(ex);
         long t2 = profile == null ? 0 : System.nanoTime();
         pass.drawNoise(state.noise, state.step);
         long t3 = profile == null ? 0 : System.nanoTime();
@@ -149,12 +153,34 @@ public final class Trainer {
     return true;
   }
 
-  /** x = 1 with probability x (dynamic binarization, fresh for every step). */
+  /** x = 1 with probability x (dynamic binarization, fresh for every step, one draw per example). */
   private void binarize(INDArray x, INDArray u, long step, long stream) {
     state.noise.fill(u, NoiseKind.UNIFORM, step, stream);
-    x.subi(u);
+    binarizeExamples(x, u);
+  }
+
+  /**
+   * x = step(x - u) where x holds {@code u.rows()} examples of k consecutive rows each (the
+   * objective's samples) and u one row of uniforms per example: all k rows of an example get the
+   * same binarized image. At k = 1 it is step(x - u), as before.
+   */
+  static void binarizeExamples(INDArray x, INDArray u) {
+    long examples = u.rows();
+    long rows = x.rows();
+    if (rows % examples != 0) throw new IllegalArgumentException(rows + " rows are not whole groups of " + examples + " examples");
+    long k = rows / examples;
+    if (k == 1) x.subi(u);
+    else for (long j = 0; j < k; j++) x.get(NDArrayIndex.interval(j, k, rows), NDArrayIndex.all()).subi(u);
     Kernels.step(x, x);
   }
+
+  private java.util.function.Consumer<Executor> afterGather;
+
+  /**
+   * A hook that sees the training executor after each batch is gathered and binarized, before
+   * its forward pass (tests check the rows an objective's samples get).
+   */
+  public void afterGather(java.util.function.Consumer<Executor> hook) { this.afterGather = hook; }
 
   private TrainingFault fault(Executor ex, String what, Node bad) {
     String where = bad == null || bad.origin().line() == 0 ? "in the objective"
