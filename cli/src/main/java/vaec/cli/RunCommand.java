@@ -123,13 +123,15 @@ final class RunCommand implements Callable<Integer> {
     }
     Trainer trainer = new Trainer(state, data, ckpt, display);
     final DistributedTraining onSpark = distributed;
-    Thread mainThread = Thread.currentThread();
+    // Counted down once an interrupted run has saved and said so. The hook waits for that, not for
+    // the main thread to end: the main thread then calls System.exit, which waits for the hooks.
+    java.util.concurrent.CountDownLatch saved = new java.util.concurrent.CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      // Ctrl-C: let the loop finish its step and save, then let the JVM exit.
+      // Ctrl-C or SIGTERM: let the loop finish its step and save, then let the JVM exit.
       trainer.requestStop();
       if (onSpark != null) onSpark.requestStop();
       try {
-        mainThread.join(60_000);
+        saved.await(60, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
@@ -138,6 +140,9 @@ final class RunCommand implements Callable<Integer> {
     boolean finished;
     try {
       finished = distributed != null ? distributed.train(job) : trainer.train(cfg.epochs());
+    } catch (RuntimeException | Error e) {
+      saved.countDown();
+      throw e;
     } finally {
       display.close();
       try {
@@ -148,6 +153,8 @@ final class RunCommand implements Callable<Integer> {
     }
     if (!finished) {
       System.out.printf(Locale.ROOT, "%ninterrupted: saved %s at epoch %d, step %d; continue with --resume%n", ckpt, state.epoch(), state.step());
+      System.out.flush();
+      saved.countDown();
       return 130;
     }
 
