@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# One command, two trainings of a VQ-VAE on the embedded digits (9,000 training, 1,000 test images):
+# One command, two trainings of a VQ-VAE on the embedded digits (9,000 training, 1,000 test images)
+# or on Fashion-MNIST (60,000 / 10,000; --dataset fashion_mnist):
 # vaec, then plain PyTorch (bench/torch_vq_vae.py, the same architecture, loss, codebook init,
 # dead-code restarts, data, batch and optimizer) when it is importable; prints seconds per epoch,
 # their ratio, the test reconstruction -log p(x | z), the squared error, perplexity and codes in use.
-#   bench/run_vq.sh [--model conv|mlp] [--epochs N]
+#   bench/run_vq.sh [--model conv|mlp] [--epochs N] [--dataset mnist_digits|fashion_mnist]
 #     conv (default): examples/vq_vae.vae; mlp: examples/vq_vae_mlp.vae; 3 epochs by default
 # PyTorch's python: $VAEC_TORCH_PYTHON, else .venv/bin/python, else python3.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/common.sh"
-usage() { echo "usage: bench/run_vq.sh [--model conv|mlp] [--epochs N]" >&2; exit 2; }
+usage() { echo "usage: bench/run_vq.sh [--model conv|mlp] [--epochs N] [--dataset mnist_digits|fashion_mnist]" >&2; exit 2; }
 epochs=3
 model=conv
+dataset=mnist_digits
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) [ $# -ge 2 ] || usage; epochs="$2"; shift 2 ;;
     --model) [ $# -ge 2 ] || usage; model="$2"; shift 2 ;;
+    --dataset) [ $# -ge 2 ] || usage; dataset="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -25,13 +28,17 @@ case "$model" in
   *) usage ;;
 esac
 case "$epochs" in ''|*[!0-9]*) usage ;; esac
-out="$here/bench/results/vq_$model"
+case "$dataset" in
+  mnist_digits) out="$here/bench/results/vq_$model" ;;
+  fashion_mnist) bench_require_fashion; out="$here/bench/results/vq_${model}_fashion" ;;
+  *) usage ;;
+esac
 # K = 1 for log p(x) and IWAE: a VQ guide puts all its mass on one code, so every importance weight is the ELBO's.
-bench_vaec "$out" "$file" --dataset mnist_digits --eval-samples 1 --iwae-k 1
+bench_vaec "$out" "$file" --dataset "$dataset" --eval-samples 1 --iwae-k 1
 bench_torch_python
 if [ -n "$python" ]; then
-  echo "== PyTorch ($model, $epochs epochs, $python)"
-  "$python" "$here/bench/torch_vq_vae.py" --model "$model" --epochs "$epochs" --seed 0 --json "$out/torch.json"
+  echo "== PyTorch ($model, $dataset, $epochs epochs, $python)"
+  "$python" "$here/bench/torch_vq_vae.py" --model "$model" --dataset "$dataset" --epochs "$epochs" --seed 0 --json "$out/torch.json"
 else
   bench_torch_skipped
 fi

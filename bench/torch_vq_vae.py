@@ -23,8 +23,10 @@ Same architecture, loss, optimiser, data and batching as vaec runs them:
   the batch chose it, else age + 1; codes of age >= R (in index order) are moved onto the batch's
   encoder outputs farthest from the (updated) code they chose, each output at most once, and their
   age restarts.
-Data: the embedded digits vaec ships (runtime/src/main/resources/vaec/data/mnist_digits-images-idx3-ubyte.gz),
-the first 9,000 images for training and the other 1,000 for the test, as vaec's mnist_digits.
+Data (--dataset): mnist_digits (default), the embedded digits vaec ships
+(runtime/src/main/resources/vaec/data/mnist_digits-images-idx3-ubyte.gz), the first 9,000 images for
+training and the other 1,000 for the test, as vaec's mnist_digits; or fashion_mnist, the 60,000
+training and 10,000 test images of /usr/share/datasets/fashion-mnist, as vaec's fashion_mnist.
 Reported on the test set at the nearest codes: reconstruction -log p(x | z) and the squared error
 between the image and the Bernoulli means (summed over the 784 pixels), the codebook perplexity and
 the codes in use.
@@ -41,7 +43,7 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_vae import load_idx_images  # noqa: E402
+from torch_vae import DATASET_DIR, TEST_IMAGES, TRAIN_IMAGES, load_idx_images  # noqa: E402
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIGITS = os.path.join(HERE, "runtime/src/main/resources/vaec/data/mnist_digits-images-idx3-ubyte.gz")
@@ -162,6 +164,7 @@ def perplexity(index, codes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["conv", "mlp"], default="conv")
+    parser.add_argument("--dataset", choices=["mnist_digits", "fashion_mnist"], default="mnist_digits")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="intra-op threads (default: PyTorch's own choice)")
@@ -171,8 +174,12 @@ def main():
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
-    images = load_idx_images(DIGITS)
-    train, test = images[:DIGITS_TRAIN], images[DIGITS_TRAIN:]
+    if args.dataset == "fashion_mnist":
+        train = load_idx_images(os.path.join(DATASET_DIR, TRAIN_IMAGES))
+        test = load_idx_images(os.path.join(DATASET_DIR, TEST_IMAGES))
+    else:
+        images = load_idx_images(DIGITS)
+        train, test = images[:DIGITS_TRAIN], images[DIGITS_TRAIN:]
     model = VQVAE(args.model)
     print(f"parameters: {sum(p.numel() for p in model.parameters()):,} (torch threads {torch.get_num_threads()})")
     optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
@@ -209,7 +216,7 @@ def main():
             indices.append(index)
         ppl, in_use = perplexity(torch.cat(indices), model.codes)
     n = test.shape[0]
-    result = {"framework": "pytorch", "model": args.model, "epochs": args.epochs,
+    result = {"framework": "pytorch", "model": args.model, "dataset": args.dataset, "epochs": args.epochs,
               "epoch_seconds": epoch_seconds, "test_reconstruction": rec_sum / n,
               "test_reconstruction_sq_error": sq_sum / n, "test_code_perplexity": ppl,
               "codes_in_use": in_use, "codes": model.codes, "torch_threads": torch.get_num_threads()}
