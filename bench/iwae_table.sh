@@ -6,10 +6,11 @@
 # are compared on the same images); prints test IWAE-5000, active units and the median seconds per
 # training epoch of each row.
 #   bench/iwae_table.sh [--epochs E] [--dataset mnist_digits|fashion_mnist] [--test-rows N] [--rows 'SPEC;SPEC;...']
-#   (defaults: 5 epochs, mnist_digits, all test rows, the six objectives)
+#   [--first-row N]   (defaults: 5 epochs, mnist_digits, all test rows, the six objectives, numbered from 1;
+#   a later --first-row adds rows to an earlier run's table without touching its rows)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-epochs=5; dataset=mnist_digits; testRows=all
+epochs=5; dataset=mnist_digits; testRows=all; first=1
 specs="elbo;iwae(samples = 1);iwae(samples = 5);iwae(samples = 5, gradient = dreg);iwae(samples = 50);iwae(samples = 50, gradient = dreg)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -17,7 +18,8 @@ while [ $# -gt 0 ]; do
     --dataset) dataset="$2"; shift 2 ;;
     --test-rows) testRows="$2"; shift 2 ;;
     --rows) specs="$2"; shift 2 ;;
-    *) echo "usage: bench/iwae_table.sh [--epochs E] [--dataset D] [--test-rows N] [--rows 'SPEC;SPEC;...']" >&2; exit 2 ;;
+    --first-row) first="$2"; shift 2 ;;
+    *) echo "usage: bench/iwae_table.sh [--epochs E] [--dataset D] [--test-rows N] [--rows 'SPEC;SPEC;...'] [--first-row N]" >&2; exit 2 ;;
   esac
 done
 out="$here/bench/results/iwae_table/$dataset"
@@ -40,7 +42,7 @@ else
   test=(--dataset "$dataset")
 fi
 IFS=';' read -ra rows <<< "$specs"
-i=0
+i=$((first - 1))
 for spec in "${rows[@]}"; do
   i=$((i + 1))
   dir="$out/row$i"
@@ -59,6 +61,7 @@ out, n = sys.argv[1], int(sys.argv[2])
 print()
 print(f"{'objective':40}{'test IWAE-5000':>16}{'active units':>14}{'s/epoch':>10}")
 for i in range(1, n + 1):
+    if not os.path.exists(os.path.join(out, f"row{i}.eval")): continue
     spec = open(os.path.join(out, f"row{i}.spec")).read().strip()
     m = json.load(open(os.path.join(out, f"row{i}.json")))
     ev = open(os.path.join(out, f"row{i}.eval")).read()
