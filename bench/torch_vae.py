@@ -56,13 +56,13 @@ def load_idx_images(path):
 
 
 class VAE(nn.Module):
-    def __init__(self):
+    def __init__(self, hidden=HIDDEN, latent=LATENT):
         super().__init__()
-        self.encoder_hidden = nn.Linear(PIXELS, HIDDEN)
-        self.encoder_mu = nn.Linear(HIDDEN, LATENT)
-        self.encoder_logvar = nn.Linear(HIDDEN, LATENT)
-        self.decoder_hidden = nn.Linear(LATENT, HIDDEN)
-        self.decoder_logits = nn.Linear(HIDDEN, PIXELS)
+        self.encoder_hidden = nn.Linear(PIXELS, hidden)
+        self.encoder_mu = nn.Linear(hidden, latent)
+        self.encoder_logvar = nn.Linear(hidden, latent)
+        self.decoder_hidden = nn.Linear(latent, hidden)
+        self.decoder_logits = nn.Linear(hidden, PIXELS)
 
     def forward(self, x):
         h = F.relu(self.encoder_hidden(x))
@@ -79,14 +79,14 @@ def negative_elbo_per_example(logits, x, mu, logvar):
     return reconstruction + kl
 
 
-def train_epoch(model, optimiser, train, generator):
+def train_epoch(model, optimiser, train, generator, batch_size=BATCH_SIZE):
     """One pass over the shuffled training set; returns the mean loss per example."""
     model.train()
     order = torch.randperm(train.shape[0], generator=generator)
-    batches = train.shape[0] // BATCH_SIZE  # the last incomplete batch is dropped
+    batches = train.shape[0] // batch_size  # the last incomplete batch is dropped
     total = 0.0
     for b in range(batches):
-        x = train[order[b * BATCH_SIZE:(b + 1) * BATCH_SIZE]]
+        x = train[order[b * batch_size:(b + 1) * batch_size]]
         logits, mu, logvar = model(x)
         loss = negative_elbo_per_example(logits, x, mu, logvar).mean()
         optimiser.zero_grad(set_to_none=True)
@@ -115,7 +115,16 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="intra-op threads (default: PyTorch's own choice)")
     parser.add_argument("--json", metavar="PATH", help="write the results here as JSON")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE,
+                        help=f"examples per step (default {BATCH_SIZE})")
+    parser.add_argument("--hidden", type=int, default=HIDDEN,
+                        help=f"width of the encoder's and decoder's hidden layer (default {HIDDEN})")
+    parser.add_argument("--latent", type=int, default=LATENT,
+                        help=f"width of z (default {LATENT})")
     args = parser.parse_args()
+    for name in ("batch", "hidden", "latent"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -125,13 +134,13 @@ def main():
     train = load_idx_images(os.path.join(DATASET_DIR, TRAIN_IMAGES))
     test = load_idx_images(os.path.join(DATASET_DIR, TEST_IMAGES))
 
-    model = VAE()
+    model = VAE(args.hidden, args.latent)
     optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
 
     epoch_seconds = []
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
-        train_loss = train_epoch(model, optimiser, train, generator)
+        train_loss = train_epoch(model, optimiser, train, generator, args.batch)
         seconds = time.perf_counter() - start
         epoch_seconds.append(seconds)
         print(f"epoch {epoch}: {seconds:.3f} s, training loss {train_loss:.3f}", flush=True)
@@ -145,6 +154,9 @@ def main():
             "epoch_seconds": epoch_seconds,
             "test_neg_elbo": neg_elbo,
             "torch_threads": torch.get_num_threads(),
+            "batch": args.batch,
+            "hidden": args.hidden,
+            "latent": args.latent,
         }
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
