@@ -2,10 +2,7 @@ package vaec.runtime.kernels;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -18,14 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * every backend supports (CUDA binds a device context per thread).
  */
 public final class Parallel {
-  private static final ExecutorService HELPER =
-      !"0".equals(System.getenv("VAEC_GEMM_SPLIT")) && Runtime.getRuntime().availableProcessors() > 1
-          ? Executors.newSingleThreadExecutor(r -> {
-              Thread t = new Thread(r, "vaec-helper");
-              t.setDaemon(true);
-              return t;
-            })
-          : null;
+  private static final Helper HELPER =
+      !"0".equals(System.getenv("VAEC_GEMM_SPLIT")) && Runtime.getRuntime().availableProcessors() > 1 ? new Helper() : null;
 
   private Parallel() {}
 
@@ -39,23 +30,111 @@ public final class Parallel {
     return enabled() && a.rows() >= 2 && a.length() >= SPLIT_ELEMENTS;
   }
 
-  /** Runs both, the second on the helper thread when there is one; returns when both are done. */
+  /**
+   * Runs both, the second on the helper thread when there is one and it is free; returns when both
+   * are done. A caller that finds the helper busy (another thread's split) runs both itself.
+   */
   public static void both(Runnable first, Runnable second) {
-    if (!enabled() || Thread.currentThread().getName().equals("vaec-helper")) {
+    if (!enabled() || Thread.currentThread() == HELPER || !HELPER.claim()) {
       first.run();
       second.run();
       return;
     }
-    Future<?> other = HELPER.submit(second);
-    first.run();
+    HELPER.hand(second);
+    Throwable mine = null;
     try {
-      other.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the helper thread", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      throw new IllegalStateException("helper thread failed", e.getCause());
+      first.run();
+    } catch (Throwable t) {
+      mine = t;
+    }
+    Throwable theirs = HELPER.await();
+    Throwable failure = mine != null ? mine : theirs;
+    if (failure instanceof RuntimeException r) throw r;
+    if (failure instanceof Error e) throw e;
+    if (failure != null) throw new IllegalStateException("helper thread failed", failure);
+  }
+
+  /**
+   * The second core's thread. A training step hands it a task every few hundred microseconds,
+   * and a hand-off through an executor's queue (park, futex wake-up, unpark) cost 3 to 40 us on the
+   * development machine's virtual CPUs, against a half-gemm of about 300 us. So both sides spin
+   * briefly before they sleep: the helper for {@link #IDLE_SPIN_NANOS} after each task, waiting for
+   * the next one, and the caller while the helper finishes its half. Waking is Dekker-style on
+   * volatile flags: each side publishes its own flag before it re-reads the other's, so a wake-up is
+   * never lost.
+   */
+  private static final class Helper extends Thread {
+    /** How long the helper keeps polling for the next task before it parks. */
+    static final long IDLE_SPIN_NANOS = 100_000;
+    /** How long a caller polls for the helper's half before it parks. */
+    static final long WAIT_SPIN_NANOS = 500_000;
+
+    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable task;
+    private volatile boolean done;
+    private volatile Throwable failure;
+    private volatile boolean sleeping;
+    private volatile Thread waiter;
+
+    Helper() {
+      super("vaec-helper");
+      setDaemon(true);
+      start();
+    }
+
+    boolean claim() { return busy.compareAndSet(false, true); }
+
+    void hand(Runnable r) {
+      failure = null;
+      done = false;
+      task = r;
+      if (sleeping) LockSupport.unpark(this);
+    }
+
+    /** Waits for the handed task, releases the helper and returns what the task threw, if anything. */
+    Throwable await() {
+      long start = System.nanoTime();
+      while (!done) {
+        if (System.nanoTime() - start < WAIT_SPIN_NANOS) {
+          Thread.onSpinWait();
+          continue;
+        }
+        waiter = Thread.currentThread();
+        if (!done) LockSupport.park(this);
+        waiter = null;
+      }
+      Throwable f = failure;
+      busy.set(false);
+      return f;
+    }
+
+    @Override
+    public void run() {
+      long idleSince = System.nanoTime();
+      while (true) {
+        Runnable r = task;
+        if (r == null) {
+          if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+            Thread.onSpinWait();
+          } else {
+            sleeping = true;
+            if (task == null) LockSupport.park(this);
+            sleeping = false;
+            idleSince = System.nanoTime();
+          }
+          continue;
+        }
+        try {
+          r.run();
+        } catch (Throwable t) {
+          failure = t;
+        }
+        task = null;
+        done = true;
+        Thread w = waiter;
+        if (w != null) LockSupport.unpark(w);
+        idleSince = System.nanoTime();
+      }
     }
   }
 
