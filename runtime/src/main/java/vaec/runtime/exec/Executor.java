@@ -362,6 +362,11 @@ public final class Executor {
     }
   }
 
+  /** Tells every op the step ({@link vaec.runtime.graph.Op#beginStep}) without drawing noise. */
+  public void beginStep(long step) {
+    for (Node n : nodes) if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
+  }
+
   /** Tells every op how many optimizer steps an epoch has ({@link vaec.runtime.graph.Op#beginRun}). */
   public void beginRun(long stepsPerEpoch) {
     for (Node n : nodes) if (n.kind() == Node.Kind.OP) n.op().beginRun(stepsPerEpoch);

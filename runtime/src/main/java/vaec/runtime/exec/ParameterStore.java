@@ -41,6 +41,23 @@ public final class ParameterStore {
     }
   }
 
+  private ParameterStore(ParameterStore other) {
+    this.dtype = other.dtype;
+    entries.putAll(other.entries);
+    offsets.putAll(other.offsets);
+    values = other.values;
+    valueViews.putAll(other.valueViews);
+    grads = Nd4j.zeros(dtype, other.grads.length());
+    for (ParamEntry e : entries.values()) gradViews.put(e.name(), view(grads, e));
+  }
+
+  /**
+   * A store over the same parameter values (the same buffer: updates show in both) with a
+   * gradient vector of its own: how a second executor computes its own share of a batch's
+   * gradient beside the first.
+   */
+  public ParameterStore sharingValues() { return new ParameterStore(this); }
+
   private INDArray view(INDArray flat, ParamEntry e) {
     long off = offsets.get(e.name());
     INDArray part = flat.get(NDArrayIndex.interval(off, off + e.size()));

@@ -99,6 +99,17 @@ public interface Op {
    */
   default boolean rowwise() { return !hasState(); }
 
+  /**
+   * Whether each example's output rows depend only on that example's input rows (and on
+   * parameters and constants): true of every row-wise op, and of the ops that read across the rows
+   * of one example only (an objective's k samples, the blocks of an enumerated latent). Then a
+   * batch's loss and gradient are the row-weighted mean of those of any split of its examples, and
+   * the trainer may run a step as two halves of the batch on two cores. An op that reads a batch
+   * statistic (free bits' batch-mean KL, code perplexity) or keeps state (a running baseline, a
+   * codebook's moving averages) is not per example.
+   */
+  default boolean perExample() { return rowwise(); }
+
   /** A name with its settings, for summaries and DOT. */
   String describe();
 }

@@ -33,6 +33,8 @@ public final class EnumeratedValues implements Op {
 
   /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
   @Override public boolean rowwise() { return false; }
+  /** Per example: its values are constants, the same for every example. */
+  @Override public boolean perExample() { return true; }
 
   @Override public String describe() { return "enumerated_values(" + values.length + " x " + values[0].length + ")"; }
 }

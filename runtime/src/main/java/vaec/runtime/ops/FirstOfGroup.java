@@ -41,5 +41,7 @@ public final class FirstOfGroup implements Op {
   }
 
   @Override public boolean rowwise() { return false; }
+  /** Per example: it reads the first of each example's k rows. */
+  @Override public boolean perExample() { return true; }
   @Override public String describe() { return "first_of_group[" + k + "]"; }
 }

@@ -78,4 +78,6 @@ public final class GroupLeaveOneOut implements Op {
 
   /** It reads across rows. */
   @Override public boolean rowwise() { return false; }
+  /** Per example: its groups are the k rows of one example. */
+  @Override public boolean perExample() { return true; }
 }

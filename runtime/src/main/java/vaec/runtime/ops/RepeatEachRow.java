@@ -40,5 +40,7 @@ public final class RepeatEachRow implements Op {
   }
 
   @Override public boolean rowwise() { return false; }
+  /** Per example: it repeats each example's row k times. */
+  @Override public boolean perExample() { return true; }
   @Override public String describe() { return "repeat_each_row[" + k + "]"; }
 }

@@ -1,19 +1,14 @@
 package vaec.runtime.train;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.checkpoint.CheckpointIO;
-import vaec.runtime.data.DataInput;
 import vaec.runtime.data.DataSplit;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.exec.StepProfile;
 import vaec.runtime.graph.Node;
-import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
 
@@ -61,31 +56,14 @@ public final class Trainer {
     int rows = data.train().rows();
     int batch = Math.min(m.config().batch(), rows);
     int perEpoch = rows / batch;
-    int k = m.samples();   // the objective's samples per example: rows = batch x k
-    TrainingPass pass = new TrainingPass(m, batch * k, state.params);
+    // One pass over the batch, or two halves of it on two cores (TrainingStep says when).
+    TrainingStep pass = TrainingStep.of(m, batch, state.params, train, batchHalves);
+    halved = pass.halved();
     pass.beginRun(perEpoch);
-    Executor ex = pass.main();
-    train.requireInputs(ex, m.data().stream().map(DataInput::name).toList());
-    // Dynamic binarization of every input declared in [0, 1] or binary, each with its own noise
-    // stream (-1, -2, ...: graph noise uses the node ids, 0 and up). The noise is drawn per
-    // example (batch rows) and shared by the example's k rows: an importance-weighted bound is a
-    // log-mean-exp of k weights of one x, never of k differently binarized images.
-    List<INDArray> binarized = new ArrayList<>();
-    List<INDArray> uniform = new ArrayList<>();
-    if (m.config().dynamicBinarization()) {
-      for (DataInput d : m.data()) {
-        if (!d.binarizable()) continue;
-        INDArray x = ex.graph().inputs().containsKey(d.name()) ? ex.input(d.name()) : null;
-        binarized.add(x);
-        uniform.add(x == null ? null : Nd4j.create(x.dataType(), batch, x.columns()));
-      }
-    }
-    List<Node> termNodes = m.terms().stream().map(t -> m.train().output(t.output())).toList();
-    Node lossNode = termNodes.get(0);
+    int k = m.samples();   // the objective's samples per example: rows = batch x k
     int[] idx = new int[batch];
-    int[] rowsIdx = new int[batch * k];
     double perRow = 1.0 / (batch * k);
-    StepProfile profile = StepProfile.ENABLED ? new StepProfile(ex) : null;
+    StepProfile profile = StepProfile.ENABLED ? new StepProfile(pass.profiled()) : null;
     if (profile != null) StepProfile.memory(System.err, "training buffers planned");
 
     while (state.epoch < epochs) {
@@ -93,7 +71,8 @@ public final class Trainer {
       int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
       long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
-      double[] sums = new double[termNodes.size()];
+      double[] sums = new double[m.terms().size()];
+      double[] stepSums = new double[sums.length];
       double[] running = new double[sums.length];   // handed to the listener every step, reused
       long n = 0;
       long t0 = System.nanoTime();
@@ -104,32 +83,17 @@ public final class Trainer {
         }
         long t1 = profile == null ? 0 : System.nanoTime();
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
-        for (int i = 0; i < batch; i++) for (int j = 0; j < k; j++) rowsIdx[i * k + j] = idx[i];
-        train.gather(rowsIdx, ex);
-        for (int v = 0; v < binarized.size(); v++) {
-          if (binarized.get(v) != null) binarize(binarized.get(v), uniform.get(v), state.step, -1 - v);
-        }
-        if (afterGather != null) afterGather.accept(ex);
-        long t2 = profile == null ? 0 : System.nanoTime();
-        pass.drawNoise(state.noise, state.step);
-        long t3 = profile == null ? 0 : System.nanoTime();
-        pass.forward(profile);
-        double loss = ex.value(lossNode).sumNumber().doubleValue() * perRow;
-        if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
-        pass.backward(profile);
+        java.util.Arrays.fill(stepSums, 0);
+        TrainingStep.Fault fault = pass.run(idx, state.step, state.noise, stepSums, profile, afterGather);
+        if (fault != null) throw fault(fault.executor(), fault.what(), fault.node());
         long t4 = profile == null ? 0 : System.nanoTime();
         if (!state.optimizer.step(state.params.values(), state.params.grads())) {
-          throw fault(ex, "gradient", pass.firstNonFiniteGradient());
+          TrainingStep.Fault g = pass.gradientFault();
+          throw fault(g.executor(), g.what(), g.node());
         }
-        if (profile != null) {
-          long t5 = System.nanoTime();
-          profile.addData(t2 - t1);
-          profile.addNoise(t3 - t2);
-          profile.addOptimizer(t5 - t4);
-        }
+        if (profile != null) profile.addOptimizer(System.nanoTime() - t4);
         state.step++;
-        sums[0] += loss;
-        for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue() * perRow;
+        for (int t = 0; t < sums.length; t++) sums[t] += stepSums[t] * perRow;
         n++;
         for (int t = 0; t < sums.length; t++) running[t] = sums[t] / n;
         listener.batchDone(b + 1, running);
@@ -153,12 +117,6 @@ public final class Trainer {
     return true;
   }
 
-  /** x = 1 with probability x (dynamic binarization, fresh for every step, one draw per example). */
-  private void binarize(INDArray x, INDArray u, long step, long stream) {
-    state.noise.fill(u, NoiseKind.UNIFORM, step, stream);
-    binarizeExamples(x, u);
-  }
-
   /**
    * x = step(x - u) where x holds {@code u.rows()} examples of k consecutive rows each (the
    * objective's samples) and u one row of uniforms per example: all k rows of an example get the
@@ -175,6 +133,23 @@ public final class Trainer {
   }
 
   private java.util.function.Consumer<Executor> afterGather;
+
+  /** VAEC_BATCH_HALVES=0 turns the two-core halves of a step off (one pass over the batch, as before). */
+  private boolean batchHalves = !"0".equals(System.getenv("VAEC_BATCH_HALVES"));
+  private boolean halved;
+
+  /**
+   * Whether a step may run as two halves of the batch on two cores when the model allows it
+   * (default: yes, unless VAEC_BATCH_HALVES=0). The halves compute the same step up to float
+   * summation order; one pass reproduces runs made before the halves existed.
+   */
+  public void batchHalves(boolean allowed) { this.batchHalves = allowed; }
+
+  /** The executors a step gathers into: 2 when the last {@link #train} ran halves, else 1. */
+  public int executorsPerStep() { return halved ? 2 : 1; }
+
+  /** Whether the last {@link #train} ran its steps as two halves of the batch. */
+  public boolean halved() { return halved; }
 
   /**
    * A hook that sees the training executor after each batch is gathered and binarized, before

@@ -56,6 +56,12 @@ public final class TrainingPass {
     if (controlVariates != null) controlVariates.drawNoise(noise, step);
   }
 
+  /** Tells every op the step, without drawing noise (a caller that fills the noise itself). */
+  public void beginStep(long step) {
+    main.beginStep(step);
+    if (controlVariates != null) controlVariates.beginStep(step);
+  }
+
   public void forward() { main.forward(); }
 
   /** Forward with each op's time added to {@code profile} (the training graph only). */
