@@ -144,9 +144,11 @@ class StepAllocationTest {
   void referenceVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
     PerStep p = train(VAE, dir);
     report("vae", p);
-    // Measured: 124 buffers and 217 KB per step (136 and 231 KB before the bias gradient's
-    // one-row view was cached in Gemm and the progress array reused).
-    for (long b : p.buffers()) assertTrue(b <= 124, "ND4J buffers made in one step: " + b);
+    // Measured: 230 buffers and 227 KB per step (on the training thread) since a step runs as two
+    // halves of the batch through two executors (TrainingStep); 124 and 217 KB with one pass
+    // (136 and 231 KB before the bias gradient's one-row view was cached in Gemm and the progress
+    // array reused).
+    for (long b : p.buffers()) assertTrue(b <= 230, "ND4J buffers made in one step: " + b);
     assertTrue(median(p.heapBytes()) <= 272_000, "median heap bytes per step: " + median(p.heapBytes()));
     assertTrue(p.buffers()[0] > 0, "the counter counts (ND4J's ops do allocate today)");
   }
@@ -155,11 +157,12 @@ class StepAllocationTest {
   void mixtureVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
     PerStep p = train(MIXTURE, dir);
     report("mixture", p);
-    // Measured: 274 buffers and 483 KB per step, since the ten enumerated branches run stacked
+    // Measured: 554 buffers and 531 KB per step (on the training thread) since a step runs as two
+    // halves of the batch through two executors; 274 buffers and 483 KB with one pass, since the ten enumerated branches run stacked
     // along the rows (one decoder, z head and cluster prior on 10 x 64 rows); 2,413 and 4.19 MB
     // when each branch ran them as separate ops (2,576 and 4.65 MB before the bias-view cache and
     // dense layers accumulating shared weights' gradients).
-    for (long b : p.buffers()) assertTrue(b <= 274, "ND4J buffers made in one step: " + b);
+    for (long b : p.buffers()) assertTrue(b <= 554, "ND4J buffers made in one step: " + b);
     assertTrue(median(p.heapBytes()) <= 604_000, "median heap bytes per step: " + median(p.heapBytes()));
   }
 }

@@ -7,6 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Implementations write into buffers the executor planned once; they never allocate per step
  * (scratch space is asked for in {@link #scratchWidths} and handed over). Whether a gradient is
  * written or accumulated is the executor's business, not the op's (see {@link #backward}).
+ *
+ * <p>One op object serves every executor of its graph, and two executors may call it at once
+ * from two threads (a training step run as two halves of the batch). So forward and backward
+ * keep nothing in the op's fields: per-call buffers are scratch, or per thread (Conv2d's im2col
+ * buffers). Fields set by {@link #beginStep} and {@link #beginRun} are set before the halves start.
  */
 public interface Op {
   /** Output width, given the input nodes; throws IllegalArgumentException on a wiring bug. */

@@ -42,7 +42,11 @@ public final class Conv2d implements Op {
   private final Activation activation;
   private final Kernels kernels;
   private final long chunkElements;
-  private Host host;   // the im2col path's buffers, sized for a chunk on first use
+  /**
+   * The im2col path's buffers, sized for a chunk on first use: one set per thread, because a
+   * training step run as two halves of the batch calls the same op from two threads at once.
+   */
+  private final ThreadLocal<Host> host = new ThreadLocal<>();
 
   public Conv2d(ConvGeometry geo, Activation activation) {
     this(geo, activation, defaultKernels());
@@ -202,8 +206,12 @@ public final class Conv2d implements Op {
       throw new IllegalArgumentException(describe() + ": im2col kernels need float or double, got " + like.dataType());
     }
     int chunk = (int) Math.max(1, Math.min(batch, chunkElements / ((long) kk() * positions())));
-    if (host == null || host.f != f || host.chunk < chunk) host = new Host(f, chunk, geo, kk(), positions());
-    return host;
+    Host h = host.get();
+    if (h == null || h.f != f || h.chunk < chunk) {
+      h = new Host(f, chunk, geo, kk(), positions());
+      host.set(h);
+    }
+    return h;
   }
 
   private static INDArray rows(INDArray m, int from, int n) {
