@@ -395,6 +395,8 @@ final class Repl {
     CompiledModel m = requireModel().compiled();
     var cfg = m.config();
     String key = cfg.dataset() + "|" + cfg.testDataset() + "|" + cfg.dynamicBinarization() + "|" + cfg.seed() + "|" + m.data();
+    // A model without data trains on batch x steps draws per epoch: those settings size its split.
+    if (cfg.dataFree()) key += "|" + cfg.batch() + "|" + cfg.steps();
     if (!key.equals(dataKey)) {
       data = ModelFiles.load(m, cfg);
       dataKey = key;

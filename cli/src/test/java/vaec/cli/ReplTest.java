@@ -162,6 +162,20 @@ class ReplTest {
     assertEquals(11, repl.state().step());
   }
 
+  /** A model without data trains on batch x steps draws per epoch; a new batch size keeps the steps per epoch. */
+  @Test
+  void aModelWithoutDataKeepsItsStepsPerEpochWhenTheBatchChanges() {
+    Path energy = TinyModel.write(dir.resolve("tiny_u1.vae"), CliEnergyTest.MODEL);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Repl repl = new Repl(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+    assertTrue(repl.execute("load " + energy, 1));
+    assertTrue(repl.execute("train 1 epoch", 2), bytes.toString(StandardCharsets.UTF_8));
+    assertEquals(5, repl.state().step());
+    assertTrue(repl.execute("set batch 16", 3), bytes.toString(StandardCharsets.UTF_8));
+    assertTrue(repl.execute("train 1 epoch", 4), bytes.toString(StandardCharsets.UTF_8));
+    assertEquals(10, repl.state().step(), "an epoch is still 5 steps, not as many as the draws made for the old batch size give");
+  }
+
   @Test
   void snapshotsAreComparedSideBySideAndRevertRestoresThem() {
     Session s = piped("""

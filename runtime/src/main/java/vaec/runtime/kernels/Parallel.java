@@ -57,17 +57,19 @@ public final class Parallel {
   /**
    * The second core's thread. A training step hands it a task every few hundred microseconds,
    * and a hand-off through an executor's queue (park, futex wake-up, unpark) cost 3 to 40 us on the
-   * development machine's virtual CPUs, against a half-gemm of about 300 us. So both sides spin
-   * briefly before they sleep: the helper for {@link #IDLE_SPIN_NANOS} after each task, waiting for
-   * the next one, and the caller while the helper finishes its half. Waking is Dekker-style on
+   * development machine's virtual CPUs, against a half-gemm of about 300 us. So both sides poll
+   * briefly before they sleep (the helper after each task, waiting for the next one; the caller
+   * while the helper finishes its half): {@link #SPIN_NANOS} with a spin-wait hint, then up to
+   * {@link #YIELD_NANOS} yielding, so that on a busy machine the other thread (or anyone else's)
+   * gets the core rather than a spinning one. Waking is Dekker-style on
    * volatile flags: each side publishes its own flag before it re-reads the other's, so a wake-up is
    * never lost.
    */
   private static final class Helper extends Thread {
-    /** How long the helper keeps polling for the next task before it parks. */
-    static final long IDLE_SPIN_NANOS = 100_000;
-    /** How long a caller polls for the helper's half before it parks. */
-    static final long WAIT_SPIN_NANOS = 500_000;
+    /** How long either side polls (with a spin-wait hint) before it yields its core. */
+    static final long SPIN_NANOS = 50_000;
+    /** How long either side keeps yielding (letting any other thread have the core) before it parks. */
+    static final long YIELD_NANOS = 500_000;
 
     private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable task;
@@ -95,8 +97,13 @@ public final class Parallel {
     Throwable await() {
       long start = System.nanoTime();
       while (!done) {
-        if (System.nanoTime() - start < WAIT_SPIN_NANOS) {
+        long waited = System.nanoTime() - start;
+        if (waited < SPIN_NANOS) {
           Thread.onSpinWait();
+          continue;
+        }
+        if (waited < YIELD_NANOS) {
+          Thread.yield();
           continue;
         }
         waiter = Thread.currentThread();
@@ -114,8 +121,11 @@ public final class Parallel {
       while (true) {
         Runnable r = task;
         if (r == null) {
-          if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+          long idle = System.nanoTime() - idleSince;
+          if (idle < SPIN_NANOS) {
             Thread.onSpinWait();
+          } else if (idle < YIELD_NANOS) {
+            Thread.yield();
           } else {
             sleeping = true;
             if (task == null) LockSupport.park(this);
