@@ -362,6 +362,17 @@ public final class Executor {
     }
   }
 
+  private boolean deferStateUpdates;
+
+  /**
+   * Leaves the stateful ops' updates after backward to the caller (a step that runs its batch as
+   * parts updates them once, from every part: {@link vaec.runtime.graph.Op#afterTrainingStepOfParts}).
+   */
+  public void deferStateUpdates() { deferStateUpdates = true; }
+
+  /** The input values of an op node, as its forward pass read them. */
+  public INDArray[] inputs(Node n) { return inValues[n.id()]; }
+
   /** Tells every op the step ({@link vaec.runtime.graph.Op#beginStep}) without drawing noise. */
   public void beginStep(long step) {
     for (Node n : nodes) if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
@@ -423,6 +434,7 @@ public final class Executor {
         gemm[i] += Gemm.profiledNanos() - g;
       }
     }
+    if (deferStateUpdates) return;
     for (Node node : nodes) {
       if (node.kind() == Node.Kind.OP && node.op().hasState()) node.op().afterTrainingStep(inValues[node.id()], value[node.id()]);
     }

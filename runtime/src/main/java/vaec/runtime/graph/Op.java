@@ -115,6 +115,21 @@ public interface Op {
    */
   default boolean perExample() { return rowwise(); }
 
+  /**
+   * Whether an op with state can update it from a batch that ran as several parts (each through
+   * its own executor), by {@link #afterTrainingStepOfParts}, exactly as from the whole batch.
+   */
+  default boolean splitsState() { return false; }
+
+  /**
+   * The update of {@link #afterTrainingStep} after a step whose batch ran as parts: each part's
+   * inputs and output, in batch order. Called once per step, after every part's backward pass,
+   * only on ops that {@link #splitsState}.
+   */
+  default void afterTrainingStepOfParts(java.util.List<INDArray[]> inputs, java.util.List<INDArray> outputs) {
+    throw new UnsupportedOperationException(describe() + " cannot update its state from parts of a batch");
+  }
+
   /** A name with its settings, for summaries and DOT. */
   String describe();
 }

@@ -37,7 +37,22 @@ public final class RunningBaseline implements Op {
 
   @Override
   public void afterTrainingStep(INDArray[] in, INDArray out) {
-    double mean = in[0].meanNumber().doubleValue();
+    update(in, in[0].meanNumber().doubleValue());
+  }
+
+  /** The batch's mean signal is the row-weighted mean of its parts' means. */
+  @Override
+  public void afterTrainingStepOfParts(List<INDArray[]> inputs, List<INDArray> outputs) {
+    double sum = 0;
+    long rows = 0;
+    for (INDArray[] in : inputs) {
+      sum += in[0].sumNumber().doubleValue();
+      rows += in[0].length();
+    }
+    update(inputs.get(0), sum / rows);
+  }
+
+  private void update(INDArray[] in, double mean) {
     if (!Double.isFinite(mean)) return;
     // sum and weight decay together, so sum / weight is the bias-corrected average.
     in[1].putScalar(0, decay * in[1].getDouble(0) + (1 - decay) * mean);
@@ -48,4 +63,7 @@ public final class RunningBaseline implements Op {
 
   /** It reads across rows. */
   @Override public boolean rowwise() { return false; }
+  /** Its output is the state, the same for every example; the update is split by {@link #afterTrainingStepOfParts}. */
+  @Override public boolean perExample() { return true; }
+  @Override public boolean splitsState() { return true; }
 }

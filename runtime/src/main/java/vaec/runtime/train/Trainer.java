@@ -65,6 +65,17 @@ public final class Trainer {
     double perRow = 1.0 / (batch * k);
     StepProfile profile = StepProfile.ENABLED ? new StepProfile(pass.profiled()) : null;
     if (profile != null) StepProfile.memory(System.err, "training buffers planned");
+    if (profile != null) {
+      Node across = TrainingStep.acrossBatch(m);
+      if (halved) {
+        System.err.println("each step runs as two halves of the batch on two threads (VAEC_BATCH_HALVES=0: one pass); "
+            + "the op times below are the first half's thread's");
+      } else if (across != null) {
+        System.err.println("each step runs as one pass over the batch: " + across.label()
+            + (across.origin().line() > 0 ? " (" + across.origin().file() + ":" + across.origin().line() + ")" : "")
+            + " reads across its examples");
+      }
+    }
 
     while (state.epoch < epochs) {
       long epoch = state.epoch;

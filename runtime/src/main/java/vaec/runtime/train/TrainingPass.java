@@ -56,6 +56,11 @@ public final class TrainingPass {
     if (controlVariates != null) controlVariates.drawNoise(noise, step);
   }
 
+  /** Leaves the stateful ops' updates to the caller ({@link Executor#deferStateUpdates}). */
+  public void deferStateUpdates() {
+    for (Executor e : executors()) e.deferStateUpdates();
+  }
+
   /** Tells every op the step, without drawing noise (a caller that fills the noise itself). */
   public void beginStep(long step) {
     main.beginStep(step);

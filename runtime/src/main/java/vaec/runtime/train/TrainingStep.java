@@ -60,12 +60,19 @@ abstract class TrainingStep {
 
   /** Whether a step of {@code batch} examples of {@code m} may run as two halves of the batch. */
   static boolean halvable(CompiledModel m, int batch) {
-    if (batch < 2 || !KernelPath.direct()) return false;
+    return batch >= 2 && KernelPath.direct() && acrossBatch(m) == null;
+  }
+
+  /** The first op of the training (or control-variate) graph that reads across the batch's examples, or null. */
+  static Node acrossBatch(CompiledModel m) {
     for (Graph g : java.util.Arrays.asList(m.train(), m.controlVariates())) {
       if (g == null) continue;
-      for (Node n : g.nodes()) if (n.kind() == Node.Kind.OP && !n.op().perExample()) return false;
+      for (Node n : g.nodes()) {
+        if (n.kind() != Node.Kind.OP) continue;
+        if (!n.op().perExample() || n.op().hasState() && !n.op().splitsState()) return n;
+      }
     }
-    return true;
+    return null;
   }
 
   /** Binds schedules given in epochs to steps. */
@@ -172,6 +179,9 @@ abstract class TrainingStep {
     private final List<Integer> noiseGraph = new ArrayList<>();
     private final List<INDArray> uniform = new ArrayList<>();
     private final List<String> binarizedNames;
+    private final List<Node> stateful = new ArrayList<>();
+    private final List<List<INDArray[]>> statefulInputs = new ArrayList<>();
+    private final List<List<INDArray>> statefulOutputs = new ArrayList<>();
     private final float w0, w1;
     private final Runnable[] fold;
 
@@ -257,6 +267,18 @@ abstract class TrainingStep {
       }
       half[0] = new Half(0, sizes[0], params);
       half[1] = new Half(sizes[0], sizes[1], second);
+      // Stateful ops (a running baseline) update once per step, from both halves.
+      for (Half h : half) h.pass.deferStateUpdates();
+      for (int gi = 0; gi < half[0].pass.executors().size(); gi++) {
+        for (Node n : half[0].pass.executors().get(gi).graph().nodes()) {
+          if (n.kind() == Node.Kind.OP && n.op().hasState()) {
+            Executor a = half[0].pass.executors().get(gi), b = half[1].pass.executors().get(gi);
+            stateful.add(n);
+            statefulInputs.add(List.of(a.inputs(n), b.inputs(n)));
+            statefulOutputs.add(List.of(a.value(n), b.value(n)));
+          }
+        }
+      }
       // Whole-batch noise buffers, one per noise node of each of the pass's graphs.
       List<Executor> ex0 = half[0].pass.executors();
       List<Executor> ex1 = half[1].pass.executors();
@@ -344,6 +366,7 @@ abstract class TrainingStep {
       profileNow = profile;
       Parallel.both(runFirst, runSecond);
       for (Half h : half) if (h.fault != null) return h.fault;
+      for (int i = 0; i < stateful.size(); i++) stateful.get(i).op().afterTrainingStepOfParts(statefulInputs.get(i), statefulOutputs.get(i));
       Parallel.both(fold[0], fold[1]);
       for (Half h : half) for (int t = 0; t < termSums.length; t++) termSums[t] += h.sums[t];
       return null;
