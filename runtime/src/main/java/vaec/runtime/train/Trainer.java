@@ -82,6 +82,7 @@ public final class Trainer {
     }
     List<Node> termNodes = m.terms().stream().map(t -> m.train().output(t.output())).toList();
     Node lossNode = termNodes.get(0);
+    INDArray total = Nd4j.create(state.params.dtype(), 1, 1);   // the terms' sums, read every step
     int[] idx = new int[batch];
     int[] rowsIdx = new int[batch * k];
     double perRow = 1.0 / (batch * k);
@@ -114,7 +115,7 @@ public final class Trainer {
         pass.drawNoise(state.noise, state.step);
         long t3 = profile == null ? 0 : System.nanoTime();
         pass.forward(profile);
-        double loss = ex.value(lossNode).sumNumber().doubleValue() * perRow;
+        double loss = Kernels.columnSum(ex.value(lossNode), total) * perRow;
         if (!Double.isFinite(loss)) throw fault(ex, "value", ex.firstNonFiniteValue());
         pass.backward(profile);
         long t4 = profile == null ? 0 : System.nanoTime();
@@ -129,7 +130,7 @@ public final class Trainer {
         }
         state.step++;
         sums[0] += loss;
-        for (int t = 1; t < sums.length; t++) sums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue() * perRow;
+        for (int t = 1; t < sums.length; t++) sums[t] += Kernels.columnSum(ex.value(termNodes.get(t)), total) * perRow;
         n++;
         for (int t = 0; t < sums.length; t++) running[t] = sums[t] / n;
         listener.batchDone(b + 1, running);
