@@ -123,9 +123,42 @@ public final class Kernels {
   /** z (batch x w) = x + r with r (1 x w, or of rank 1) broadcast over rows: a bias. */
   public static void addRow(INDArray x, INDArray r, INDArray z) { add(x, r, z); }
 
-  /** z (batch x 1) = max over columns of x. */
+  /**
+   * z (batch x 1) = max over columns of x. On the CPU a loop over the host memory of float arrays
+   * (ND4J's reduction along a dimension makes eight buffers per call); ND4J's reduction otherwise.
+   */
   public static void rowMax(INDArray x, INDArray z) {
-    Nd4j.getExecutioner().exec(new Max(x, z.reshape(z.rows()), 1));
+    if (!KernelPath.direct() || x.dataType() != DataType.FLOAT || z.dataType() != DataType.FLOAT || x.rank() != 2 || z.rank() != 2
+        || x.isEmpty() || z.rows() != x.rows() || z.columns() != 1) {
+      Nd4j.getExecutioner().exec(new Max(x, z.reshape(z.rows()), 1));
+      return;
+    }
+    long rows = x.rows();
+    long cols = x.columns();
+    long s0 = x.stride(0);
+    long s1 = x.stride(1);
+    long zs = z.stride(0);
+    java.nio.FloatBuffer xb = host(x, (rows - 1) * s0 + (cols - 1) * s1 + 1);
+    java.nio.FloatBuffer zb = host(z, (rows - 1) * zs + 1);
+    for (long i = 0; i < rows; i++) {
+      int base = (int) (i * s0);
+      float m = Float.NEGATIVE_INFINITY;
+      for (long j = 0; j < cols; j++) {
+        float v = xb.get(base + (int) (j * s1));
+        if (v > m || v != v) m = v;   // a NaN propagates, as ND4J's max does
+        if (m != m) break;
+      }
+      zb.put((int) (i * zs), m);
+    }
+  }
+
+  /**
+   * The host memory of a float array as a buffer of {@code span} elements from the array's first:
+   * a view's data buffer starts at the view's offset (ND4J M2 makes a buffer per view; see Gemm).
+   */
+  private static java.nio.FloatBuffer host(INDArray x, long span) {
+    org.bytedeco.javacpp.FloatPointer p = new org.bytedeco.javacpp.FloatPointer(x.data().addressPointer());
+    return p.capacity(span).asBuffer();
   }
 
   /**

@@ -115,6 +115,27 @@ class KernelsAllocationTest {
   }
 
   @Test
+  void rowMaxOnWholeArraysAndViews() {
+    Nd4j.getRandom().setSeed(9);
+    INDArray wide = rand(ROWS, 2 * COLS, -0.5);
+    wide.putScalar(3, 7, Float.NaN);
+    INDArray out = Nd4j.create(DataType.FLOAT, ROWS, 3);
+    INDArray max = Nd4j.create(DataType.FLOAT, ROWS, 1);
+    INDArray right = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(COLS, 2 * COLS));
+    INDArray bottom = wide.get(NDArrayIndex.interval(ROWS / 2, ROWS), NDArrayIndex.all());
+    INDArray outColumn = out.get(NDArrayIndex.interval(ROWS / 2, ROWS), NDArrayIndex.interval(1, 2));   // strided rows
+    assertEquals(0, buffersMadeBy(() -> Kernels.rowMax(wide, max)), "rowMax: ND4J buffers made");
+    for (int i = 0; i < ROWS; i++) {
+      double m = i == 3 ? Double.NaN : wide.getRow(i).maxNumber().doubleValue();
+      assertEquals(m, max.getDouble(i, 0), 0.0, "row " + i);
+    }
+    Kernels.rowMax(right, max);
+    for (int i = 0; i < ROWS; i++) assertEquals(right.getRow(i).maxNumber().doubleValue(), max.getDouble(i, 0), 0.0, "right, row " + i);
+    Kernels.rowMax(bottom, outColumn);
+    for (int i = 0; i < ROWS / 2; i++) assertEquals(bottom.getRow(i).maxNumber().doubleValue(), out.getDouble(ROWS / 2 + i, 1), 0.0, "bottom, row " + i);
+  }
+
+  @Test
   void kernelsOnTwoThreadsAtOnceKeepTheirOwnScalars() throws Exception {
     INDArray x = Nd4j.ones(DataType.FLOAT, 64, 64);
     INDArray a = Nd4j.create(DataType.FLOAT, 64, 64);
