@@ -19,8 +19,8 @@ import vaec.runtime.train.TrainingListener;
 
 /**
  * What a training step allocates after warm-up, measured inside the real training loop from one
- * step's progress callback to the next, on the reference VAE and on the enumerated mixture VAE:
- * ND4J buffers (native memory: every ND4J data buffer, a view's included, takes a number from
+ * step's progress callback to the next, on the reference VAE, the enumerated mixture VAE and the
+ * linear score-function SBN: ND4J buffers (native memory: every ND4J data buffer, a view's included, takes a number from
  * ND4J's deallocator counter when it is made, so the counter's advance counts them) and Java heap
  * bytes of the training thread (HotSpot's per-thread allocation counter).
  *
@@ -70,11 +70,14 @@ class StepAllocationTest {
     }
   }
 
-  static PerStep train(String source, Path dir) {
+  static PerStep train(String source, Path dir) { return train(source, dir, false); }
+
+  /** With {@code binary}, the data are 0 or 1 (a model that declares binary data checks it). */
+  static PerStep train(String source, Path dir, boolean binary) {
     CompiledModel m = Compiler.compile(new SourceFile("alloc.vae", source)).compiled();
     Random r = new Random(3);
     float[] train = new float[ROWS * 784];
-    for (int i = 0; i < train.length; i++) train[i] = r.nextFloat();
+    for (int i = 0; i < train.length; i++) train[i] = binary ? (r.nextFloat() < 0.3f ? 1f : 0f) : r.nextFloat();
     float[] test = java.util.Arrays.copyOf(train, BATCH * 784);
     DataSplit data = new DataSplit(BoundData.of("x", new Dataset("train", ROWS, 784, train, 28, 28)),
         BoundData.of("x", new Dataset("test", BATCH, 784, test, 28, 28)));
@@ -132,6 +135,21 @@ class StepAllocationTest {
         seed = 0 }
       """;
 
+  /** bench/sbn_linear.vae at batch 64: Bernoulli latents, score function with a running-average baseline. */
+  static final String SBN = """
+      model sbn_linear
+      data   x : binary[784]
+      latent z : binary[200]
+      network encoder = Linear(784 -> 200)
+      network decoder = Linear(200 -> 784)
+      prior z ~ Bernoulli(logits = 0)
+      guide z ~ Bernoulli(logits = encoder(x)) using score_function(baseline = average)
+      likelihood x ~ Bernoulli(logits = decoder(z))
+      train { optimizer = Adam(lr = 1e-3)
+        batch = 64
+        seed = 0 }
+      """;
+
   private static void report(String name, PerStep p) {
     System.out.println(name + ": ND4J buffers per step " + java.util.Arrays.toString(p.buffers()));
     System.out.println(name + ": heap bytes per step " + java.util.Arrays.toString(p.heapBytes()));
@@ -153,6 +171,17 @@ class StepAllocationTest {
     // trainer used them (136 and 231 KB before the bias gradient's one-row view was cached in Gemm).
     for (long b : p.buffers()) assertTrue(b <= 30, "ND4J buffers made in one step: " + b);
     assertTrue(median(p.heapBytes()) <= 130_000, "median heap bytes per step: " + median(p.heapBytes()));
+  }
+
+  @Test
+  void scoreFunctionSbnStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+    PerStep p = train(SBN, dir, true);
+    report("sbn", p);
+    // Measured: 19 buffers and 82 KB per step, the buffers all in Dense's bias add (6 per layer) and
+    // BernoulliLogitsLogProb's rsubi, as above (27 before the running baseline stopped using
+    // meanNumber and assign).
+    for (long b : p.buffers()) assertTrue(b <= 19, "ND4J buffers made in one step: " + b);
+    assertTrue(median(p.heapBytes()) <= 103_000, "median heap bytes per step: " + median(p.heapBytes()));
   }
 
   @Test

@@ -29,7 +29,7 @@ public final class RunningBaseline implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     double weight = in[1].getDouble(1);
-    out.assign(weight > 0 ? in[1].getDouble(0) / weight : 0.0);
+    vaec.runtime.kernels.Kernels.fill(out, weight > 0 ? in[1].getDouble(0) / weight : 0.0);
   }
 
   @Override public boolean differentiable() { return false; }
@@ -37,12 +37,17 @@ public final class RunningBaseline implements Op {
 
   @Override
   public void afterTrainingStep(INDArray[] in, INDArray out) {
-    double mean = in[0].meanNumber().doubleValue();
+    // The mean as a product with a ones row into a 1 x 1 buffer made once: meanNumber() makes five
+    // ND4J buffers per call. Only the training thread calls this.
+    if (total == null || total.dataType() != in[0].dataType()) total = org.nd4j.linalg.factory.Nd4j.create(in[0].dataType(), 1, 1);
+    double mean = vaec.runtime.kernels.Kernels.columnSum(in[0], total) / in[0].rows();
     if (!Double.isFinite(mean)) return;
     // sum and weight decay together, so sum / weight is the bias-corrected average.
     in[1].putScalar(0, decay * in[1].getDouble(0) + (1 - decay) * mean);
     in[1].putScalar(1, decay * in[1].getDouble(1) + (1 - decay));
   }
+
+  private INDArray total;
 
   @Override public String describe() { return "running_baseline(decay " + decay + ")"; }
 
