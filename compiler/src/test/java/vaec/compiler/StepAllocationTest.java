@@ -20,9 +20,10 @@ import vaec.runtime.train.TrainingListener;
 /**
  * What a training step allocates after warm-up, measured inside the real training loop from one
  * step's progress callback to the next, on the reference VAE, the enumerated mixture VAE and the
- * linear score-function SBN: ND4J buffers (native memory: every ND4J data buffer, a view's included, takes a number from
- * ND4J's deallocator counter when it is made, so the counter's advance counts them) and Java heap
- * bytes of the training thread (HotSpot's per-thread allocation counter).
+ * linear score-function SBN: ND4J buffers (native memory: every ND4J data buffer, a view's
+ * included, takes a number from ND4J's deallocator counter when it is made, so the counter's
+ * advance counts them) and Java heap bytes of the training thread (HotSpot's per-thread
+ * allocation counter).
  *
  * <p>The issue's target is zero for both. Kernels now runs ND4J's ops without allocating (each
  * thread reuses its scalar ops and op context; see Kernels), and every op of these two models but
