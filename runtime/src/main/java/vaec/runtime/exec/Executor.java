@@ -12,6 +12,7 @@ import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Gemm;
+import vaec.runtime.kernels.Kernels;
 import vaec.runtime.rng.NoiseSource;
 
 /**
@@ -411,9 +412,10 @@ public final class Executor {
     long[] nanos = profile == null ? null : profile.backwardNanos();
     long[] gemm = profile == null ? null : profile.backwardGemmNanos();
     long t0 = nanos == null ? 0 : System.nanoTime();
-    for (INDArray z : zeroBeforeBackward) z.assign(0);
-    for (INDArray z : unreachedParamGrads) z.assign(0);
-    if (reseedLoss) grad[loss.id()].assign(1.0 / batch);
+    // Kernels.fill and Kernels.add rather than assign and addi, which make ND4J buffers per call.
+    for (int k = 0; k < zeroBeforeBackward.size(); k++) Kernels.fill(zeroBeforeBackward.get(k), 0);
+    for (int k = 0; k < unreachedParamGrads.size(); k++) Kernels.fill(unreachedParamGrads.get(k), 0);
+    if (reseedLoss) Kernels.fill(grad[loss.id()], 1.0 / batch);
     if (nanos != null) nanos[loss.id()] += System.nanoTime() - t0;   // zeroing, charged to the loss node
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Op op = backwardOps[i];
@@ -421,13 +423,13 @@ public final class Executor {
       long t = nanos == null ? 0 : System.nanoTime();
       long g = nanos == null ? 0 : Gemm.profiledNanos();
       INDArray[] zero = zeroBeforeOp[i];
-      if (zero != null) for (INDArray z : zero) z.assign(0);
+      if (zero != null) for (INDArray z : zero) Kernels.fill(z, 0);
       if (accumulateInto[i] != null) op.backwardAccumulating(inValues[i], value[i], grad[i], inGrads[i], accumulateInto[i], scratch[i]);
       else op.backward(inValues[i], value[i], grad[i], inGrads[i], scratch[i]);
       INDArray[] into = addInto[i];
       if (into != null) {
         INDArray[] from = addFrom[i];
-        for (int k = 0; k < into.length; k++) into[k].addi(from[k]);
+        for (int k = 0; k < into.length; k++) Kernels.add(into[k], from[k], into[k]);
       }
       if (nanos != null) {
         nanos[i] += System.nanoTime() - t;

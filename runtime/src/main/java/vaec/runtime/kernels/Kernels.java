@@ -1,6 +1,15 @@
 package vaec.runtime.kernels;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseDivision;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarSet;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.ELU;
@@ -11,8 +20,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
@@ -21,18 +28,70 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 
 /**
  * Thin wrappers over ND4J's element-wise kernels that write into a given buffer. Every method
- * here is one native op and allocates no array, which is what keeps a training step free of
- * per-step allocation.
+ * here is one native op and makes no ND4J buffer, which is what keeps a training step free of
+ * per-step allocation (StepAllocationTest counts them).
+ *
+ * <p>How, in ND4J 1.0.0-M2.1, where the obvious calls allocate: an op made with a scalar argument
+ * ({@code x.muli(0.5)}, {@code new RectifiedLinear(x, z, 0)}, {@code assign(0)}) makes a scalar
+ * array (a data buffer and a shape buffer) every time; a custom op ({@code x.addi(y)}, MulOp and
+ * the other pairwise ops) builds a native op context every time; a broadcast op makes its
+ * dimension array and four TAD shape buffers every time; {@code sumNumber()} makes six. So each
+ * thread keeps one instance of each scalar op (with a scalar array of its own, overwritten before
+ * each call) and one op context that its pairwise and broadcasting ops run in; broadcasting over
+ * columns is a pairwise custom op with numpy broadcasting of a batch x 1 operand.
+ * ({@link KernelsAllocationTest} checks every method here for zero buffers.)
  */
 public final class Kernels {
   private Kernels() {}
+
+  /** One thread's reusable op instances and op context (ops run on the training and the helper thread at once). */
+  private static final class Reusable {
+    final OpContext context = Nd4j.getExecutioner().buildContext();
+    final ScalarMultiplication scale = new ScalarMultiplication();
+    final ScalarAdd addScalar = new ScalarAdd();
+    final ScalarReverseSubtraction rsubScalar = new ScalarReverseSubtraction();
+    final ScalarReverseDivision rdivScalar = new ScalarReverseDivision();
+    final ScalarSet fill = new ScalarSet();
+    final RectifiedLinear relu = new RectifiedLinear();
+    final Step step = new Step();
+    /** Pairwise ops without arguments: the context carries the arrays (about 1 KB of heap less per call than a new op). */
+    final MulOp mul = new MulOp();
+    final AddOp add = new AddOp();
+    final SubOp sub = new SubOp();
+    final DivOp div = new DivOp();
+    /** The scalar argument of each op above, by op and data type (made on first use). */
+    final java.util.Map<ScalarOp, INDArray[]> scalars = new java.util.IdentityHashMap<>();
+
+    void scalar(ScalarOp op, INDArray x, INDArray z, double v) {
+      INDArray[] byType = scalars.computeIfAbsent(op, k -> new INDArray[DataType.values().length]);
+      DataType t = x.dataType();
+      INDArray s = byType[t.ordinal()];
+      if (s == null) byType[t.ordinal()] = s = Nd4j.scalar(t, 0.0);
+      s.putScalar(0, v);
+      op.setX(x);
+      op.setZ(z);
+      op.setScalar(s);
+      Nd4j.getExecutioner().exec(op);
+      op.setX(null);   // no reference to the arrays is kept past the call
+      op.setZ(null);
+    }
+
+    void custom(CustomOp op, INDArray a, INDArray b, INDArray z) {
+      context.setInputArray(0, a);
+      context.setInputArray(1, b);
+      context.setOutputArray(0, z);
+      Nd4j.getExecutioner().exec(op, context);
+    }
+  }
+
+  private static final ThreadLocal<Reusable> REUSABLE = ThreadLocal.withInitial(Reusable::new);
 
   public static void exp(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Exp(x, z)); }
   public static void log(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Log(x, z)); }
   public static void softplus(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new SoftPlus(x, z)); }
   public static void sigmoid(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sigmoid(x, z)); }
   public static void tanh(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Tanh(x, z)); }
-  public static void relu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new RectifiedLinear(x, z, 0.0)); }
+  public static void relu(INDArray x, INDArray z) { REUSABLE.get().scalar(REUSABLE.get().relu, x, z, 0.0); }
   public static void elu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new ELU(x, z)); }
   public static void abs(INDArray x, INDArray z) {
     Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Abs(x, z));
@@ -43,21 +102,68 @@ public final class Kernels {
   }
   public static void sqrt(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sqrt(x, z)); }
   /** z = 1 where x > 0, else 0. */
-  public static void step(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Step(x, z, 0.0)); }
+  public static void step(INDArray x, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.step, x, z, 0.0); }
+
+  /** z = a x. */
+  public static void scale(INDArray x, double a, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.scale, x, z, a); }
+
+  /** z = x + b. */
+  public static void addScalar(INDArray x, double b, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.addScalar, x, z, b); }
+
+  /** z = c - x. */
+  public static void rsubScalar(INDArray x, double c, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.rsubScalar, x, z, c); }
+
+  /** z = c / x. */
+  public static void rdivScalar(INDArray x, double c, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.rdivScalar, x, z, c); }
+
+  /** Every element of z = v (what {@code z.assign(v)} does, without its scalar array). */
+  public static void fill(INDArray z, double v) { Reusable r = REUSABLE.get(); r.scalar(r.fill, z, z, v); }
 
   /** target (batch x w) = d (batch x w) times g (batch x 1) broadcast over columns. */
-  public static void putRowScaled(INDArray target, INDArray d, INDArray g) {
-    Nd4j.getExecutioner().exec(new BroadcastMulOp(d, g.reshape(g.rows()), target, 0));
-  }
+  public static void putRowScaled(INDArray target, INDArray d, INDArray g) { mul(d, g, target); }
 
   /** z (batch x w) = x - c with c (batch x 1) broadcast over columns. */
-  public static void subColumn(INDArray x, INDArray c, INDArray z) {
-    Nd4j.getExecutioner().exec(new BroadcastSubOp(x, c.reshape(c.rows()), z, 0));
+  public static void subColumn(INDArray x, INDArray c, INDArray z) { sub(x, c, z); }
+
+  /** z (batch x w) = x + r with r (1 x w, or of rank 1) broadcast over rows: a bias. */
+  public static void addRow(INDArray x, INDArray r, INDArray z) { add(x, r, z); }
+
+  /**
+   * z (batch x 1) = max over columns of x. On the CPU a loop over the host memory of float arrays
+   * (ND4J's reduction along a dimension makes eight buffers per call); ND4J's reduction otherwise.
+   */
+  public static void rowMax(INDArray x, INDArray z) {
+    if (!KernelPath.direct() || x.dataType() != DataType.FLOAT || z.dataType() != DataType.FLOAT || x.rank() != 2 || z.rank() != 2
+        || x.isEmpty() || z.rows() != x.rows() || z.columns() != 1) {
+      Nd4j.getExecutioner().exec(new Max(x, z.reshape(z.rows()), 1));
+      return;
+    }
+    long rows = x.rows();
+    long cols = x.columns();
+    long s0 = x.stride(0);
+    long s1 = x.stride(1);
+    long zs = z.stride(0);
+    java.nio.FloatBuffer xb = host(x, (rows - 1) * s0 + (cols - 1) * s1 + 1);
+    java.nio.FloatBuffer zb = host(z, (rows - 1) * zs + 1);
+    for (long i = 0; i < rows; i++) {
+      int base = (int) (i * s0);
+      float m = Float.NEGATIVE_INFINITY;
+      for (long j = 0; j < cols; j++) {
+        float v = xb.get(base + (int) (j * s1));
+        if (v > m || v != v) m = v;   // a NaN propagates, as ND4J's max does
+        if (m != m) break;
+      }
+      zb.put((int) (i * zs), m);
+    }
   }
 
-  /** z (batch x 1) = max over columns of x. */
-  public static void rowMax(INDArray x, INDArray z) {
-    Nd4j.getExecutioner().exec(new Max(x, z.reshape(z.rows()), 1));
+  /**
+   * The host memory of a float array as a buffer of {@code span} elements from the array's first:
+   * a view's data buffer starts at the view's offset (ND4J M2 makes a buffer per view; see Gemm).
+   */
+  private static java.nio.FloatBuffer host(INDArray x, long span) {
+    org.bytedeco.javacpp.FloatPointer p = new org.bytedeco.javacpp.FloatPointer(x.data().addressPointer());
+    return p.capacity(span).asBuffer();
   }
 
   /**
@@ -66,6 +172,17 @@ public final class Kernels {
    */
   public static void rowSum(INDArray x, INDArray z) {
     Gemm.gemm(x, false, ones(x.dataType(), x.columns()), true, z, 1.0, 0.0);
+  }
+
+  /**
+   * The sum of a batch x 1 column (a per-example term), as a product with a ones row into
+   * {@code total}, a 1 x 1 buffer of the caller's: {@code sumNumber()} makes six ND4J buffers.
+   * Any other shape is summed by ND4J.
+   */
+  public static double columnSum(INDArray column, INDArray total) {
+    if (column.rank() != 2 || column.columns() != 1 || column.dataType() != total.dataType()) return column.sumNumber().doubleValue();
+    Gemm.gemm(ones(column.dataType(), column.rows()), false, column, false, total, 1.0, 0.0);
+    return total.getDouble(0);
   }
 
   private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,9 +205,11 @@ public final class Kernels {
   }
 
   // Element-wise binary ops through the op classes: about half the time of INDArray.mul(b, out),
-  // which re-checks shapes for broadcasting on every call (58 against 129 us on 128 x 784).
-  public static void mul(INDArray a, INDArray b, INDArray z) { Nd4j.exec(new MulOp(a, b, z)); }
-  public static void add(INDArray a, INDArray b, INDArray z) { Nd4j.exec(new AddOp(a, b, z)); }
-  public static void sub(INDArray a, INDArray b, INDArray z) { Nd4j.exec(new SubOp(a, b, z)); }
-  public static void div(INDArray a, INDArray b, INDArray z) { Nd4j.exec(new DivOp(a, b, z)); }
+  // which re-checks shapes for broadcasting on every call (58 against 129 us on 128 x 784). Run in
+  // the thread's op context rather than a new one per call. b may be a batch x 1 column or a row
+  // of z's width (numpy broadcasting); z may be a or b.
+  public static void mul(INDArray a, INDArray b, INDArray z) { Reusable r = REUSABLE.get(); r.custom(r.mul, a, b, z); }
+  public static void add(INDArray a, INDArray b, INDArray z) { Reusable r = REUSABLE.get(); r.custom(r.add, a, b, z); }
+  public static void sub(INDArray a, INDArray b, INDArray z) { Reusable r = REUSABLE.get(); r.custom(r.sub, a, b, z); }
+  public static void div(INDArray a, INDArray b, INDArray z) { Reusable r = REUSABLE.get(); r.custom(r.div, a, b, z); }
 }

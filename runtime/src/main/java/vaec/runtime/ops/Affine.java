@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** y = a x + b with constants a and b: what scalar arithmetic (0.5 * v, v - 1, -v) lowers to. */
 public final class Affine implements Op {
@@ -17,16 +18,16 @@ public final class Affine implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    if (a == 1.0) in[0].add(b, out);
+    if (a == 1.0) Kernels.addScalar(in[0], b, out);
     else {
-      in[0].mul(a, out);
-      if (b != 0.0) out.addi(b);
+      Kernels.scale(in[0], a, out);
+      if (b != 0.0) Kernels.addScalar(out, b, out);
     }
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    if (gIn[0] != null) g.mul(a, gIn[0]);
+    if (gIn[0] != null) Kernels.scale(g, a, gIn[0]);
   }
 
   @Override

@@ -39,11 +39,15 @@ public final class Binary implements Op {
       INDArray d = gIn[i];
       switch (kind) {
         case ADD -> d.assign(g);
-        case SUB -> { if (i == 0) d.assign(g); else g.mul(-1.0, d); }
+        case SUB -> { if (i == 0) d.assign(g); else Kernels.scale(g, -1.0, d); }
         case MUL -> Kernels.mul(g, in[1 - i], d);
         case DIV -> {
-          if (i == 0) g.div(in[1], d);
-          else { g.mul(out, d); d.divi(in[1]).negi(); }   // -g a / b^2 = -g y / b
+          if (i == 0) Kernels.div(g, in[1], d);
+          else {                                           // -g a / b^2 = -g y / b
+            Kernels.mul(g, out, d);
+            Kernels.div(d, in[1], d);
+            Kernels.scale(d, -1.0, d);
+          }
         }
       }
     }

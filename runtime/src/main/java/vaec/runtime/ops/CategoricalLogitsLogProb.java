@@ -18,36 +18,35 @@ public final class CategoricalLogitsLogProb implements Op {
     return 1;
   }
 
+  /** softmax(l) (kept for the backward pass), a working buffer, the row maximum and logsumexp(l). */
   @Override
-  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width(), 1, 1}; }
+  public int[] scratchWidths(List<Node> in) { return new int[] {in.get(0).width(), in.get(0).width(), 1, 1}; }
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray e = s[0];
-    INDArray max = s[1];
-    INDArray sum = s[2];
+    INDArray t = s[1];
+    INDArray max = s[2];
+    INDArray lse = s[3];
     Kernels.rowMax(in[1], max);
     Kernels.subColumn(in[1], max, e);
     Kernels.exp(e, e);
-    Kernels.rowSum(e, sum);
-    e.diviColumnVector(sum);             // e now holds softmax(l), reused by the backward pass
-    INDArray lse = sum.dup();
+    Kernels.rowSum(e, lse);
+    Kernels.div(e, lse, e);              // e now holds softmax(l), reused by the backward pass
     Kernels.log(lse, lse);
-    lse.addi(max);
-    Kernels.rowSum(in[0].mul(in[1]), out);
-    out.subi(lse);
+    Kernels.add(lse, max, lse);          // logsumexp(l)
+    Kernels.mul(in[0], in[1], t);
+    Kernels.rowSum(t, out);
+    Kernels.sub(out, lse, out);          // sum(x l) - logsumexp(l)
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[1] != null) {
-      INDArray d = in[0].sub(s[0]);      // x - softmax(l)
-      Kernels.putRowScaled(gIn[1], d, g);
+      Kernels.sub(in[0], s[0], s[1]);    // x - softmax(l)
+      Kernels.putRowScaled(gIn[1], s[1], g);
     }
-    if (gIn[0] != null) {
-      INDArray d = in[1].dup();
-      Kernels.putRowScaled(gIn[0], d, g);
-    }
+    if (gIn[0] != null) Kernels.putRowScaled(gIn[0], in[1], g);
   }
 
   @Override public String describe() { return "categorical_logits_log_prob"; }

@@ -17,22 +17,36 @@ public final class Concat implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    int c = 0;
-    for (INDArray x : in) {
-      out.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + x.columns())).assign(x);
-      c += x.columns();
-    }
+    INDArray[] parts = parts(out, in);
+    for (int i = 0; i < in.length; i++) parts[i].assign(in[i]);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    int c = 0;
-    for (int i = 0; i < in.length; i++) {
-      int w = in[i].columns();
-      if (gIn[i] != null) gIn[i].assign(g.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + w)));
-      c += w;
-    }
+    INDArray[] parts = parts(g, in);
+    for (int i = 0; i < in.length; i++) if (gIn[i] != null) gIn[i].assign(parts[i]);
   }
+
+  /**
+   * The column blocks of {@code whole} that the inputs fill, made once per buffer: the executor
+   * hands the op the same buffers every step, and a view made per call is an ND4J buffer per call.
+   * Cleared past a bound, in case a caller passes fresh arrays each time.
+   */
+  private synchronized INDArray[] parts(INDArray whole, INDArray[] in) {
+    INDArray[] p = views.get(whole);
+    if (p != null && p.length == in.length) return p;
+    if (views.size() >= 4096) views.clear();
+    p = new INDArray[in.length];
+    long c = 0;
+    for (int i = 0; i < in.length; i++) {
+      p[i] = whole.get(NDArrayIndex.all(), NDArrayIndex.interval(c, c + in[i].columns()));
+      c += in[i].columns();
+    }
+    views.put(whole, p);
+    return p;
+  }
+
+  private final java.util.Map<INDArray, INDArray[]> views = new java.util.IdentityHashMap<>();
 
   @Override public String describe() { return "concat"; }
 }

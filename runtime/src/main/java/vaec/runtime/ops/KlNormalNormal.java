@@ -19,21 +19,31 @@ public final class KlNormalNormal implements Op {
     return 1;
   }
 
+  /** diff = m1 - m2 and var2 = s2^2 (kept for the backward pass), then two working buffers. */
   @Override
   public int[] scratchWidths(List<Node> in) {
     int w = in.get(0).width();
-    return new int[] {w, w, w};
+    return new int[] {w, w, w, w};
   }
 
+  // Every step through Kernels into the scratch buffers: no array is made per call.
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray diff = s[0];
     INDArray var2 = s[1];
     INDArray t = s[2];
-    in[0].sub(in[2], diff);
-    in[3].mul(in[3], var2);
-    in[1].mul(in[1], t).addi(diff.mul(diff)).divi(var2).muli(0.5).subi(0.5);
-    t.addi(org.nd4j.linalg.ops.transforms.Transforms.log(in[3].div(in[1]), false));
+    INDArray u = s[3];
+    Kernels.sub(in[0], in[2], diff);
+    Kernels.mul(in[3], in[3], var2);
+    Kernels.mul(in[1], in[1], t);          // (s1^2 + diff^2) / (2 s2^2) - 1/2
+    Kernels.mul(diff, diff, u);
+    Kernels.add(t, u, t);
+    Kernels.div(t, var2, t);
+    Kernels.scale(t, 0.5, t);
+    Kernels.addScalar(t, -0.5, t);
+    Kernels.div(in[3], in[1], u);          // + log(s2 / s1)
+    Kernels.log(u, u);
+    Kernels.add(t, u, t);
     Kernels.rowSum(t, out);
   }
 
@@ -41,15 +51,32 @@ public final class KlNormalNormal implements Op {
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray diff = s[0];
     INDArray var2 = s[1];
-    if (gIn[0] != null) Kernels.putRowScaled(gIn[0], diff.div(var2), g);
-    if (gIn[2] != null) Kernels.putRowScaled(gIn[2], diff.div(var2).negi(), g);
+    INDArray t = s[2];
+    INDArray u = s[3];
+    if (gIn[0] != null) {                       // diff / s2^2
+      Kernels.div(diff, var2, t);
+      Kernels.putRowScaled(gIn[0], t, g);
+    }
+    if (gIn[2] != null) {                       // -diff / s2^2
+      Kernels.div(diff, var2, t);
+      Kernels.scale(t, -1.0, t);
+      Kernels.putRowScaled(gIn[2], t, g);
+    }
     if (gIn[1] != null) {                       // -1/s1 + s1/s2^2
-      INDArray d = in[1].div(var2).subi(in[1].rdiv(1.0));
-      Kernels.putRowScaled(gIn[1], d, g);
+      Kernels.div(in[1], var2, t);
+      Kernels.rdivScalar(in[1], 1.0, u);
+      Kernels.sub(t, u, t);
+      Kernels.putRowScaled(gIn[1], t, g);
     }
     if (gIn[3] != null) {                       // 1/s2 - (s1^2 + diff^2) / s2^3
-      INDArray d = in[1].mul(in[1]).addi(diff.mul(diff)).divi(var2).divi(in[3]).rsubi(in[3].rdiv(1.0));
-      Kernels.putRowScaled(gIn[3], d, g);
+      Kernels.mul(in[1], in[1], t);
+      Kernels.mul(diff, diff, u);
+      Kernels.add(t, u, t);
+      Kernels.div(t, var2, t);
+      Kernels.div(t, in[3], t);
+      Kernels.rdivScalar(in[3], 1.0, u);
+      Kernels.sub(u, t, t);
+      Kernels.putRowScaled(gIn[3], t, g);
     }
   }
 

@@ -28,9 +28,11 @@ public final class KlNormalStdNormal implements Op {
     INDArray u = s[1];
     Kernels.mul(in[1], in[1], t);
     Kernels.mul(in[0], in[0], u);
-    t.addi(u).muli(0.5).subi(0.5);
+    Kernels.add(t, u, t);
+    Kernels.scale(t, 0.5, t);
+    Kernels.addScalar(t, -0.5, t);
     Kernels.log(in[1], u);
-    t.subi(u);
+    Kernels.sub(t, u, t);
     Kernels.rowSum(t, out);
   }
 
@@ -42,8 +44,8 @@ public final class KlNormalStdNormal implements Op {
       Kernels.putRowScaled(gIn[0], d, g);
     }
     if (gIn[1] != null) {
-      in[1].rdiv(1.0, d);                           // ds = s - 1/s
-      d.rsubi(in[1]);
+      Kernels.rdivScalar(in[1], 1.0, d);            // ds = s - 1/s
+      Kernels.sub(in[1], d, d);
       Kernels.putRowScaled(gIn[1], d, g);
     }
   }

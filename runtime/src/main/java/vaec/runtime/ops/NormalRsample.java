@@ -23,7 +23,7 @@ public final class NormalRsample implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     Kernels.mul(in[1], in[2], out);
-    out.addi(in[0]);
+    Kernels.add(out, in[0], out);
   }
 
   @Override

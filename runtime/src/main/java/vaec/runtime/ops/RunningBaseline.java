@@ -29,7 +29,7 @@ public final class RunningBaseline implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     double weight = in[1].getDouble(1);
-    out.assign(weight > 0 ? in[1].getDouble(0) / weight : 0.0);
+    vaec.runtime.kernels.Kernels.fill(out, weight > 0 ? in[1].getDouble(0) / weight : 0.0);
   }
 
   @Override public boolean differentiable() { return false; }
@@ -37,7 +37,7 @@ public final class RunningBaseline implements Op {
 
   @Override
   public void afterTrainingStep(INDArray[] in, INDArray out) {
-    update(in, in[0].meanNumber().doubleValue());
+    update(in, sum(in[0]) / in[0].rows());
   }
 
   /** The batch's mean signal is the row-weighted mean of its parts' means. */
@@ -46,10 +46,19 @@ public final class RunningBaseline implements Op {
     double sum = 0;
     long rows = 0;
     for (INDArray[] in : inputs) {
-      sum += in[0].sumNumber().doubleValue();
-      rows += in[0].length();
+      sum += sum(in[0]);
+      rows += in[0].rows();
     }
     update(inputs.get(0), sum / rows);
+  }
+
+  /**
+   * The sum as a product with a ones row into a 1 x 1 buffer made once: sumNumber() makes five
+   * ND4J buffers per call. Only the training thread calls this (after the step's halves).
+   */
+  private double sum(INDArray signal) {
+    if (total == null || total.dataType() != signal.dataType()) total = org.nd4j.linalg.factory.Nd4j.create(signal.dataType(), 1, 1);
+    return vaec.runtime.kernels.Kernels.columnSum(signal, total);
   }
 
   private void update(INDArray[] in, double mean) {
@@ -58,6 +67,8 @@ public final class RunningBaseline implements Op {
     in[1].putScalar(0, decay * in[1].getDouble(0) + (1 - decay) * mean);
     in[1].putScalar(1, decay * in[1].getDouble(1) + (1 - decay));
   }
+
+  private INDArray total;
 
   @Override public String describe() { return "running_baseline(decay " + decay + ")"; }
 

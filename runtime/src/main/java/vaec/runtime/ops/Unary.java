@@ -32,7 +32,7 @@ public final class Unary implements Op {
       case TANH -> Kernels.tanh(x, out);
       case RELU -> Kernels.relu(x, out);
       case SQRT -> Kernels.sqrt(x, out);
-      case SQUARE -> x.mul(x, out);
+      case SQUARE -> Kernels.mul(x, x, out);
       case ELU -> Kernels.elu(x, out);
       case ABS -> out.assign(org.nd4j.linalg.ops.transforms.Transforms.abs(x, true));
     }
@@ -45,17 +45,17 @@ public final class Unary implements Op {
     INDArray d = gIn[0];
     switch (fn) {
       case EXP -> d.assign(out);
-      case LOG -> x.rdiv(1.0, d);
+      case LOG -> Kernels.rdivScalar(x, 1.0, d);
       case SOFTPLUS -> Kernels.sigmoid(x, d);
       case SIGMOID -> Activation.SIGMOID.derivativeFromOutput(out, d);
       case TANH -> Activation.TANH.derivativeFromOutput(out, d);
       case RELU -> Kernels.step(x, d);
-      case SQRT -> out.rdiv(0.5, d);
-      case SQUARE -> x.mul(2.0, d);
+      case SQRT -> Kernels.rdivScalar(out, 0.5, d);
+      case SQUARE -> Kernels.scale(x, 2.0, d);
       case ELU -> Activation.ELU.derivativeFromOutput(out, d);
       case ABS -> d.assign(org.nd4j.linalg.ops.transforms.Transforms.sign(x, true));
     }
-    d.muli(g);
+    Kernels.mul(d, g, d);
   }
 
   @Override

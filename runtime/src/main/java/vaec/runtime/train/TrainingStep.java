@@ -13,6 +13,7 @@ import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.kernels.KernelPath;
+import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.Parallel;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.rng.NoiseSource;
@@ -106,6 +107,8 @@ abstract class TrainingStep {
     private final List<INDArray> binarized = new ArrayList<>();
     private final List<INDArray> uniform = new ArrayList<>();
     private final int[] rowsIdx;
+    /** The terms' sums over the rows, read every step (a 1 x 1 buffer: sumNumber makes six ND4J buffers). */
+    private final INDArray total;
 
     Whole(CompiledModel m, int batch, ParameterStore params, Batches data) {
       super(m, batch, data);
@@ -118,6 +121,7 @@ abstract class TrainingStep {
         uniform.add(x == null ? null : Nd4j.create(x.dataType(), batch, x.columns()));
       }
       this.rowsIdx = new int[batch * k];
+      this.total = Nd4j.create(params.dtype(), 1, 1);
     }
 
     @Override void beginRun(long stepsPerEpoch) { pass.beginRun(stepsPerEpoch); }
@@ -144,11 +148,11 @@ abstract class TrainingStep {
         profile.addNoise(System.nanoTime() - t2);
       }
       pass.forward(profile);
-      double loss = ex.value(termNodes.get(0)).sumNumber().doubleValue();
+      double loss = Kernels.columnSum(ex.value(termNodes.get(0)), total);
       if (!Double.isFinite(loss)) return new Fault("value", ex, ex.firstNonFiniteValue());
       pass.backward(profile);
       termSums[0] += loss;
-      for (int t = 1; t < termSums.length; t++) termSums[t] += ex.value(termNodes.get(t)).sumNumber().doubleValue();
+      for (int t = 1; t < termSums.length; t++) termSums[t] += Kernels.columnSum(ex.value(termNodes.get(t)), total);
       return null;
     }
 
@@ -195,6 +199,7 @@ abstract class TrainingStep {
       final List<INDArray[]> noiseTargets = new ArrayList<>();
       final List<INDArray[]> noiseSources = new ArrayList<>();
       final double[] sums;
+      final INDArray total;
       double loss;
       Fault fault;
       StepProfile profile;
@@ -205,6 +210,7 @@ abstract class TrainingStep {
         this.pass = new TrainingPass(model, size * k, store);
         this.rowsIdx = new int[size * k];
         this.sums = new double[termNodes.size()];
+        this.total = Nd4j.create(store.dtype(), 1, 1);
         Executor ex = pass.main();
         data.requireInputs(ex, model.data().stream().map(DataInput::name).toList());
         for (int v = 0; v < binarizedNames.size(); v++) {
@@ -239,17 +245,17 @@ abstract class TrainingStep {
         Executor ex = pass.main();
         for (int i = 0; i < noiseTargets.size(); i++) {
           INDArray[] t = noiseTargets.get(i), s = noiseSources.get(i);
-          for (int j = 0; j < t.length; j++) t[j].assign(s[j]);
+          for (int j = 0; j < t.length; j++) Kernels.scale(s[j], 1.0, t[j]);   // a copy, with no buffer made
         }
         pass.forward(profile);
-        double l = ex.value(termNodes.get(0)).sumNumber().doubleValue();
+        double l = Kernels.columnSum(ex.value(termNodes.get(0)), total);
         if (!Double.isFinite(l)) {
           fault = new Fault("value", ex, ex.firstNonFiniteValue());
           return;
         }
         pass.backward(profile);
         sums[0] = l;
-        for (int t = 1; t < sums.length; t++) sums[t] = ex.value(termNodes.get(t)).sumNumber().doubleValue();
+        for (int t = 1; t < sums.length; t++) sums[t] = Kernels.columnSum(ex.value(termNodes.get(t)), total);
       }
     }
 
@@ -306,14 +312,17 @@ abstract class TrainingStep {
       this.fold = new Runnable[] {() -> fold(gLow, g2Low), () -> fold(gHigh, g2High)};
     }
 
-    /** g = w0 g + w1 g2, as w0 (g + (w1 / w0) g2) when the halves are equal (w1 / w0 = 1: one rounding). */
+    /** g = w0 g + w1 g2: (g + g2) w0 when the halves are equal (w0 = 1/2, an exact scaling). */
     private void fold(INDArray g, INDArray g2) {
       if (g.length() == 0) return;
+      // Through Kernels' reused ops: no ND4J buffer per step.
       if (w0 == w1) {
-        g.addi(g2).muli(w0);
+        Kernels.add(g, g2, g);
+        Kernels.scale(g, w0, g);
       } else {
-        g.muli(w0);
-        Nd4j.getBlasWrapper().level1().axpy(g.length(), w1, g2, g);
+        Kernels.scale(g, w0, g);
+        Kernels.scale(g2, w1, g2);
+        Kernels.add(g, g2, g);
       }
     }
 
