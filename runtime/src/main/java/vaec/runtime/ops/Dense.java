@@ -44,7 +44,7 @@ public final class Dense implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] scratch) {
     Gemm.gemm(in[0], false, in[1], false, out, 1.0, 0.0);
-    out.addiRowVector(in[2]);
+    vaec.runtime.kernels.Kernels.addRow(out, in[2], out);   // Kernels' reused op: no buffer per call
     activation.apply(out, out);
   }
 
@@ -66,7 +66,7 @@ public final class Dense implements Op {
     if (activation != Activation.IDENTITY) {
       dPre = scratch[0];
       activation.derivativeFromOutput(out, dPre);
-      dPre.muli(gOut);
+      vaec.runtime.kernels.Kernels.mul(dPre, gOut, dPre);
     }
     // A weight shared by several uses (the decoder of every enumerated branch) gets each use's
     // gradient added by the gemm itself, rather than into a buffer the executor adds afterwards.
