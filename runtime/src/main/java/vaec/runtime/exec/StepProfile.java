@@ -32,6 +32,8 @@ public final class StepProfile {
   private long other;
   private long steps;
   private long wall;
+  /** The control variates' companion graph's op times (REBAR, RELAX), created on first use. */
+  private StepProfile companion;
 
   public StepProfile(Executor ex) {
     this.ex = ex;
@@ -55,6 +57,16 @@ public final class StepProfile {
   public void addOther(long nanos) { other += nanos; }
   public void addStep(long wallNanos) { steps++; wall += wallNanos; }
 
+  /**
+   * The profile of a second graph run within the same steps (the control variates' companion
+   * graph, on executor {@code cv}): its op times count in this profile's categories, and its op
+   * kinds are listed apart, marked "control variates:".
+   */
+  public StepProfile companion(Executor cv) {
+    if (companion == null || companion.ex != cv) companion = new StepProfile(cv);
+    return companion;
+  }
+
   public void forward() { ex.forward(this); }
   public void backward() { ex.backward(this); }
 
@@ -66,6 +78,11 @@ public final class StepProfile {
     long g = sum(gemmFwd) + sum(gemmBwd);
     long ef = sum(fwd) - sum(gemmFwd);
     long eb = sum(bwd) - sum(gemmBwd);
+    if (companion != null) {
+      g += sum(companion.gemmFwd) + sum(companion.gemmBwd);
+      ef += sum(companion.fwd) - sum(companion.gemmFwd);
+      eb += sum(companion.bwd) - sum(companion.gemmBwd);
+    }
     long rest = wall - (g + ef + eb + optimizer + data + noise);
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("gemm (cblas_sgemm, forward and backward)", g);
@@ -81,16 +98,21 @@ public final class StepProfile {
   /** Time by op kind (its describe()), forward and backward together, the largest first. */
   public List<Row> byOp() {
     Map<String, Long> m = new LinkedHashMap<>();
+    opTimes(m, "");
+    if (companion != null) companion.opTimes(m, "control variates: ");
+    List<Row> out = rows(m);
+    out.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
+    return out;
+  }
+
+  private void opTimes(Map<String, Long> m, String prefix) {
     for (Node node : ex.graph().nodes()) {
       int i = node.id();
       if (fwd[i] + bwd[i] == 0) continue;
       String key = node.op().describe();
       int at = key.indexOf('[');
-      m.merge(at > 0 && !key.startsWith("dense") ? key.substring(0, at) : key, fwd[i] + bwd[i], Long::sum);
+      m.merge(prefix + (at > 0 && !key.startsWith("dense") ? key.substring(0, at) : key), fwd[i] + bwd[i], Long::sum);
     }
-    List<Row> out = rows(m);
-    out.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
-    return out;
   }
 
   private List<Row> rows(Map<String, Long> m) {
