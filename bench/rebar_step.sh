@@ -7,7 +7,9 @@
 # Each round trains the three variants one after another (VAEC_PROFILE=1, so the training loop's
 # milliseconds per step are measured apart from evaluation); with other checkouts of vaec named
 # (a build before a change), each round runs their three variants too, alternating builds. Prints
-# every round, then the median ms/step of each variant and the median ratios to the score function.
+# every round, then the median ms/step of each variant and the median ratios to the score function,
+# of wall time and of the process's CPU time (all threads; steadier on a machine shared with other
+# work, where wall time mostly measures the wait for a core).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=3
@@ -60,23 +62,29 @@ for r in $(seq 1 "$rounds"); do
         --epochs "$epochs" --eval-samples 1 --iwae-k 1 --out "$out/run-$v" >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
       ms=$(sed -n 's/^profile (VAEC_PROFILE): [0-9]* steps, \([0-9.]*\) ms per step$/\1/p' "$log")
       [ -n "$ms" ] || { echo "bench: no profile line in $log" >&2; exit 1; }
-      echo "$r $b $v $ms" >> "$out/times.txt"
-      printf 'round %d  build %d (%s)  %-6s %8.2f ms/step  (load %s)\n' "$r" "$b" "${builds[$b]}" "$v" "$ms" "$(cut -d' ' -f1 /proc/loadavg)"
+      cpu=$(sed -n 's/^  process CPU time: \([0-9.]*\) ms per step.*$/\1/p' "$log")
+      [ -n "$cpu" ] || cpu=nan   # a build without the CPU line
+      echo "$r $b $v $ms $cpu" >> "$out/times.txt"
+      printf 'round %d  build %d (%s)  %-6s %8.2f ms/step  CPU %8s ms/step  (load %s)\n' "$r" "$b" "${builds[$b]}" "$v" "$ms" "$cpu" \
+        "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done
 echo "load after: $(uptime)"
 python3 - "$out/times.txt" "${builds[@]}" <<'PY'
-import statistics, sys
+import math, statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 builds = sys.argv[2:]
-t = {(int(r), int(b), v): float(ms) for r, b, v, ms in rows}
-print()
-print(f"{'build':<40}{'score ms':>10}{'rebar ms':>10}{'relax ms':>10}{'rebar/score':>13}{'relax/score':>13}")
-for b, path in enumerate(builds):
-    rs = sorted({r for r, bb, _ in t if bb == b})
-    med = {v: statistics.median(t[(r, b, v)] for r in rs) for v in ("score", "rebar", "relax")}
-    ratio = {v: statistics.median(t[(r, b, v)] / t[(r, b, "score")] for r in rs) for v in ("rebar", "relax")}
-    print(f"{path[-40:]:<40}{med['score']:>10.2f}{med['rebar']:>10.2f}{med['relax']:>10.2f}{ratio['rebar']:>13.2f}{ratio['relax']:>13.2f}")
-print("(ms per training step, median over rounds; ratios are medians of each round's ratio)")
+for col, what in ((3, "wall"), (4, "process CPU")):
+    t = {(int(r[0]), int(r[1]), r[2]): float(r[col]) for r in rows}
+    if all(math.isnan(v) for v in t.values()):
+        continue
+    print()
+    print(f"{what} ms per training step, median over rounds; ratios are the medians of each round's ratio")
+    print(f"{'build':<40}{'score':>10}{'rebar':>10}{'relax':>10}{'rebar/score':>13}{'relax/score':>13}")
+    for b, path in enumerate(builds):
+        rs = sorted({r for r, bb, _ in t if bb == b})
+        med = {v: statistics.median(t[(r, b, v)] for r in rs) for v in ("score", "rebar", "relax")}
+        ratio = {v: statistics.median(t[(r, b, v)] / t[(r, b, "score")] for r in rs) for v in ("rebar", "relax")}
+        print(f"{path[-40:]:<40}{med['score']:>10.2f}{med['rebar']:>10.2f}{med['relax']:>10.2f}{ratio['rebar']:>13.2f}{ratio['relax']:>13.2f}")
 PY

@@ -103,6 +103,7 @@ public final class Trainer {
           return false;
         }
         long t1 = profile == null ? 0 : System.nanoTime();
+        if (profile != null) profile.beginStep();
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
         for (int i = 0; i < batch; i++) for (int j = 0; j < k; j++) rowsIdx[i * k + j] = idx[i];
         train.gather(rowsIdx, ex);
