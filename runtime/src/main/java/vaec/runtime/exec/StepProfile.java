@@ -32,6 +32,11 @@ public final class StepProfile {
   private long other;
   private long steps;
   private long wall;
+  /** CPU time of the whole process (every thread) within the steps, and where the current step's began; -1 when unknown. */
+  private long cpu;
+  private long cpuAtStart = -1;
+  /** The control variates' companion graph's op times (REBAR, RELAX), created on first use. */
+  private StepProfile companion;
 
   public StepProfile(Executor ex) {
     this.ex = ex;
@@ -53,7 +58,42 @@ public final class StepProfile {
   public void addOptimizer(long nanos) { optimizer += nanos; }
   /** Loss read-out, finiteness checks, progress reporting: the loop's own work. */
   public void addOther(long nanos) { other += nanos; }
-  public void addStep(long wallNanos) { steps++; wall += wallNanos; }
+  /** Marks the start of a step, for the process's CPU time within it ({@link #addStep}). */
+  public void beginStep() { cpuAtStart = processCpuNanos(); }
+
+  public void addStep(long wallNanos) {
+    steps++;
+    wall += wallNanos;
+    if (cpuAtStart >= 0) {
+      long now = processCpuNanos();
+      if (now >= 0) cpu += now - cpuAtStart;
+      cpuAtStart = -1;
+    }
+  }
+
+  /**
+   * CPU milliseconds per step, all threads of the process together (both cores' work, and the JIT's
+   * and the collector's while a step runs): on a machine shared with other work, a steadier measure
+   * of a step's cost than its wall time. NaN when the platform does not report it.
+   */
+  public double cpuMsPerStep() { return steps == 0 || cpu == 0 ? Double.NaN : cpu / 1e6 / steps; }
+
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /**
+   * The profile of a second graph run within the same steps (the control variates' companion
+   * graph, on executor {@code cv}): its op times count in this profile's categories, and its op
+   * kinds are listed apart, marked "control variates:".
+   */
+  public StepProfile companion(Executor cv) {
+    if (companion == null || companion.ex != cv) companion = new StepProfile(cv);
+    return companion;
+  }
 
   public void forward() { ex.forward(this); }
   public void backward() { ex.backward(this); }
@@ -66,6 +106,11 @@ public final class StepProfile {
     long g = sum(gemmFwd) + sum(gemmBwd);
     long ef = sum(fwd) - sum(gemmFwd);
     long eb = sum(bwd) - sum(gemmBwd);
+    if (companion != null) {
+      g += sum(companion.gemmFwd) + sum(companion.gemmBwd);
+      ef += sum(companion.fwd) - sum(companion.gemmFwd);
+      eb += sum(companion.bwd) - sum(companion.gemmBwd);
+    }
     long rest = wall - (g + ef + eb + optimizer + data + noise);
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("gemm (cblas_sgemm, forward and backward)", g);
@@ -81,16 +126,21 @@ public final class StepProfile {
   /** Time by op kind (its describe()), forward and backward together, the largest first. */
   public List<Row> byOp() {
     Map<String, Long> m = new LinkedHashMap<>();
+    opTimes(m, "");
+    if (companion != null) companion.opTimes(m, "control variates: ");
+    List<Row> out = rows(m);
+    out.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
+    return out;
+  }
+
+  private void opTimes(Map<String, Long> m, String prefix) {
     for (Node node : ex.graph().nodes()) {
       int i = node.id();
       if (fwd[i] + bwd[i] == 0) continue;
       String key = node.op().describe();
       int at = key.indexOf('[');
-      m.merge(at > 0 && !key.startsWith("dense") ? key.substring(0, at) : key, fwd[i] + bwd[i], Long::sum);
+      m.merge(prefix + (at > 0 && !key.startsWith("dense") ? key.substring(0, at) : key), fwd[i] + bwd[i], Long::sum);
     }
-    List<Row> out = rows(m);
-    out.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
-    return out;
   }
 
   private List<Row> rows(Map<String, Long> m) {
@@ -106,6 +156,7 @@ public final class StepProfile {
 
   public void print(PrintStream out) {
     out.printf(Locale.ROOT, "profile (VAEC_PROFILE): %d steps, %.2f ms per step%n", steps, msPerStep());
+    if (!Double.isNaN(cpuMsPerStep())) out.printf(Locale.ROOT, "  process CPU time: %.2f ms per step (all threads)%n", cpuMsPerStep());
     out.printf(Locale.ROOT, "  %-58s %9s %7s%n", "category", "ms/step", "share");
     for (Row r : categories()) out.printf(Locale.ROOT, "  %-58s %9.3f %6.1f%%%n", r.label(), r.msPerStep(), 100 * r.share());
     out.printf(Locale.ROOT, "  %-58s %9s %7s%n", "op kind (forward + backward, gemm included)", "ms/step", "share");

@@ -155,6 +155,108 @@ public final class RowBlocks {
     }
   }
 
+  /** Block {@code j} of out (k r x w) = in (r x w). */
+  public static void copyToBlock(INDArray in, int j, INDArray out) {
+    int r = (int) in.rows();
+    int w = (int) in.columns();
+    long is0 = in.stride(0), is1 = in.stride(1), os0 = out.stride(0), os1 = out.stride(1);
+    long base = (long) j * r * os0;
+    if (out.dataType() == DataType.FLOAT) {
+      FloatBuffer a = f(in);
+      FloatBuffer o = f(out);
+      if (is1 == 1 && os1 == 1) {
+        for (int i = 0; i < r; i++) o.put((int) (base + i * os0), a, (int) (i * is0), w);
+        return;
+      }
+      for (int i = 0; i < r; i++) for (int c = 0; c < w; c++) o.put((int) (base + i * os0 + c * os1), a.get((int) (i * is0 + c * is1)));
+    } else {
+      DoubleBuffer a = d(in);
+      DoubleBuffer o = d(out);
+      for (int i = 0; i < r; i++) for (int c = 0; c < w; c++) o.put((int) (base + i * os0 + c * os1), a.get((int) (i * is0 + c * is1)));
+    }
+  }
+
+  /** out (r x w) = block {@code j} of in (k r x w). */
+  public static void copyFromBlock(INDArray in, int j, INDArray out) {
+    int r = (int) out.rows();
+    int w = (int) out.columns();
+    long is0 = in.stride(0), is1 = in.stride(1), os0 = out.stride(0), os1 = out.stride(1);
+    long base = (long) j * r * is0;
+    if (out.dataType() == DataType.FLOAT) {
+      FloatBuffer a = f(in);
+      FloatBuffer o = f(out);
+      if (is1 == 1 && os1 == 1) {
+        for (int i = 0; i < r; i++) o.put((int) (i * os0), a, (int) (base + i * is0), w);
+        return;
+      }
+      for (int i = 0; i < r; i++) for (int c = 0; c < w; c++) o.put((int) (i * os0 + c * os1), a.get((int) (base + i * is0 + c * is1)));
+    } else {
+      DoubleBuffer a = d(in);
+      DoubleBuffer o = d(out);
+      for (int i = 0; i < r; i++) for (int c = 0; c < w; c++) o.put((int) (i * os0 + c * os1), a.get((int) (base + i * is0 + c * is1)));
+    }
+  }
+
+  /** out (r x w) = sum over the k blocks of in (k r x w) of coefficients[j] times block j, added in block order. */
+  public static void combine(double[] coefficients, INDArray in, INDArray out) {
+    int k = coefficients.length;
+    int r = (int) out.rows();
+    int w = (int) out.columns();
+    long is0 = in.stride(0), is1 = in.stride(1), os0 = out.stride(0), os1 = out.stride(1);
+    if (out.dataType() == DataType.FLOAT) {
+      FloatBuffer a = f(in);
+      FloatBuffer o = f(out);
+      for (int i = 0; i < r; i++) {
+        for (int c = 0; c < w; c++) {
+          float s = 0;
+          for (int j = 0; j < k; j++) {
+            if (coefficients[j] != 0) s += (float) coefficients[j] * a.get((int) ((long) (j * r + i) * is0 + c * is1));
+          }
+          o.put((int) (i * os0 + c * os1), s);
+        }
+      }
+    } else {
+      DoubleBuffer a = d(in);
+      DoubleBuffer o = d(out);
+      for (int i = 0; i < r; i++) {
+        for (int c = 0; c < w; c++) {
+          double s = 0;
+          for (int j = 0; j < k; j++) {
+            if (coefficients[j] != 0) s += coefficients[j] * a.get((int) ((long) (j * r + i) * is0 + c * is1));
+          }
+          o.put((int) (i * os0 + c * os1), s);
+        }
+      }
+    }
+  }
+
+  /** out (k r x w): block j = coefficients[j] times g (r x w), the gradient of {@link #combine}. */
+  public static void spread(double[] coefficients, INDArray g, INDArray out) {
+    int k = coefficients.length;
+    int r = (int) g.rows();
+    int w = (int) g.columns();
+    long gs0 = g.stride(0), gs1 = g.stride(1), os0 = out.stride(0), os1 = out.stride(1);
+    if (out.dataType() == DataType.FLOAT) {
+      FloatBuffer a = f(g);
+      FloatBuffer o = f(out);
+      for (int j = 0; j < k; j++) {
+        float cj = (float) coefficients[j];
+        for (int i = 0; i < r; i++) {
+          for (int c = 0; c < w; c++) o.put((int) ((long) (j * r + i) * os0 + c * os1), cj * a.get((int) (i * gs0 + c * gs1)));
+        }
+      }
+    } else {
+      DoubleBuffer a = d(g);
+      DoubleBuffer o = d(out);
+      for (int j = 0; j < k; j++) {
+        double cj = coefficients[j];
+        for (int i = 0; i < r; i++) {
+          for (int c = 0; c < w; c++) o.put((int) ((long) (j * r + i) * os0 + c * os1), cj * a.get((int) (i * gs0 + c * gs1)));
+        }
+      }
+    }
+  }
+
   private static FloatBuffer f(INDArray x) {
     if (x.dataType() != DataType.FLOAT) throw new IllegalArgumentException("expected float32, got " + x.dataType());
     // NIO views cover the whole underlying buffer; a view starts at its offset into it.

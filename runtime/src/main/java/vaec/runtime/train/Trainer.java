@@ -93,6 +93,7 @@ public final class Trainer {
           return false;
         }
         long t1 = profile == null ? 0 : System.nanoTime();
+        if (profile != null) profile.beginStep();
         System.arraycopy(order, (int) (b * batch), idx, 0, batch);
         java.util.Arrays.fill(stepSums, 0);
         TrainingStep.Fault fault = pass.run(idx, state.step, state.noise, stepSums, profile, afterGather);

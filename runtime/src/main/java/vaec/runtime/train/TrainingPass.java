@@ -75,7 +75,7 @@ public final class TrainingPass {
   /** Gradients of every parameter into the store: the training loss's, then the control variates' variance objective's. */
   public void backward() { backward(null); }
 
-  /** Backward with each op's time added to {@code profile} when not null (the training graph's; a control-variate graph's counts as untimed). */
+  /** Backward with each op's time added to {@code profile} when not null (the control-variate graph's ops to its {@link vaec.runtime.exec.StepProfile#companion}). */
   public void backward(vaec.runtime.exec.StepProfile profile) {
     main.backward(profile);
     if (controlVariates == null) return;
@@ -88,8 +88,9 @@ public final class TrainingPass {
         else c.target().assign(g).muli(main.batch());
       }
     }
-    controlVariates.forward();
-    controlVariates.backward();
+    vaec.runtime.exec.StepProfile cp = profile == null ? null : profile.companion(controlVariates);
+    controlVariates.forward(cp);
+    controlVariates.backward(cp);
   }
 
   /** The first non-finite gradient of either graph, training graph first; null if none. */

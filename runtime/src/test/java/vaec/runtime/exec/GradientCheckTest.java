@@ -158,6 +158,16 @@ class GradientCheckTest {
       Node w = g.apply(new RowSum(), o, g.apply(new Unary(Unary.Fn.TANH), o, g.apply(new Binary(Binary.Kind.MUL), o, y, values)));
       return g.apply(new WeightedBlockSum(3), o, w, f);
     }, W, W));
+    // REBAR's and RELAX's control variate at several relaxed values in one pass: the values stacked
+    // along the rows, a nonlinearity on all blocks, then fixed combinations of the blocks.
+    cs.add(c("stack rows and combine blocks", (g, p) -> {
+      SourceRef o = SourceRef.NONE;
+      Node s = g.apply(new StackRows(3), o, p.get(0), p.get(1), g.apply(new Unary(Unary.Fn.TANH), o, p.get(0)));
+      Node sq = g.apply(new Binary(Binary.Kind.MUL), o, s, g.apply(new Unary(Unary.Fn.TANH), o, s));
+      Node a = g.apply(new CombineBlocks(0.5, -1, 2), o, sq);
+      Node b = g.apply(new CombineBlocks(0, 1, 0), o, s);
+      return g.apply(new Binary(Binary.Kind.MUL), o, a, b);
+    }, W, W));
     return cs.stream();
   }
 

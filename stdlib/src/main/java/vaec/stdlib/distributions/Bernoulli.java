@@ -7,12 +7,14 @@ import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.graph.SourceRef;
+import vaec.runtime.ops.Affine;
 import vaec.runtime.ops.BernoulliLogitsLogProb;
 import vaec.runtime.ops.BernoulliProbsLogProb;
 import vaec.runtime.ops.BernoulliSample;
 import vaec.runtime.ops.ConditionalLogistic;
 import vaec.runtime.ops.Heaviside;
 import vaec.runtime.ops.LogisticRsample;
+import vaec.runtime.ops.RowSum;
 import vaec.runtime.ops.TemperedSigmoid;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
@@ -78,7 +80,15 @@ public final class Bernoulli extends DistributionFamily {
 
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> a) {
-    if (a.containsKey("logits")) return g.apply(new BernoulliLogitsLogProb(), o, value, a.get("logits"));
+    Node logits = a.get("logits");
+    if (logits != null && logits.kind() == Node.Kind.CONSTANT && logits.constantRow() == null && logits.schedule() == null) {
+      // A constant logit c (a fixed prior such as Bernoulli(logits = 0)): sum_j (x_j c - softplus(c))
+      // is c sum_j x_j - w softplus(c), a row sum instead of a softplus over every element.
+      double c = logits.constant();
+      double softplus = Math.max(c, 0) + Math.log1p(Math.exp(-Math.abs(c)));
+      return g.apply(new Affine(c, -value.width() * softplus), o, g.apply(new RowSum(), o, value));
+    }
+    if (logits != null) return g.apply(new BernoulliLogitsLogProb(), o, value, logits);
     return g.apply(new BernoulliProbsLogProb(), o, value, a.get("probs"));
   }
 

@@ -9,10 +9,12 @@ import vaec.runtime.graph.NoiseKind;
 import vaec.runtime.graph.SourceRef;
 import vaec.runtime.model.ParamInit;
 import vaec.runtime.ops.Binary;
+import vaec.runtime.ops.CombineBlocks;
 import vaec.runtime.ops.DirectionalProbe;
 import vaec.runtime.ops.ProbeScale;
 import vaec.runtime.ops.RowSum;
 import vaec.runtime.ops.ScaleByParam;
+import vaec.runtime.ops.StackRows;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.ConditionalRelaxation;
 
@@ -103,11 +105,21 @@ public class Rebar extends GradientEstimator {
 
     Node signal = stop(g, o, step.signal(terms));   // f(b), weighted as the objective is
     Node conditional = cr.conditional(g, o, logits, b, v);
-    Node cAtZ = control(step, cr, logits, relaxed, true);
-    Node cAtConditional = control(step, cr, logits, conditional, true);
+    Node cAtConditional;
+    Node cDifference;   // c(z~) - c(z)
+    if (step.canStack()) {
+      // Both evaluations in one pass, stacked along the rows: block 0 at z, block 1 at z~.
+      Node c = controls(step, cr, List.of(logits, logits), List.of(relaxed, conditional), true);
+      cAtConditional = g.apply(new CombineBlocks(0, 1), o, c);
+      cDifference = g.apply(new CombineBlocks(-1, 1), o, c);
+    } else {
+      Node cAtZ = control(step, cr, logits, relaxed, true);
+      cAtConditional = control(step, cr, logits, conditional, true);
+      cDifference = sub(g, o, cAtConditional, cAtZ);
+    }
     Node advantage = sub(g, o, signal, stop(g, o, cAtConditional));
     Node surrogate = sum(g, rest.surrogate(), neg(g, o, mul(g, o, stop(g, o, advantage), logQ)));
-    surrogate = sum(g, surrogate, sub(g, o, cAtConditional, cAtZ));
+    surrogate = sum(g, surrogate, cDifference);
 
     step.exportLink("logits", logits, false);
     step.exportLink("b", b, false);
@@ -143,6 +155,41 @@ public class Rebar extends GradientEstimator {
     return sum(g, c, surrogate(step, relaxed, stopOwn));
   }
 
+  /**
+   * {@link #control} at several points at once: {@code zPre.get(j)} with the guide's density taken
+   * at {@code logits.get(j)}, each a block of rows of one stacked pass (one wide gemm per layer of
+   * the model, not one narrow gemm per point). Returns a column of those blocks, which
+   * {@link CombineBlocks} reads back. The draws of any later latent are made per block.
+   */
+  private Node controls(LatentStep step, ConditionalRelaxation cr, List<Node> logits, List<Node> zPre, boolean stopOwn) {
+    Graph g = step.graph();
+    SourceRef o = step.guideOrigin();
+    LatentSite z = step.latent();
+    int k = zPre.size();
+    LatentStep branch = step.frozenBefore().stacked(k);
+    return branch.within(() -> {
+      // Made here, an op on a parameter alone (the stops) gets the stacked rows.
+      Node lambda = step.param("rebar.log_temperature", 1, 1);
+      Node scale = step.param("rebar.eta", 1, 1);
+      if (stopOwn) {
+        lambda = stop(g, o, lambda);
+        scale = stop(g, o, scale);
+      }
+      Node at = stackRows(g, o, logits);
+      Node relaxed = cr.relax(g, o, stackRows(g, o, zPre), lambda);
+      branch.bind(relaxed);
+      Node logQ = z.guide().logProb(g, o, relaxed, Map.of(cr.argument(), at));
+      List<Term> terms = new ArrayList<>(branch.densityTerms(relaxed, logQ));
+      terms.addAll(branch.rest().terms());
+      Node c = g.apply(new ScaleByParam(), o, signal(g, terms, z.name()), scale);
+      return sum(g, c, surrogate(step, relaxed, stopOwn));
+    });
+  }
+
+  private static Node stackRows(Graph g, SourceRef o, List<Node> blocks) {
+    return blocks.size() == 1 ? blocks.get(0) : g.apply(new StackRows(blocks.size()), o, blocks.toArray(new Node[0]));
+  }
+
   /** RELAX's learned surrogate r at the relaxed value; null for REBAR. */
   Node surrogate(LatentStep step, Node relaxed, boolean frozen) { return null; }
 
@@ -168,13 +215,26 @@ public class Rebar extends GradientEstimator {
     Node direction = step.importLink("direction", w);
     Node score = sub(g, o, b, g.apply(new Unary(Unary.Fn.SIGMOID), o, theta));
     Node scoreAlong = g.apply(new RowSum(), o, mul(g, o, score, direction));
-    Node objective = mul(g, o, scoreAlong, control(step, cr, theta, cr.conditional(g, o, theta, b, v), false));
-    Node difference = null;
-    for (int sign : new int[] {1, -1}) {
-      Node probe = g.apply(new DirectionalProbe(sign * PROBE_DELTA), o, theta, direction);
-      Node cz = control(step, cr, probe, cr.draw(g, o, probe, u), false);
-      Node cCond = control(step, cr, probe, cr.conditional(g, o, probe, b, v), false);
-      difference = sum(g, difference, sign > 0 ? sub(g, o, cCond, cz) : sub(g, o, cz, cCond));
+    Node objective;
+    Node difference;
+    if (step.canStack()) {
+      // The five evaluations in one stacked pass: c(z~) at theta, then z and z~ at theta + delta v
+      // and at theta - delta v.
+      Node up = g.apply(new DirectionalProbe(PROBE_DELTA), o, theta, direction);
+      Node down = g.apply(new DirectionalProbe(-PROBE_DELTA), o, theta, direction);
+      Node c = controls(step, cr, List.of(theta, up, up, down, down), List.of(cr.conditional(g, o, theta, b, v), cr.draw(g, o, up, u),
+          cr.conditional(g, o, up, b, v), cr.draw(g, o, down, u), cr.conditional(g, o, down, b, v)), false);
+      objective = mul(g, o, scoreAlong, g.apply(new CombineBlocks(1, 0, 0, 0, 0), o, c));
+      difference = g.apply(new CombineBlocks(0, -1, 1, 1, -1), o, c);
+    } else {
+      objective = mul(g, o, scoreAlong, control(step, cr, theta, cr.conditional(g, o, theta, b, v), false));
+      difference = null;
+      for (int sign : new int[] {1, -1}) {
+        Node probe = g.apply(new DirectionalProbe(sign * PROBE_DELTA), o, theta, direction);
+        Node cz = control(step, cr, probe, cr.draw(g, o, probe, u), false);
+        Node cCond = control(step, cr, probe, cr.conditional(g, o, probe, b, v), false);
+        difference = sum(g, difference, sign > 0 ? sub(g, o, cCond, cz) : sub(g, o, cz, cCond));
+      }
     }
     Node scale = g.apply(new ProbeScale(PROBE_DELTA), o, direction);
     return sum(g, objective, g.apply(new Binary(Binary.Kind.MUL), o, difference, scale));

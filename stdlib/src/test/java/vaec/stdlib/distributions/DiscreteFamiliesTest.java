@@ -114,4 +114,36 @@ class DiscreteFamiliesTest {
       assertEquals(1.0, ones, "categorical draw has one 1");
     }
   }
+
+  /**
+   * A Bernoulli density with a constant logit is lowered as c sum(x) - w softplus(c), without a
+   * softplus per element: the same value and the same gradient in x as the element-wise op, in
+   * float64, for logits of both signs and far out (where a naive softplus overflows).
+   */
+  @Test
+  void constantLogitsScoreLikeTheElementWiseDensity() {
+    for (double c : new double[] {0, -0.5, 3, -40, 60}) {
+      Graph g = new Graph();
+      Node x = g.param("x", BATCH, K);
+      Node fast = new Bernoulli().logProb(g, SourceRef.NONE, x, Map.of("logits", g.constant(c, K)));
+      assertTrue(!(fast.op() instanceof vaec.runtime.ops.BernoulliLogitsLogProb), "a constant logit needs no element-wise softplus");
+      Node slow = g.apply(new vaec.runtime.ops.BernoulliLogitsLogProb(), SourceRef.NONE, x, g.param("l", BATCH, K));
+      g.output("fast", fast);
+      g.output("slow", slow);
+      g.setLoss(fast);
+      ParameterStore store = new ParameterStore(List.of(new ParamEntry("x", new long[] {BATCH, K}), new ParamEntry("l", new long[] {BATCH, K})),
+          DataType.DOUBLE);
+      store.value("x").assign(Nd4j.rand(DataType.DOUBLE, BATCH, K));
+      store.value("l").assign(c);
+      Executor ex = new Executor(g, BATCH, store);
+      ex.forward();
+      ex.backward();
+      double[] f = ex.value("fast").dup().reshape(-1).toDoubleVector();
+      double[] s = ex.value("slow").dup().reshape(-1).toDoubleVector();
+      for (int i = 0; i < BATCH; i++) assertEquals(s[i], f[i], 1e-9 * (1 + Math.abs(s[i])), "logit " + c + ", row " + i);
+      // d(mean loss)/dx = c / BATCH for every element.
+      double[] gx = store.grad("x").dup().reshape(-1).toDoubleVector();
+      for (double v : gx) assertEquals(c / BATCH, v, 1e-12, "logit " + c);
+    }
+  }
 }
