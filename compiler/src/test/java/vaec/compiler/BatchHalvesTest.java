@@ -114,6 +114,17 @@ class BatchHalvesTest {
     assertSameStep(m, 6, true, dir);
   }
 
+  /**
+   * REBAR and RELAX: the control variates' graph (its relaxed evaluations stacked as blocks of
+   * rows) runs in each half too, and its own parameters' gradients are folded with the rest.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"rebar", "relax"})
+  void learnedControlVariatesRunInBothHalves(String estimator, @TempDir Path dir) {
+    String model = SBN.replace("using score_function(baseline = average)", "using " + estimator);
+    assertSameStep(compile(model, "batch = 8\n seed = 3\n optimizer = Adam(lr = 1e-2)"), 6, true, dir);
+  }
+
   /** Free bits floor each latent's KL on its mini-batch mean: a batch statistic, so one pass. */
   @Test
   void aBatchStatisticKeepsTheStepWhole(@TempDir Path dir) {

@@ -113,7 +113,7 @@ public final class StepProfile {
     }
     long rest = wall - (g + ef + eb + optimizer + data + noise);
     Map<String, Long> m = new LinkedHashMap<>();
-    m.put("gemm (cblas_sgemm, forward and backward)", g);
+    m.put(vaec.runtime.kernels.KernelPath.direct() ? "gemm (cblas_sgemm, forward and backward)" : "gemm (ND4J gemm and mmul, forward and backward)", g);
     m.put("element-wise, forward", ef);
     m.put("element-wise, backward (incl. gradient adds and zeroing)", eb);
     m.put("optimizer (Adam)", optimizer);

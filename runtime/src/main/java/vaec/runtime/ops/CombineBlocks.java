@@ -42,6 +42,8 @@ public final class CombineBlocks implements Op {
 
   /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
   @Override public boolean rowwise() { return false; }
+  /** Per example: each block holds every example's rows in batch order. */
+  @Override public boolean perExample() { return true; }
 
   @Override
   public String describe() {

@@ -45,6 +45,8 @@ public final class StackRows implements Op {
 
   /** Reads across rows (blocks of the batch), so never at one row per example (see Graph#apply). */
   @Override public boolean rowwise() { return false; }
+  /** Per example: each block holds every example's rows in batch order. */
+  @Override public boolean perExample() { return true; }
 
   @Override public String describe() { return "stack_rows(" + blocks + ")"; }
 }
