@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * rounding). Each loop is kept small, since C2 unrolls (and so vectorizes) only loops of a limited
  * size, and every array in a loop is indexed alike (a loop mixing {@code a[i]} and {@code b[off + i]}
  * stays scalar). Measured accuracy against double-precision {@code Math} is pinned by
- * FusedBernoulliTest. Logits beyond |l| = 87 use e = exp(-87) (an absolute error below 2e-38).
+ * FusedBernoulliTest. Logits beyond |l| = 86 use e = exp(-86) (an absolute error below 5e-38),
+ * which keeps every intermediate a normal float (a subnormal one takes a slow path on x86).
  *
  * <p>The work goes in chunks of whole rows (or pieces of a row wider than a chunk), copied from the
  * direct buffers into per-thread heap arrays with NIO bulk gets (memcpy) and back with bulk puts,
@@ -35,14 +36,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class FusedBernoulli {
   private FusedBernoulli() {}
 
-  /** Elements per chunk: 5 arrays of 16 KiB, well inside a core's L2 cache. */
+  /** Elements per chunk: eleven arrays of 16 KiB, inside a core's L2 cache. */
   static final int CHUNK = 4096;
 
   private static final float LOG2E = 1.44269504088896341f;
   private static final float LN2_HI = 0.693359375f;         // 9 significant bits: k * LN2_HI is exact for k < 2^15
   private static final float LN2_LO = -2.12194440e-4f;
   private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
-  static final float A_MAX = 87f;                          // exp(-87) = 1.6e-38, still a normal float
+  static final float A_MAX = 86f;                          // e >= 0.7 * 2^-124: e and e / 2 stay normal floats
 
   /** Whether the fused kernel can run on these arrays (see the class comment). */
   public static boolean applies(INDArray... arrays) {
@@ -96,6 +97,29 @@ public final class FusedBernoulli {
     }
   }
 
+  /**
+   * target (rows x w) = d (rows x w) times g (rows x 1) broadcast over columns: the backward pass's
+   * row-scaling of the stashed gradient, as bulk copies and one multiplication per element (ND4J's
+   * broadcast multiplication took several times as long on 128 x 784, measured).
+   */
+  public static void scaleRows(INDArray d, INDArray g, INDArray target) {
+    int rows = (int) d.rows();
+    int w = (int) d.columns();
+    Rows dr = new Rows(d), tr = new Rows(target);
+    FloatBuffer gb = g.data().asNioFloat();
+    long gOff = g.offset(), gStride = g.stride(0);
+    float[] buf = WORK.get().x;
+    for (int r = 0; r < rows; r++) {
+      float gr = gb.get((int) (gOff + r * gStride));
+      for (int c0 = 0; c0 < w; c0 += CHUNK) {
+        int len = Math.min(CHUNK, w - c0);
+        dr.get(r, c0, buf, 0, len);
+        for (int i = 0; i < len; i++) buf[i] *= gr;
+        tr.put(r, c0, buf, 0, len);
+      }
+    }
+  }
+
   /** Heap form, for tests: v[i] = x l - softplus(l) and d[i] = x - sigmoid(l) for i &lt; n. */
   static void elementwise(float[] x, float[] l, float[] v, float[] d, int n) {
     Work t = WORK.get();
@@ -111,24 +135,26 @@ public final class FusedBernoulli {
 
   /** Per-thread chunk arrays (the op's two row halves run on two threads). */
   private static final class Work {
-    final float[] x = new float[CHUNK], l = new float[CHUNK];
-    final float[] e = new float[CHUNK], k = new float[CHUNK], scale = new float[CHUNK];
-    final float[] v = scale;   // the values overwrite the scale once e is known
-    final float[] d = k;       // the gradient overwrites k once e is known
+    // One array per intermediate: with arrays reused by later passes (or a pass updating two
+    // arrays in place), C2 left some passes scalar, measured 3-10x slower.
+    final float[] x = new float[CHUNK], l = new float[CHUNK], p = new float[CHUNK], k = new float[CHUNK];
+    final float[] scale = new float[CHUNK], k1 = new float[CHUNK], scale2 = new float[CHUNK], k2 = new float[CHUNK];
+    final float[] e = new float[CHUNK], v = new float[CHUNK], d = new float[CHUNK];
   }
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
   /** t.v and t.d from t.x and t.l, for the first n elements. */
   private static void compute(Work t, int n) {
-    expReduced(t.l, t.e, t.k, n);
-    scaleHigh(t.k, t.scale, n);
-    scaleLow(t.k, t.scale, t.e, n);
+    expReduced(t.l, t.p, t.k, n);
+    scaleHigh(t.k, t.scale, t.k1, n);
+    scaleMiddle(t.k1, t.scale, t.scale2, t.k2, n);
+    scaleLow(t.k2, t.scale2, t.p, t.e, n);
     values(t.x, t.l, t.e, t.v, n);
     gradient(t.x, t.l, t.e, t.d, n);
   }
 
-  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|l|, 87); p lies in [0.7, 1.42]. */
+  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|l|, 86); p lies in [0.7, 1.42]. */
   private static void expReduced(float[] l, float[] p, float[] kk, int n) {
     for (int i = 0; i < n; i++) {
       float a = Math.min(Math.abs(l[i]), A_MAX);
@@ -145,34 +171,47 @@ public final class FusedBernoulli {
     }
   }
 
-  /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..126); k keeps its low four bits. */
-  private static void scaleHigh(float[] kk, float[] scale, int n) {
+  /**
+   * Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. Only adds
+   * and multiplications, which C2 vectorizes (and which stay branch-free if it does not).
+   */
+  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
+
+  /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
+  private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b6 = Math.min(Math.max(k - 63f, 0f), 1f);
+      float b6 = bit(k, 1f / 128);
       k -= 64f * b6;
-      float b5 = Math.min(Math.max(k - 31f, 0f), 1f);
+      float b5 = bit(k, 1f / 64);
       k -= 32f * b5;
-      float b4 = Math.min(Math.max(k - 15f, 0f), 1f);
-      k -= 16f * b4;
+      float b4 = bit(k, 1f / 32);
       // b * 2^-n + (1 - b) is exactly 1 or 2^-n (1 - 2^-32 and 1 - 2^-64 are not floats; 1 - 2^-16 is)
       scale[i] = (b6 * 5.421010862427522E-20f + (1f - b6)) * (b5 * 2.3283064365386963E-10f + (1f - b5))
           * (1f - b4 * 0.9999847412109375f);
-      kk[i] = k;
+      rest[i] = k - 16f * b4;
     }
   }
 
-  /** e = p 2^-k: the low four bits of k (0..15) times the scale so far; exact powers of two. */
-  private static void scaleLow(float[] kk, float[] scale, float[] p, int n) {
+  /** The next two bits (k in 0..15): scale2 = scale 2^-(8 b3 + 4 b2), rest = k's low two bits. */
+  private static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b3 = Math.min(Math.max(k - 7f, 0f), 1f);
+      float b3 = bit(k, 1f / 16);
       k -= 8f * b3;
-      float b2 = Math.min(Math.max(k - 3f, 0f), 1f);
-      k -= 4f * b2;
-      float b1 = Math.min(Math.max(k - 1f, 0f), 1f);
+      float b2 = bit(k, 1f / 8);
+      scale2[i] = scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f));
+      rest[i] = k - 4f * b2;
+    }
+  }
+
+  /** e = p scale 2^-k for the last two bits (k in 0..3). */
+  private static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b1 = bit(k, 1f / 4);
       k -= 2f * b1;
-      p[i] = p[i] * (scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f)) * ((1f - b1 * 0.75f) * (1f - k * 0.5f)));
+      e[i] = p[i] * scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
     }
   }
 
@@ -186,10 +225,13 @@ public final class FusedBernoulli {
       float li = l[i];
       float ei = e[i];
       float s = ei / (2f + ei);
-      float s2 = s * s;
+      // s^2 only corrects 2s by a relative s^2 / 3: from s + 2^-40 it is as good and never
+      // subnormal (x86 takes a slow microcode path for subnormal operands and results)
+      float sc = s + 0x1p-40f;
+      float s2 = sc * sc;
       float q = ((Q3 * s2 + Q2) * s2 + Q1) * s2 + Q0;
       // Math.max, not (l + |l|) / 2: with the latter C2 left this loop scalar (measured)
-      v[i] = x[i] * li - (Math.max(li, 0f) + 2f * (s + s * s2 * q));
+      v[i] = x[i] * li - (Math.max(li, 0f) + 2f * s * (1f + s2 * q));
     }
   }
 

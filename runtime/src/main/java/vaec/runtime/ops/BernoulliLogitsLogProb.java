@@ -74,17 +74,19 @@ public final class BernoulliLogitsLogProb implements Op {
   }
 
   private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl, boolean haveD) {
-    if (!haveD) {
-      Kernels.sigmoid(l, d);          // d/dl = x - sigmoid(l)
-      d.rsubi(x);
+    if (haveD) {                      // the fused forward pass left x - sigmoid(l) in d
+      FusedBernoulli.scaleRows(d, g, gl);
+      return;
     }
+    Kernels.sigmoid(l, d);            // d/dl = x - sigmoid(l)
+    d.rsubi(x);
     Kernels.putRowScaled(gl, d, g);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
-    boolean haveD = stashed == d;
+    boolean haveD = stashed == d && gIn[1] != null && FusedBernoulli.applies(g, gIn[1]);
     if (gIn[1] != null) {
       if (!Parallel.splitRows(in[1])) {
         logitGradientRows(in[0], in[1], d, g, gIn[1], haveD);
