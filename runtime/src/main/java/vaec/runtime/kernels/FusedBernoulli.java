@@ -17,13 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The arithmetic is float32 polynomials over heap arrays, written so that HotSpot's C2
  * vectorizes every loop (JDK 17, no incubator module): {@code exp} by Cody-Waite reduction
  * {@code a = k ln2 + r} and a degree-6 polynomial on |r| &lt;= ln2/2; the factor {@code 2^-k} from
- * k's seven bits as products of exact powers of two, each bit found with min/max (C2 in JDK 17
+ * k's seven bits as products of exact powers of two, each bit found by rounding (C2 in JDK 17
  * vectorizes neither {@code Float.intBitsToFloat} nor a float-to-int cast, so the usual exponent
- * trick would run scalar, measured 10x slower); {@code log1p(e) = 2 atanh(s)} with
- * {@code s = e / (2 + e)} in [0, 1/3] and a degree-3 polynomial in s^2 (relative error 1e-8 before
- * rounding). Each loop is kept small, since C2 unrolls (and so vectorizes) only loops of a limited
- * size, and every array in a loop is indexed alike (a loop mixing {@code a[i]} and {@code b[off + i]}
- * stays scalar). Measured accuracy against double-precision {@code Math} is pinned by
+ * trick would run scalar, measured 10x slower; and scalar {@code Math.min}/{@code max} on floats
+ * are branches, 5-10x slower than the rounding where a loop stays scalar); {@code log1p(e) =
+ * 2 atanh(s)} with {@code s = e / (2 + e)} in [0, 1/3] and a degree-3 polynomial in s^2 (relative
+ * error 1e-8 before rounding). Each loop is kept small, since C2 unrolls (and so vectorizes) only
+ * loops of a limited size; every array in a loop is indexed alike (a loop mixing {@code a[i]} and
+ * {@code b[off + i]} stays scalar); and no loop writes an array it reads. Measured accuracy against double-precision {@code Math} is pinned by
  * FusedBernoulliTest. Logits beyond |l| = 86 use e = exp(-86) (an absolute error below 5e-38),
  * which keeps every intermediate a normal float (a subnormal one takes a slow path on x86).
  *
@@ -67,7 +68,9 @@ public final class FusedBernoulli {
     FloatBuffer ob = out.data().asNioFloat();
     long oOff = out.offset(), oStride = out.stride(0);
     Work t = WORK.get();
-    if (w <= CHUNK) {
+    if (w == 0) {
+      for (int r = 0; r < rows; r++) ob.put((int) (oOff + r * oStride), 0f);
+    } else if (w <= CHUNK) {
       int per = CHUNK / w;
       for (int r0 = 0; r0 < rows; r0 += per) {
         int nr = Math.min(per, rows - r0);
