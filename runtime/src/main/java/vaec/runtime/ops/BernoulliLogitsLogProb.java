@@ -4,6 +4,8 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.FusedBernoulli;
+import vaec.runtime.kernels.KernelPath;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
 import vaec.runtime.kernels.Parallel;
@@ -11,9 +13,14 @@ import vaec.runtime.kernels.Parallel;
 /**
  * log Bernoulli(x; sigmoid(l)) = x l - softplus(l), summed per example; inputs (x, logits). With x
  * in [0,1] this is the negated binary cross-entropy, the reference VAE's reconstruction term.
- * ND4J's softplus is log(1 + exp(l)), which overflows above l = 88 in float32: a logit that large
- * makes the loss infinite, which training reports with the model line (StableSoftplus avoids it at
- * four more element-wise ops, not yet worth it on this hot path).
+ *
+ * <p>On the direct kernels ({@link KernelPath}) with float32 buffers, the forward pass is one fused
+ * kernel ({@link FusedBernoulli}: one exp(-|l|) per element for both the value and the gradient)
+ * that also leaves the logit gradient x - sigmoid(l) in scratch 0, so that the backward pass is
+ * one row-scaling. Its softplus is max(l, 0) + log1p(exp(-|l|)), finite for every finite logit.
+ * On the neutral path (ND4J's ops, as on a GPU) softplus is ND4J's log(1 + exp(l)), which overflows
+ * above l = 88 in float32: a logit that large makes the loss infinite, which training reports with
+ * the model line (StableSoftplus avoids it at four more element-wise ops).
  */
 public final class BernoulliLogitsLogProb implements Op {
   @Override
@@ -28,8 +35,28 @@ public final class BernoulliLogitsLogProb implements Op {
   /** Row halves of the buffers, for running the two halves on two cores (the op's heaviest work). */
   private final Parallel.RowHalves halves = new Parallel.RowHalves();
 
+  /**
+   * The scratch buffer into which the last forward pass wrote the logit gradient, or null: the
+   * backward pass uses it only when it is the buffer it is handed (the same executor's), else it
+   * computes the gradient itself. An executor passes the same buffers every step.
+   */
+  private volatile INDArray stashed;
+
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    if (FusedBernoulli.applies(in[0], in[1], out, s[0])) {
+      stashed = null;
+      if (!Parallel.splitRows(in[1])) {
+        FusedBernoulli.forward(in[0], in[1], out, s[0]);
+      } else {
+        Parallel.both(
+            () -> FusedBernoulli.forward(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(out, 0), halves.half(s[0], 0)),
+            () -> FusedBernoulli.forward(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(out, 1), halves.half(s[0], 1)));
+      }
+      stashed = s[0];
+      return;
+    }
+    stashed = null;
     if (!Parallel.splitRows(in[1])) {
       forwardRows(in[0], in[1], out, s[0], s[1]);
       return;
@@ -46,8 +73,12 @@ public final class BernoulliLogitsLogProb implements Op {
     Kernels.rowSum(t, out);
   }
 
-  private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl) {
-    Kernels.sigmoid(l, d);          // d/dl = x - sigmoid(l)
+  private static void logitGradientRows(INDArray x, INDArray l, INDArray d, INDArray g, INDArray gl, boolean haveD) {
+    if (haveD) {                      // the fused forward pass left x - sigmoid(l) in d
+      FusedBernoulli.scaleRows(d, g, gl);
+      return;
+    }
+    Kernels.sigmoid(l, d);            // d/dl = x - sigmoid(l)
     d.rsubi(x);
     Kernels.putRowScaled(gl, d, g);
   }
@@ -55,18 +86,20 @@ public final class BernoulliLogitsLogProb implements Op {
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
+    boolean haveD = stashed == d && gIn[1] != null && FusedBernoulli.applies(g, gIn[1]);
     if (gIn[1] != null) {
       if (!Parallel.splitRows(in[1])) {
-        logitGradientRows(in[0], in[1], d, g, gIn[1]);
+        logitGradientRows(in[0], in[1], d, g, gIn[1], haveD);
       } else {
         Parallel.both(
             () -> logitGradientRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(d, 0), halves.half(g, 0),
-                halves.half(gIn[1], 0)),
+                halves.half(gIn[1], 0), haveD),
             () -> logitGradientRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(d, 1), halves.half(g, 1),
-                halves.half(gIn[1], 1)));
+                halves.half(gIn[1], 1), haveD));
       }
     }
     if (gIn[0] != null) {
+      stashed = null;                      // d is overwritten below
       d.assign(in[1]);                     // d/dx = l
       Kernels.putRowScaled(gIn[0], d, g);
     }
