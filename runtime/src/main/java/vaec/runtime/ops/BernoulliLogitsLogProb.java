@@ -38,14 +38,16 @@ public final class BernoulliLogitsLogProb implements Op {
   /**
    * The scratch buffer into which the last forward pass wrote the logit gradient, or null: the
    * backward pass uses it only when it is the buffer it is handed (the same executor's), else it
-   * computes the gradient itself. An executor passes the same buffers every step.
+   * computes the gradient itself. An executor passes the same buffers every step. One per thread:
+   * the two halves of a training step call this op from two threads at once, each with its own
+   * executor's buffers, and each half's forward and backward run on one thread.
    */
-  private volatile INDArray stashed;
+  private final ThreadLocal<INDArray> stashed = new ThreadLocal<>();
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     if (FusedBernoulli.applies(in[0], in[1], out, s[0])) {
-      stashed = null;
+      stashed.set(null);
       if (!Parallel.splitRows(in[1])) {
         FusedBernoulli.forward(in[0], in[1], out, s[0]);
       } else {
@@ -53,10 +55,10 @@ public final class BernoulliLogitsLogProb implements Op {
             () -> FusedBernoulli.forward(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(out, 0), halves.half(s[0], 0)),
             () -> FusedBernoulli.forward(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(out, 1), halves.half(s[0], 1)));
       }
-      stashed = s[0];
+      stashed.set(s[0]);
       return;
     }
-    stashed = null;
+    stashed.set(null);
     if (!Parallel.splitRows(in[1])) {
       forwardRows(in[0], in[1], out, s[0], s[1]);
       return;
@@ -69,7 +71,7 @@ public final class BernoulliLogitsLogProb implements Op {
   private static void forwardRows(INDArray x, INDArray l, INDArray out, INDArray t, INDArray xl) {
     Kernels.softplus(l, t);
     Kernels.mul(x, l, xl);
-    t.rsubi(xl);    // x l - softplus(l)
+    Kernels.sub(xl, t, t);    // x l - softplus(l), through Kernels' reused op (no buffer per call)
     Kernels.rowSum(t, out);
   }
 
@@ -79,14 +81,14 @@ public final class BernoulliLogitsLogProb implements Op {
       return;
     }
     Kernels.sigmoid(l, d);            // d/dl = x - sigmoid(l)
-    d.rsubi(x);
+    Kernels.sub(x, d, d);
     Kernels.putRowScaled(gl, d, g);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
-    boolean haveD = stashed == d && gIn[1] != null && FusedBernoulli.applies(g, gIn[1]);
+    boolean haveD = stashed.get() == d && gIn[1] != null && FusedBernoulli.applies(g, gIn[1]);
     if (gIn[1] != null) {
       if (!Parallel.splitRows(in[1])) {
         logitGradientRows(in[0], in[1], d, g, gIn[1], haveD);
@@ -99,7 +101,7 @@ public final class BernoulliLogitsLogProb implements Op {
       }
     }
     if (gIn[0] != null) {
-      stashed = null;                      // d is overwritten below
+      stashed.set(null);                      // d is overwritten below
       d.assign(in[1]);                     // d/dx = l
       Kernels.putRowScaled(gIn[0], d, g);
     }
