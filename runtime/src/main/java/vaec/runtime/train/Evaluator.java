@@ -476,8 +476,12 @@ public final class Evaluator {
     return out;
   }
 
-  /** Whether passes run the guide's networks once per example ({@link #shared}); on by default. */
-  private boolean shareRows = true;
+  /**
+   * Whether passes run the guide's networks once per example ({@link #shared}); on unless the
+   * system property {@code vaec.eval.shareRows} is {@code false} (for measuring the difference:
+   * {@code VAEC_JAVA_OPTS=-Dvaec.eval.shareRows=false ./vaec eval ...}).
+   */
+  private boolean shareRows = !"false".equals(System.getProperty("vaec.eval.shareRows"));
 
   /**
    * Turns the row sharing of {@link #shared} off or on: off, every pass runs the graphs as compiled,
