@@ -358,7 +358,7 @@ public final class Executor {
   /** Draws this step's noise for every noise node. */
   public void drawNoise(NoiseSource noise, long step) {
     for (Node n : nodes) {
-      if (n.kind() == Node.Kind.NOISE) noise.fill(value[n.id()], n.noiseKind(), step, n.id());
+      if (n.kind() == Node.Kind.NOISE) noise.fill(value[n.id()], n.noiseKind(), step, n.noiseKey());
       else if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
     }
   }

@@ -121,6 +121,46 @@ public final class Graph {
     return n;
   }
 
+  /**
+   * This graph for passes in which every example fills {@code k} consecutive rows (an evaluation's
+   * k importance samples, or an objective's k samples): the same nodes, with every data input read
+   * through {@link vaec.runtime.ops.FirstOfGroup}, so that what reads only the data (the guide's
+   * networks) runs once per example and is widened by {@link vaec.runtime.ops.RepeatEachRow} where
+   * the draws join it ({@link #apply}). The copy's noise draws the values of this graph's noise
+   * ({@link Node#noiseKey}), and its ops are this graph's, so on repeated rows it computes what this
+   * graph computes. Itself for k = 1 and for a graph without inputs; a graph that already has row
+   * groups or linked inputs is refused.
+   */
+  public Graph sharedOver(int k) {
+    if (k < 1) throw new IllegalArgumentException("rows per example " + k);
+    if (k == 1 || inputsByName.isEmpty()) return this;
+    if (!linkedInputs.isEmpty()) throw new IllegalStateException("a graph with linked inputs is not copied");
+    Graph out = new Graph();
+    Map<Node, Node> map = new java.util.HashMap<>();
+    for (Node n : nodes) {
+      if (n.rowGroup() != 1) throw new IllegalStateException("the graph already runs " + n + " once per group of rows");
+      out.setRows(Math.max(1, n.kind() == Node.Kind.OP ? n.inputRows() : n.rows()));
+      Node c = switch (n.kind()) {
+        case INPUT -> out.apply(new vaec.runtime.ops.FirstOfGroup(k), n.origin(), out.input(n.name(), n.width()));
+        case NOISE -> {
+          Node z = out.noise(n.name(), n.noiseKind(), n.width());
+          z.setNoiseKey(n.noiseKey());
+          yield z;
+        }
+        case PARAM -> out.param(n.name(), n.paramShape());
+        case CONSTANT -> n.schedule() != null ? out.scheduledConstant(n.schedule(), n.width())
+            : n.constantRow() != null ? out.constantRow(n.constantRow()) : out.constant(n.constant(), n.width());
+        case OP -> out.apply(n.op(), n.origin(), n.inputs().stream().map(map::get).toArray(Node[]::new));
+      };
+      if (c.rows() != n.rows()) throw new IllegalStateException(n + " has " + n.rows() + " rows per example, its copy " + c.rows());
+      map.put(n, c);
+    }
+    out.setRows(rows);
+    for (var e : outputs.entrySet()) out.output(e.getKey(), map.get(e.getValue()));
+    if (loss != null) out.setLoss(map.get(loss));
+    return out;
+  }
+
   /** Parameters and constants fit any row count (an op's constant input is read at its rows). */
   private static boolean rowFree(Node n) { return n.kind() == Node.Kind.PARAM || n.kind() == Node.Kind.CONSTANT; }
 

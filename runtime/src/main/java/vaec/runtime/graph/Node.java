@@ -27,6 +27,7 @@ public final class Node {
   private final int rows;
   private final int inputRows;
   private int rowGroup = 1;
+  private int noiseKey = -1;
 
   Node(int id, Kind kind, String name, Op op, List<Node> inputs, int width, long[] paramShape,
        double constant, NoiseKind noiseKind, SourceRef origin, int rows, int inputRows) {
@@ -74,6 +75,15 @@ public final class Node {
   void setRowGroup(int k) { this.rowGroup = k; }
 
   public NoiseKind noiseKind() { return noiseKind; }
+
+  /**
+   * For noise, the key of its draws in a {@link vaec.runtime.rng.NoiseSource} stream: its id, or
+   * in a copy made by {@link Graph#sharedOver}, the id of the original's node, so that the copy
+   * draws the same values.
+   */
+  public int noiseKey() { return noiseKey < 0 ? id : noiseKey; }
+
+  void setNoiseKey(int key) { this.noiseKey = key; }
   public SourceRef origin() { return origin; }
   public boolean isParam() { return kind == Kind.PARAM; }
 

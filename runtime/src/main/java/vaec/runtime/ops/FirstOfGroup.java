@@ -30,14 +30,18 @@ public final class FirstOfGroup implements Op {
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     long rows = in[0].rows();
     if (rows != out.rows() * k) throw new IllegalStateException(rows + " rows in, " + out.rows() + " out, groups of " + k);
-    out.assign(in[0].get(NDArrayIndex.interval(0, k, rows), NDArrayIndex.all()));
+    // one group (an evaluation pass of one example's K samples): its first row (ND4J's strided
+    // interval with a single element is not relied on)
+    if (out.rows() == 1) out.assign(in[0].get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+    else out.assign(in[0].get(NDArrayIndex.interval(0, k, rows), NDArrayIndex.all()));
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     gIn[0].assign(0);
-    gIn[0].get(NDArrayIndex.interval(0, k, gIn[0].rows()), NDArrayIndex.all()).assign(g);
+    if (g.rows() == 1) gIn[0].get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()).assign(g);
+    else gIn[0].get(NDArrayIndex.interval(0, k, gIn[0].rows()), NDArrayIndex.all()).assign(g);
   }
 
   @Override public boolean rowwise() { return false; }

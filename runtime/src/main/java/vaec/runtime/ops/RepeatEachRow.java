@@ -27,7 +27,17 @@ public final class RepeatEachRow implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     long rows = out.rows();
-    if (rows != in[0].rows() * k) throw new IllegalStateException(in[0].rows() + " rows in, " + rows + " out, repeated " + k);
+    long groups = in[0].rows();
+    if (rows != groups * k) throw new IllegalStateException(groups + " rows in, " + rows + " out, repeated " + k);
+    if (groups < k) {
+      // few groups (an evaluation pass of one example's K samples): a block of k rows per group
+      // (ND4J's strided interval with a single element fails when begin + stride passes the end)
+      for (long i = 0; i < groups; i++) {
+        out.get(NDArrayIndex.interval(i * k, (i + 1) * k), NDArrayIndex.all()).assign(0)
+            .addiRowVector(in[0].getRow(i, true));
+      }
+      return;
+    }
     for (long j = 0; j < k; j++) out.get(NDArrayIndex.interval(j, k, rows), NDArrayIndex.all()).assign(in[0]);
   }
 
@@ -35,6 +45,13 @@ public final class RepeatEachRow implements Op {
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     long rows = g.rows();
+    long groups = gIn[0].rows();
+    if (groups < k) {
+      for (long i = 0; i < groups; i++) {
+        gIn[0].getRow(i, true).assign(g.get(NDArrayIndex.interval(i * k, (i + 1) * k), NDArrayIndex.all()).sum(true, 0));
+      }
+      return;
+    }
     gIn[0].assign(g.get(NDArrayIndex.interval(0, k, rows), NDArrayIndex.all()));
     for (long j = 1; j < k; j++) gIn[0].addi(g.get(NDArrayIndex.interval(j, k, rows), NDArrayIndex.all()));
   }

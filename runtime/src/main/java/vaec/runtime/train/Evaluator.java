@@ -103,7 +103,7 @@ public final class Evaluator {
     int perPass = Math.max(1, rowsPerPass / k);
     for (int from = 0; from < d.rows(); from += perPass) {
       int n = Math.min(perPass, d.rows() - from);
-      Executor ex = executor("evaluate", m.evaluate(), n * k);
+      Executor ex = executor("evaluate", shared(m.evaluate(), k), n * k);
       b.gather(repeated(from, n, k), ex);
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
@@ -168,7 +168,7 @@ public final class Evaluator {
       int perPass = rowsPerPass / k;
       for (int from = 0; from < d.rows(); from += perPass) {
         int n = Math.min(perPass, d.rows() - from);
-        Executor ex = executor("iw", m.logWeight(), n * k);
+        Executor ex = executor("iw", shared(m.logWeight(), k), n * k);
         b.gather(repeated(from, n, k), ex);
         ex.drawNoise(state.noise, streamBase - pass++);
         ex.forward();
@@ -185,7 +185,7 @@ public final class Evaluator {
     for (int row = 0; row < d.rows(); row++) {
       for (int done = 0; done < k; done += chunk) {
         int n = Math.min(chunk, k - done);
-        Executor ex = executor("iw", m.logWeight(), n);
+        Executor ex = executor("iw", shared(m.logWeight(), n), n);
         b.gather(repeated(row, 1, n), ex);
         ex.drawNoise(state.noise, streamBase - pass++);
         ex.forward();
@@ -241,7 +241,7 @@ public final class Evaluator {
     long pass = 0;
     for (int from = 0; from < d.rows(); from += perPass) {
       int n = Math.min(perPass, d.rows() - from);
-      Executor ex = executor("evaluate", m.evaluate(), n * k);
+      Executor ex = executor("evaluate", shared(m.evaluate(), k), n * k);
       b.gather(repeated(from, n, k), ex);
       ex.drawNoise(state.noise, -1_000_000 - pass++);
       ex.forward();
@@ -474,6 +474,39 @@ public final class Evaluator {
       if (o.startsWith(prefix)) out.put(o.substring(prefix.length()), rows(ex.value(o)));
     }
     return out;
+  }
+
+  /**
+   * Whether passes run the guide's networks once per example ({@link #shared}); on unless the
+   * system property {@code vaec.eval.shareRows} is {@code false} (for measuring the difference:
+   * {@code VAEC_JAVA_OPTS=-Dvaec.eval.shareRows=false ./vaec eval ...}).
+   */
+  private boolean shareRows = !"false".equals(System.getProperty("vaec.eval.shareRows"));
+
+  /**
+   * Turns the row sharing of {@link #shared} off or on: off, every pass runs the graphs as compiled,
+   * every op on all rows (the reference the shared passes are tested against).
+   */
+  public void shareRows(boolean on) {
+    if (on != shareRows) release();
+    shareRows = on;
+  }
+
+  private final Map<Graph, Map<Integer, Graph>> sharedGraphs = new java.util.IdentityHashMap<>();
+
+  /**
+   * {@code g} for passes whose examples each fill {@code k} consecutive rows ({@link #repeated}):
+   * the data read once per example, so that the guide's networks, and whatever else reads only the
+   * data, run on one row per example instead of k, and are widened where the draws join them
+   * ({@link Graph#sharedOver}, as training does under an importance-weighted objective). The copy
+   * draws the same noise, so the results are those of {@code g} on the repeated rows. Made once
+   * per graph and k; {@code g} itself for k = 1, when sharing is off, or when {@code g} already
+   * runs something once per example.
+   */
+  private Graph shared(Graph g, int k) {
+    if (!shareRows || k < 2) return g;
+    for (vaec.runtime.graph.Node n : g.nodes()) if (n.rowGroup() != 1) return g;
+    return sharedGraphs.computeIfAbsent(g, x -> new java.util.HashMap<>()).computeIfAbsent(k, g::sharedOver);
   }
 
   /**
