@@ -193,7 +193,7 @@ public final class GradientShard {
       for (Node n : e.graph().nodes()) {
         if (n.kind() == Node.Kind.NOISE) {
           INDArray target = e.value(n);
-          target.assign(globalSlice(target, n.noiseKind(), step, n.id(), k, Math.max(1, n.rows())));
+          target.assign(globalSlice(target, n.noiseKind(), step, n.noiseKey(), k, Math.max(1, n.rows())));
         }
       }
     }

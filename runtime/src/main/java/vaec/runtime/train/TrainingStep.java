@@ -366,7 +366,7 @@ abstract class TrainingStep {
       // Every op learns the step (schedules, temperatures); the noise is the whole batch's, split.
       half[0].pass.beginStep(step);
       half[1].pass.beginStep(step);
-      for (int i = 0; i < noiseNodes.size(); i++) noise.fill(wholeNoise.get(i), noiseNodes.get(i).noiseKind(), step, noiseNodes.get(i).id());
+      for (int i = 0; i < noiseNodes.size(); i++) noise.fill(wholeNoise.get(i), noiseNodes.get(i).noiseKind(), step, noiseNodes.get(i).noiseKey());
       if (profile != null) {
         profile.addData(t2 - t1);
         profile.addNoise(System.nanoTime() - t2);
