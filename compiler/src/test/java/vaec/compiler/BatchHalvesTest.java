@@ -125,6 +125,24 @@ class BatchHalvesTest {
     assertSameStep(compile(model, "batch = 8\n seed = 3\n optimizer = Adam(lr = 1e-2)"), 6, true, dir);
   }
 
+  static final String CONV = """
+      data x : real[8, 8] in [0, 1]
+      latent z : real[2]
+      network e = Conv(image(1, 8, 8) -> conv(3, kernel = 4, stride = 2, padding = 1) -> flatten -> 4, activation = relu)
+      network d = Conv(2 -> 48 -> image(3, 4, 4) -> deconv(1, kernel = 4, stride = 2, padding = 1), activation = relu)
+      prior z ~ Normal(0, 1)
+      guide { m, s = split(e(x))
+        z ~ Normal(m, exp(0.5 * s)) }
+      likelihood x ~ Bernoulli(logits = d(z))
+      train { OBJECTIVE }
+      """;
+
+  /** Convolutions keep their im2col buffers per thread: with one shared buffer the halves raced. */
+  @Test
+  void convolutionsRunInBothHalvesAtOnce(@TempDir Path dir) {
+    assertSameStep(compile(CONV, "batch = 8\n seed = 3\n optimizer = Adam(lr = 1e-2)"), 64, dir);
+  }
+
   /** Free bits floor each latent's KL on its mini-batch mean: a batch statistic, so one pass. */
   @Test
   void aBatchStatisticKeepsTheStepWhole(@TempDir Path dir) {

@@ -74,6 +74,9 @@ public final class Trainer {
         System.err.println("each step runs as one pass over the batch: " + across.label()
             + (across.origin().line() > 0 ? " (" + across.origin().file() + ":" + across.origin().line() + ")" : "")
             + " reads across its examples");
+      } else {
+        System.err.println("each step runs as one pass over the batch: its widest op has " + TrainingStep.widestRows(m, batch)
+            + " rows, and halves pay from " + TrainingStep.AUTO_MIN_ROWS + " (VAEC_BATCH_HALVES=1 runs them anyway)");
       }
     }
 
@@ -146,16 +149,24 @@ public final class Trainer {
 
   private java.util.function.Consumer<Executor> afterGather;
 
-  /** VAEC_BATCH_HALVES=0 turns the two-core halves of a step off (one pass over the batch, as before). */
-  private boolean batchHalves = !"0".equals(System.getenv("VAEC_BATCH_HALVES"));
+  /**
+   * VAEC_BATCH_HALVES=0 turns the two-core halves of a step off (one pass over the batch, as
+   * before); =1 runs them for every model that allows them; unset, they run where they pay
+   * (TrainingStep.AUTO_MIN_ROWS).
+   */
+  private TrainingStep.HalvesMode batchHalves = switch (String.valueOf(System.getenv("VAEC_BATCH_HALVES"))) {
+    case "0" -> TrainingStep.HalvesMode.NEVER;
+    case "1" -> TrainingStep.HalvesMode.ALWAYS;
+    default -> TrainingStep.HalvesMode.AUTO;
+  };
   private boolean halved;
 
   /**
-   * Whether a step may run as two halves of the batch on two cores when the model allows it
-   * (default: yes, unless VAEC_BATCH_HALVES=0). The halves compute the same step up to float
+   * Whether a step runs as two halves of the batch on two cores wherever the model allows it
+   * (true), or never (false); by default they run where they pay (see VAEC_BATCH_HALVES above). The halves compute the same step up to float
    * summation order; one pass reproduces runs made before the halves existed.
    */
-  public void batchHalves(boolean allowed) { this.batchHalves = allowed; }
+  public void batchHalves(boolean allowed) { this.batchHalves = allowed ? TrainingStep.HalvesMode.ALWAYS : TrainingStep.HalvesMode.NEVER; }
 
   /** The executors a step gathers into: 2 when the last {@link #train} ran halves, else 1. */
   public int executorsPerStep() { return halved ? 2 : 1; }

@@ -52,8 +52,29 @@ abstract class TrainingStep {
   }
 
   /** Two halves when the model and the kernels allow it, else one pass. */
-  static TrainingStep of(CompiledModel m, int batch, ParameterStore params, Batches data, boolean allowHalves) {
-    return allowHalves && halvable(m, batch) ? new Halves(m, batch, params, data) : new Whole(m, batch, params, data);
+  /** When a step runs as two halves: when it pays (default), always (where the model allows), never. */
+  enum HalvesMode { AUTO, ALWAYS, NEVER }
+
+  /**
+   * A step runs as halves by default when its widest op has at least this many rows (batch x
+   * samples x stacked blocks): each half's gemms then have at least 128 rows. On 64-row halves
+   * OpenBLAS's single-threaded gemm (93 GFLOP/s measured for 64x784x400) loses to the split
+   * 128-row gemm (about 200), and the reference VAE's epoch was 6% slower as halves (2.98-3.03 s
+   * against 2.80-2.86 s); at 640 rows (IWAE-5) and 1,280 (the ten-cluster mixture) the halves won.
+   */
+  static final int AUTO_MIN_ROWS = 256;
+
+  static TrainingStep of(CompiledModel m, int batch, ParameterStore params, Batches data, HalvesMode mode) {
+    boolean halves = mode != HalvesMode.NEVER && halvable(m, batch) && (mode == HalvesMode.ALWAYS || widestRows(m, batch) >= AUTO_MIN_ROWS);
+    return halves ? new Halves(m, batch, params, data) : new Whole(m, batch, params, data);
+  }
+
+  /** The most rows any node of the training graph has in a step of {@code batch} examples. */
+  static long widestRows(CompiledModel m, int batch) {
+    long rows = (long) batch * m.samples();
+    long widest = rows;
+    for (Node n : m.train().nodes()) widest = Math.max(widest, rows * Math.max(1, n.rows()) / Math.max(1, n.rowGroup()));
+    return widest;
   }
 
   /** Whether this step runs as two halves. */
