@@ -27,19 +27,9 @@ import vaec.runtime.train.ModelState;
  * latent inside each sample, for log p(x), the IWAE bound and the objective's terms.
  */
 class EvalRowSharingTest {
-  static final String REFERENCE = """
-      data   x : real[784] in [0, 1]
-      latent z : real[20]
-      network encoder = MLP(784 -> 400 -> 40, activation = relu)
-      network decoder = MLP(20 -> 400 -> 784, activation = relu)
-      prior z ~ Normal(0, 1)
-      guide {
-        mu, log_var = split(encoder(x))
-        z ~ Normal(mu, exp(0.5 * log_var))
-      }
-      likelihood x ~ Bernoulli(logits = decoder(z))
-      train { OBJECTIVE }
-      """;
+  /** The reference VAE of DiagnosticsTest with its train block replaced by OBJECTIVE. */
+  static final String REFERENCE = DiagnosticsTest.GOOD.replace("model vae\n", "")
+      .replace("train { optimizer = Adam(lr = 1e-3); batch = 128; epochs = 10; seed = 0 }", "train { OBJECTIVE }");
 
   static BoundData data(int rows, int width, long seed, boolean unit) {
     Random r = new Random(seed);
