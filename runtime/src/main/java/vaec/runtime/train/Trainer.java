@@ -76,7 +76,8 @@ public final class Trainer {
             + " reads across its examples");
       } else {
         System.err.println("each step runs as one pass over the batch: its widest op has " + TrainingStep.widestRows(m, batch)
-            + " rows, and halves pay from " + TrainingStep.AUTO_MIN_ROWS + " (VAEC_BATCH_HALVES=1 runs them anyway)");
+            + " rows; halves pay from " + TrainingStep.AUTO_MIN_ROWS + " rows with several rows per example"
+            + " (VAEC_BATCH_HALVES=1 runs them anyway)");
       }
     }
 

@@ -56,16 +56,21 @@ abstract class TrainingStep {
   enum HalvesMode { AUTO, ALWAYS, NEVER }
 
   /**
-   * A step runs as halves by default when its widest op has at least this many rows (batch x
-   * samples x stacked blocks): each half's gemms then have at least 128 rows. On 64-row halves
-   * OpenBLAS's single-threaded gemm (93 GFLOP/s measured for 64x784x400) loses to the split
-   * 128-row gemm (about 200), and the reference VAE's epoch was 6% slower as halves (2.98-3.03 s
-   * against 2.80-2.86 s); at 640 rows (IWAE-5) and 1,280 (the ten-cluster mixture) the halves won.
+   * A step runs as halves by default when its widest op has at least this many rows and more than
+   * one row per example (an objective's samples, or the stacked blocks of enumerated latents or of
+   * REBAR's evaluations). Measured on the quiet 2-core machine: the ten-cluster mixture (1,280
+   * stacked rows) 15% faster as halves (12.05 against 14.15 s an epoch), IWAE-5 (640 rows) 2%
+   * faster; the plain reference VAE slower as halves at batch 128 (2.98-3.03 s against 2.80-2.86 s:
+   * OpenBLAS's single-threaded gemm on 64 rows, 93 GFLOP/s for 64x784x400, loses to the split
+   * 128-row gemm) and at batch 512 (1.84-1.95 s against 1.81 s), where the split gemms already keep
+   * both cores busy.
    */
   static final int AUTO_MIN_ROWS = 256;
 
   static TrainingStep of(CompiledModel m, int batch, ParameterStore params, Batches data, HalvesMode mode) {
-    boolean halves = mode != HalvesMode.NEVER && halvable(m, batch) && (mode == HalvesMode.ALWAYS || widestRows(m, batch) >= AUTO_MIN_ROWS);
+    long widest = widestRows(m, batch);
+    boolean pays = widest >= AUTO_MIN_ROWS && widest > batch;
+    boolean halves = mode != HalvesMode.NEVER && halvable(m, batch) && (mode == HalvesMode.ALWAYS || pays);
     return halves ? new Halves(m, batch, params, data) : new Whole(m, batch, params, data);
   }
 
