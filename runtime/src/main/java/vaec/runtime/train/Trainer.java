@@ -155,11 +155,7 @@ public final class Trainer {
    * before); =1 runs them for every model that allows them; unset, they run where they pay
    * (TrainingStep.AUTO_MIN_ROWS).
    */
-  private TrainingStep.HalvesMode batchHalves = switch (String.valueOf(System.getenv("VAEC_BATCH_HALVES"))) {
-    case "0" -> TrainingStep.HalvesMode.NEVER;
-    case "1" -> TrainingStep.HalvesMode.ALWAYS;
-    default -> TrainingStep.HalvesMode.AUTO;
-  };
+  private TrainingStep.HalvesMode batchHalves = TrainingStep.HalvesMode.of(System.getenv("VAEC_BATCH_HALVES"));
   private boolean halved;
 
   /**

@@ -53,7 +53,20 @@ abstract class TrainingStep {
 
   /** Two halves when the model and the kernels allow it, else one pass. */
   /** When a step runs as two halves: when it pays (default), always (where the model allows), never. */
-  enum HalvesMode { AUTO, ALWAYS, NEVER }
+  enum HalvesMode {
+    AUTO, ALWAYS, NEVER;
+
+    /** The mode a VAEC_BATCH_HALVES setting names: unset or blank AUTO, 0 NEVER, 1 ALWAYS; anything else is a user error. */
+    static HalvesMode of(String setting) {
+      if (setting == null || setting.isBlank()) return AUTO;
+      return switch (setting.trim()) {
+        case "0" -> NEVER;
+        case "1" -> ALWAYS;
+        default -> throw new vaec.runtime.UserError("VAEC_BATCH_HALVES is '" + setting + "': expected 0 (each step as one pass), "
+            + "1 (as two halves of the batch wherever the model allows) or unset (halves where they pay)");
+      };
+    }
+  }
 
   /**
    * A step runs as halves by default when its widest op has at least this many rows and more than
