@@ -28,4 +28,7 @@ fi
 . "$here/vaec-env.sh"
 echo "jmh.sh: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)" >&2
 # JMH's forked JVMs inherit these JVM options and the environment.
-exec java -XX:+UseSerialGC -Xmx2g -Djava.awt.headless=true ${VAEC_JAVA_OPTS:-} -jar "$jar" "$@"
+# The Vector API module as the launcher adds it (AdamVector); VAEC_VECTOR=0 leaves it out.
+vector_opts=()
+[ "${VAEC_VECTOR:-1}" != "0" ] && vector_opts=(--add-modules jdk.incubator.vector)
+exec java -XX:+UseSerialGC -Xmx2g -Djava.awt.headless=true ${vector_opts[@]+"${vector_opts[@]}"} ${VAEC_JAVA_OPTS:-} -jar "$jar" "$@"

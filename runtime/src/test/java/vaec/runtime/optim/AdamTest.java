@@ -2,6 +2,7 @@ package vaec.runtime.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -149,5 +150,56 @@ class AdamTest {
     second.loadState(first.state());
     for (int s = 3; s < 6; s++) second.step(b, Nd4j.createFromArray(grads[s]));
     assertArrayEquals(a.toFloatVector(), b.toFloatVector());
+  }
+
+  /**
+   * The in-place Vector API path and the heap-copy path give the same floats, bit for bit, over a
+   * vector long enough to run in two halves with a tail shorter than a vector's lanes (2 x 100,003),
+   * over several steps with gradients spanning twelve orders of magnitude.
+   */
+  @Test
+  void inPlaceVectorPathGivesTheHeapPathsFloats() {
+    assertTrue(Adam.VECTOR, "the tests run with --add-modules jdk.incubator.vector (the root pom's argLine)");
+    int n = 200_006;
+    Random r = new Random(11);
+    float[] p0 = new float[n];
+    for (int i = 0; i < n; i++) p0[i] = (float) r.nextGaussian();
+    INDArray a = Nd4j.createFromArray(p0.clone());
+    INDArray b = Nd4j.createFromArray(p0.clone());
+    Adam inPlace = new Adam(n, DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
+    Adam copies = inPlace.withoutVectorApi();
+    INDArray g = Nd4j.createUninitialized(DataType.FLOAT, n);   // one gradient buffer, rewritten each step, as the store does
+    for (int s = 0; s < 4; s++) {
+      float[] gs = new float[n];
+      for (int i = 0; i < n; i++) gs[i] = (float) (r.nextGaussian() * Math.pow(10, -(i % 13)));
+      g.assign(Nd4j.createFromArray(gs));
+      assertTrue(inPlace.step(a, g));
+      assertTrue(copies.step(b, g));
+    }
+    assertArrayEquals(b.toFloatVector(), a.toFloatVector());
+    assertArrayEquals(copies.state().get("m"), inPlace.state().get("m"));
+    assertArrayEquals(copies.state().get("v"), inPlace.state().get("v"));
+  }
+
+  /** A NaN or infinity anywhere (first half, second half, the scalar tail) refuses the whole step on the in-place path. */
+  @Test
+  void inPlaceVectorPathRefusesANonFiniteGradientAnywhere() {
+    int n = 131_075;
+    float[] p0 = new float[n];
+    for (int i = 0; i < n; i++) p0[i] = i * 1e-3f;
+    for (int at : new int[] {0, 70_000, n - 1}) {
+      for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+        INDArray params = Nd4j.createFromArray(p0.clone());
+        float[] gs = new float[n];
+        java.util.Arrays.fill(gs, 0.25f);
+        gs[at] = bad;
+        Adam adam = new Adam(n, DataType.FLOAT, 0.1, 0.9, 0.999, 1e-8);
+        assertEquals(false, adam.step(params, Nd4j.createFromArray(gs)), "bad gradient at " + at);
+        assertArrayEquals(p0, params.toFloatVector());
+        gs[at] = -Float.MAX_VALUE;
+        assertEquals(true, adam.step(params, Nd4j.createFromArray(gs)));
+        assertEquals(1, adam.steps());
+      }
+    }
   }
 }
