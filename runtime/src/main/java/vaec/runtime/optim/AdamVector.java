@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Only {@link Adam} calls this class, and only when the module is in the boot layer
  * ({@link #AVAILABLE}): a JVM started without {@code --add-modules jdk.incubator.vector} never
  * loads it. The arithmetic is Adam's scalar loop, element by element in the same order of
- * operations, so both paths give the same floats (AdamTest compares them bit for bit); the tail
- * of fewer than one vector's lanes runs as that scalar loop.
+ * operations and with the same flushes of tiny values ({@link Adam#G_MIN}, {@link Adam#M_MIN}),
+ * so both paths give the same floats (AdamTest compares them bit for bit); the tail of fewer than
+ * one vector's lanes runs as that scalar loop.
  */
 final class AdamVector {
   private AdamVector() {}
@@ -54,17 +56,22 @@ final class AdamVector {
     int lanes = F.length();
     for (; i <= to - lanes; i += lanes) {
       FloatVector gi = FloatVector.fromByteBuffer(F, g, 4 * i, NATIVE);
+      gi = gi.blend(0f, gi.abs().lt(Adam.G_MIN));
       FloatVector mi = FloatVector.fromArray(F, m, i).mul(b1).add(gi.mul(a1));
       FloatVector vi = FloatVector.fromArray(F, v, i).mul(b2).add(gi.mul(a2).mul(gi));
+      VectorMask<Float> tiny = vi.lt(Adam.M_MIN);
+      mi = mi.blend(0f, mi.abs().lt(Adam.M_MIN).or(tiny));
+      vi = vi.blend(0f, tiny);
       mi.intoArray(m, i);
       vi.intoArray(v, i);
       FloatVector pi = FloatVector.fromByteBuffer(F, p, 4 * i, NATIVE);
       pi.sub(mi.mul(step).div(vi.sqrt().add(e))).intoByteBuffer(p, 4 * i, NATIVE);
     }
     for (; i < to; i++) {
-      float gi = g.getFloat(4 * i);
-      float mi = b1 * m[i] + a1 * gi;
+      float gi = Adam.flushGradient(g.getFloat(4 * i));
       float vi = b2 * v[i] + a2 * gi * gi;
+      float mi = Adam.flushFirst(b1 * m[i] + a1 * gi, vi);
+      vi = Adam.flushSecond(vi);
       m[i] = mi;
       v[i] = vi;
       p.putFloat(4 * i, p.getFloat(4 * i) - step * mi / ((float) Math.sqrt(vi) + e));
