@@ -28,6 +28,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * FusedBernoulliTest. Logits beyond |l| = 86 use e = exp(-86) (an absolute error below 5e-38),
  * which keeps every intermediate a normal float (a subnormal one takes a slow path on x86).
  *
+ * <p>With the JDK's Vector API ({@link VectorApi}) both kernels run in place on the native
+ * buffers instead, with the Vector API's exp and log1p ({@link FusedBernoulliVector}); what
+ * follows is the form without it.
+ *
  * <p>The work goes in chunks of whole rows (or pieces of a row wider than a chunk), copied from the
  * direct buffers into per-thread heap arrays with NIO bulk gets (memcpy) and back with bulk puts,
  * so that the working set stays in the core's cache. Only on ND4J's CPU backend, with the direct
@@ -62,6 +66,10 @@ public final class FusedBernoulli {
    * gradient of each row's sum with respect to l. x, l, d: rows x w; any row strides.
    */
   public static void forward(INDArray x, INDArray l, INDArray out, INDArray d) {
+    if (VectorApi.ON) {
+      FusedBernoulliVector.forward(x, l, out, d);
+      return;
+    }
     int rows = (int) l.rows();
     int w = (int) l.columns();
     Rows xr = new Rows(x), lr = new Rows(l), dr = new Rows(d);
@@ -116,6 +124,10 @@ public final class FusedBernoulli {
   static final float FLUSH = 0x1p-70f;
 
   public static void scaleRows(INDArray d, INDArray g, INDArray target) {
+    if (VectorApi.ON) {
+      FusedBernoulliVector.scaleRows(d, g, target);
+      return;
+    }
     int rows = (int) d.rows();
     int w = (int) d.columns();
     Rows dr = new Rows(d), tr = new Rows(target);
@@ -261,8 +273,24 @@ public final class FusedBernoulli {
     }
   }
 
+  /**
+   * The arithmetic above on n elements read from direct buffers at byte offsets xo and lo, writing
+   * d at byte offset dOff and the values to v from {@code at}: the ends of rows that do not fill a
+   * vector in {@link FusedBernoulliVector}.
+   */
+  static void tail(java.nio.ByteBuffer xb, int xo, java.nio.ByteBuffer lb, int lo, java.nio.ByteBuffer db, int dOff, float[] v, int at, int n) {
+    Work t = WORK.get();
+    for (int i = 0; i < n; i++) {
+      t.x[i] = xb.getFloat(xo + 4 * i);
+      t.l[i] = lb.getFloat(lo + 4 * i);
+    }
+    compute(t, n);
+    System.arraycopy(t.v, 0, v, at, n);
+    for (int i = 0; i < n; i++) db.putFloat(dOff + 4 * i, t.d[i]);
+  }
+
   /** The sum of v[from, from + n) in double, four partial sums. */
-  private static double sum(float[] v, int from, int n) {
+  static double sum(float[] v, int from, int n) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int i = from, end = from + n;
     for (; i + 3 < end; i += 4) {

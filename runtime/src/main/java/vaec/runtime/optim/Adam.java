@@ -88,8 +88,7 @@ public final class Adam implements Optimizer {
   private final Runnable updateHigh = () -> update(mid, n);
 
   /** Whether the in-place path runs: the Vector API module is in the boot layer and not turned off. */
-  static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-      && !"0".equals(System.getenv("VAEC_VECTOR"));
+  static final boolean VECTOR = vaec.runtime.kernels.VectorApi.ON;
 
   private final boolean vector;
 

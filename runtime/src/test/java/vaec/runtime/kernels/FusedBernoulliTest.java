@@ -34,10 +34,35 @@ class FusedBernoulliTest {
    * to 2 ulps of 1 absolute, and sigmoid to 4 ulps relative where |l| &lt;= 86 (measured: 0.74 and
    * 1.44). An ulp here is 2^-23 of the value, float32's spacing just above 1.
    */
+  interface Elementwise { void run(float[] x, float[] l, float[] v, float[] d, int n); }
+
   @Test
   void matchesDoublePrecisionOverTheWholeRange() {
+    sweep(FusedBernoulli::elementwise, "heap form");
+  }
+
+  /** The Vector API form gives the heap form's floats, bit for bit, over the same sweep (and so within its bounds). */
+  @Test
+  void vectorFormGivesTheHeapFormsFloats() {
+    assertTrue(VectorApi.ON, "the tests run with --add-modules jdk.incubator.vector (the root pom's argLine)");
+    sweep(FusedBernoulliVector::elementwise, "Vector API form");
+    int n = 2_000_016;
+    float[] l = new float[n], x = new float[n];
+    Random r = new Random(9);
+    for (int i = 0; i < n; i++) {
+      l[i] = (float) (-100 + 200.0 * i / (n - 1));
+      x[i] = r.nextInt(3) / 2f;
+    }
+    float[] v1 = new float[n], d1 = new float[n], v2 = new float[n], d2 = new float[n];
+    FusedBernoulli.elementwise(x, l, v1, d1, n);
+    FusedBernoulliVector.elementwise(x, l, v2, d2, n);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(v1, v2);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(d1, d2);
+  }
+
+  private static void sweep(Elementwise kernel, String form) {
     int n = 2_000_001;
-    float[] l = new float[n + 7];
+    float[] l = new float[n + 7 + 8];   // 2,000,016: a multiple of the vector lanes (8 or 16); the last 8 are 0
     for (int i = 0; i < n; i++) l[i] = (float) (-100 + 200.0 * i / (n - 1));
     float[] extra = {0f, -0f, 86f, -86f, Math.nextUp(86f), -Math.nextUp(86f), Float.MIN_NORMAL};
     System.arraycopy(extra, 0, l, n, extra.length);
@@ -45,7 +70,7 @@ class FusedBernoulliTest {
     double worstSp = 0, worstVal = 0, worstGrad = 0, worstSig = 0;
     for (float xv : new float[] {0f, 1f, 0.5f, 0.3f}) {
       java.util.Arrays.fill(x, xv);
-      FusedBernoulli.elementwise(x, l, v, d, l.length);
+      kernel.run(x, l, v, d, l.length);
       for (int i = 0; i < l.length; i++) {
         double li = l[i];
         double sp = softplus(li);
@@ -73,8 +98,8 @@ class FusedBernoulliTest {
         }
       }
     }
-    System.out.printf("fused Bernoulli, worst errors in ulps: softplus %.2f, value %.2f, gradient %.2f, sigmoid %.2f%n",
-        worstSp, worstVal, worstGrad, worstSig);
+    System.out.printf("fused Bernoulli (%s), worst errors in ulps: softplus %.2f, value %.2f, gradient %.2f, sigmoid %.2f%n",
+        form, worstSp, worstVal, worstGrad, worstSig);
   }
 
   /**
@@ -104,12 +129,18 @@ class FusedBernoulliTest {
 
   @Test
   void nonFiniteLogitsStayNonFinite() {
-    float[] l = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
-    float[] x = {0.5f, 0.5f, 0.5f}, v = new float[3], d = new float[3];
-    FusedBernoulli.elementwise(x, l, v, d, 3);
-    assertTrue(Float.isNaN(v[0]) && Float.isNaN(d[0]), "NaN logit");
-    assertTrue(!Float.isFinite(v[1]), "+inf logit: " + v[1]);
-    assertTrue(!Float.isFinite(v[2]), "-inf logit: " + v[2]);
+    for (Elementwise kernel : new Elementwise[] {FusedBernoulli::elementwise, FusedBernoulliVector::elementwise}) {
+      float[] l = new float[64], x = new float[64], v = new float[64], d = new float[64];
+      l[0] = Float.NaN;
+      l[1] = Float.POSITIVE_INFINITY;
+      l[2] = Float.NEGATIVE_INFINITY;
+      java.util.Arrays.fill(x, 0.5f);
+      kernel.run(x, l, v, d, 64);
+      assertTrue(Float.isNaN(v[0]) && Float.isNaN(d[0]), "NaN logit");
+      assertTrue(!Float.isFinite(v[1]), "+inf logit: " + v[1]);
+      assertTrue(!Float.isFinite(v[2]), "-inf logit: " + v[2]);
+      assertEquals(-Math.log(2), v[3], 1e-7, "logit 0");
+    }
   }
 
   /** Logits: normal(0, 5), with a share of extremes in [-100, limit]; x: 0, 1, or fractional. */
