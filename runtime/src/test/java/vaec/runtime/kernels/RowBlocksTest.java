@@ -1,6 +1,7 @@
 package vaec.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,45 @@ class RowBlocksTest {
         float want = stacked.getFloat(i, j) + stacked.getFloat(5 + i, j) + stacked.getFloat(10 + i, j);
         assertEquals(want, sum.getFloat(i, j), 1e-6f);
       }
+    }
+  }
+
+  /**
+   * Rows wider than a vector (403 columns: vectors and a tail), out a column slice of a wider
+   * matrix: each element is the blocks added in block order, exactly (the Vector API form and the
+   * scalar loop add in the same order).
+   */
+  @Test
+  void sumBlocksOverWideRowsAddsInBlockOrder() {
+    INDArray stacked = random(3 * 7, 403, 5);
+    INDArray wide = Nd4j.zeros(DataType.FLOAT, 7, 410);
+    INDArray sum = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 406));
+    RowBlocks.sumBlocks(stacked, sum);
+    for (int i = 0; i < 7; i++) {
+      for (int j = 0; j < 403; j++) {
+        float want = (stacked.getFloat(i, j) + stacked.getFloat(7 + i, j)) + stacked.getFloat(14 + i, j);
+        assertEquals(want, sum.getFloat(i, j), 0f, "row " + i + ", column " + j);
+      }
+    }
+    assertEquals(0f, wide.getFloat(3, 2), 0f);     // outside the slice untouched
+    assertEquals(0f, wide.getFloat(3, 406), 0f);
+  }
+
+  /** RowCopy: a matrix into a column block of a wider one and back out, float and double. */
+  @Test
+  void rowCopyIntoAndOutOfColumnBlocks() {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      INDArray src = random(6, 37, 7).castTo(t);
+      INDArray wide = Nd4j.zeros(t, 6, 50);
+      INDArray block = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(10, 47));
+      assertTrue(RowCopy.applies(src, block));
+      RowCopy.copy(src, block);
+      assertEquals(src, block);
+      assertEquals(0.0, wide.getDouble(2, 9), 0.0);
+      assertEquals(0.0, wide.getDouble(2, 47), 0.0);
+      INDArray back = Nd4j.create(t, 6, 37);
+      RowCopy.copy(block, back);
+      assertEquals(src, back);
     }
   }
 
