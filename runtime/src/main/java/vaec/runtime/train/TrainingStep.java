@@ -351,18 +351,9 @@ abstract class TrainingStep {
       this.fold = new Runnable[] {() -> fold(gLow, g2Low), () -> fold(gHigh, g2High)};
     }
 
-    /** g = w0 g + w1 g2: (g + g2) w0 when the halves are equal (w0 = 1/2, an exact scaling). */
+    /** g = w0 g + w1 g2 ({@link vaec.runtime.kernels.Fold}): no ND4J buffer per step. */
     private void fold(INDArray g, INDArray g2) {
-      if (g.length() == 0) return;
-      // Through Kernels' reused ops: no ND4J buffer per step.
-      if (w0 == w1) {
-        Kernels.add(g, g2, g);
-        Kernels.scale(g, w0, g);
-      } else {
-        Kernels.scale(g, w0, g);
-        Kernels.scale(g2, w1, g2);
-        Kernels.add(g, g2, g);
-      }
+      vaec.runtime.kernels.Fold.fold(g, w0, g2, w1);
     }
 
     private static INDArray rows(INDArray a, long from, long to) {
