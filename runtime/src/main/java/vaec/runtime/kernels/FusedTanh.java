@@ -120,7 +120,10 @@ public final class FusedTanh {
     final float[] x = new float[CHUNK], b = new float[CHUNK], p = new float[CHUNK], k = new float[CHUNK];
     final float[] em = new float[CHUNK], scale = new float[CHUNK], rest = new float[CHUNK], s2 = new float[CHUNK];
     final float[] t = new float[CHUNK], z = new float[CHUNK];
-    final java.util.Map<INDArray, FloatBuffer> views = new java.util.IdentityHashMap<>();
+    @SuppressWarnings("unchecked")
+    final java.lang.ref.WeakReference<INDArray>[] keys = new java.lang.ref.WeakReference[VIEWS];
+    final FloatBuffer[] views = new FloatBuffer[VIEWS];
+    int next;
   }
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
@@ -209,19 +212,26 @@ public final class FusedTanh {
   }
 
   /**
-   * Row pieces of a float32 matrix with unit column stride, through its NIO view (bulk copies). The
-   * views are kept per thread by array identity (a layer's arrays are the same every step), so that
-   * a step makes no garbage; cleared past a bound.
+   * The NIO view of a float32 array's buffer, for bulk copies of its rows. The views are kept per
+   * thread for the last {@link #VIEWS} arrays seen (a layer's arrays are the same every step), so
+   * that a step makes no garbage; by weak reference, so that the cache keeps no array (and no
+   * evaluation buffer) alive.
    */
   private static FloatBuffer view(Work t, INDArray a) {
-    FloatBuffer b = t.views.get(a);
-    if (b == null) {
-      if (t.views.size() >= 4096) t.views.clear();
-      b = a.data().asNioFloat();
-      t.views.put(a, b);
+    for (int i = 0; i < VIEWS; i++) {
+      java.lang.ref.WeakReference<INDArray> k = t.keys[i];
+      if (k != null && k.get() == a) return t.views[i];
     }
+    FloatBuffer b = a.data().asNioFloat();
+    int i = t.next;
+    t.next = (i + 1) % VIEWS;
+    t.keys[i] = new java.lang.ref.WeakReference<>(a);
+    t.views[i] = b;
     return b;
   }
+
+  /** Views kept per thread: enough for eight tanh layers' four arrays, forward and backward. */
+  static final int VIEWS = 64;
 
   private static void get(FloatBuffer b, long offset, long stride, int r, int c, float[] dst, int at, int n) {
     b.get((int) (offset + r * stride + c), dst, at, n);

@@ -128,4 +128,24 @@ class FusedTanhTest {
     INDArray wide = Nd4j.create(DataType.FLOAT, 50, 20);
     compare(wide.get(NDArrayIndex.interval(7, 40), NDArrayIndex.all()), wv, bv, 6);
   }
+
+  /** After the first calls on a layer's arrays, the kernel makes no garbage (the arrays' views are kept). */
+  @Test
+  void repeatedCallsOnTheSameArraysAllocateNothing() {
+    INDArray x = Nd4j.randn(DataType.FLOAT, 64, 200), b = Nd4j.randn(DataType.FLOAT, 200);
+    INDArray y = Nd4j.create(DataType.FLOAT, 64, 200), g = Nd4j.randn(DataType.FLOAT, 64, 200), d = Nd4j.create(DataType.FLOAT, 64, 200);
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    for (int i = 0; i < 3; i++) {
+      FusedTanh.biasTanh(x, b, y);
+      FusedTanh.gradient(y, g, d);
+    }
+    long before = mx.getThreadAllocatedBytes(id);
+    for (int i = 0; i < 100; i++) {
+      FusedTanh.biasTanh(x, b, y);
+      FusedTanh.gradient(y, g, d);
+    }
+    long bytes = mx.getThreadAllocatedBytes(id) - before;
+    assertTrue(bytes < 1000, "100 forward and backward calls allocated " + bytes + " bytes");
+  }
 }
