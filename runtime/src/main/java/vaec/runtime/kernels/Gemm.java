@@ -30,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Gemm {
   /** Products of at least this many multiply-adds are split across two threads. */
-  static final long SPLIT_WORK = 4_000_000;
+  public static final long SPLIT_WORK = 4_000_000;
 
   private static final OneRow ROWS = new OneRow();
 

@@ -75,9 +75,11 @@ public final class Trainer {
             + (across.origin().line() > 0 ? " (" + across.origin().file() + ":" + across.origin().line() + ")" : "")
             + " reads across its examples");
       } else {
-        System.err.println("each step runs as one pass over the batch: its widest op has " + TrainingStep.widestRows(m, batch)
-            + " rows; halves pay from " + TrainingStep.AUTO_MIN_ROWS + " rows with several rows per example"
-            + " (VAEC_BATCH_HALVES=1 runs them anyway)");
+        System.err.printf("each step runs as one pass over the batch: its widest op has %d rows, and the products split over"
+            + " two cores average %.1f million multiply-adds; halves pay from %d rows with several rows per example, or from"
+            + " %d rows below %d million (VAEC_BATCH_HALVES=1 runs them anyway)%n", TrainingStep.widestRows(m, batch),
+            TrainingStep.meanSplitProduct(m, batch) / 1e6, TrainingStep.AUTO_MIN_ROWS, TrainingStep.AUTO_MIN_ROWS_NARROW,
+            TrainingStep.AUTO_MAX_MEAN_SPLIT / 1_000_000);
       }
     }
 
@@ -153,7 +155,7 @@ public final class Trainer {
   /**
    * VAEC_BATCH_HALVES=0 turns the two-core halves of a step off (one pass over the batch, as
    * before); =1 runs them for every model that allows them; unset, they run where they pay
-   * (TrainingStep.AUTO_MIN_ROWS).
+   * (TrainingStep.AUTO_MIN_ROWS, TrainingStep.AUTO_MAX_MEAN_SPLIT).
    */
   private TrainingStep.HalvesMode batchHalves = TrainingStep.HalvesMode.of(System.getenv("VAEC_BATCH_HALVES"));
   private boolean halved;
@@ -164,6 +166,18 @@ public final class Trainer {
    * summation order; one pass reproduces runs made before the halves existed.
    */
   public void batchHalves(boolean allowed) { this.batchHalves = allowed ? TrainingStep.HalvesMode.ALWAYS : TrainingStep.HalvesMode.NEVER; }
+
+  /**
+   * Whether a step of {@code batch} examples of {@code m} runs as two halves when VAEC_BATCH_HALVES
+   * is unset: the model allows it (on the direct kernels) and the default rule says it pays. A
+   * function of the model and the batch only.
+   */
+  public static boolean halvesByDefault(CompiledModel m, int batch) {
+    return TrainingStep.halvable(m, batch) && TrainingStep.pays(m, batch);
+  }
+
+  /** The mean multiply-adds of the products split over two cores that the default rule reads (0 when none). */
+  public static double meanSplitProduct(CompiledModel m, int batch) { return TrainingStep.meanSplitProduct(m, batch); }
 
   /** The executors a step gathers into: 2 when the last {@link #train} ran halves, else 1. */
   public int executorsPerStep() { return halved ? 2 : 1; }

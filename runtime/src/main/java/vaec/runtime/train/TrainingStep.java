@@ -12,10 +12,12 @@ import vaec.runtime.exec.StepProfile;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.kernels.Gemm;
 import vaec.runtime.kernels.KernelPath;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.Parallel;
 import vaec.runtime.model.CompiledModel;
+import vaec.runtime.ops.Dense;
 import vaec.runtime.rng.NoiseSource;
 
 /**
@@ -51,7 +53,6 @@ abstract class TrainingStep {
     this.termNodes = m.terms().stream().map(t -> m.train().output(t.output())).toList();
   }
 
-  /** Two halves when the model and the kernels allow it, else one pass. */
   /** When a step runs as two halves: when it pays (default), always (where the model allows), never. */
   enum HalvesMode {
     AUTO, ALWAYS, NEVER;
@@ -80,11 +81,63 @@ abstract class TrainingStep {
    */
   static final int AUTO_MIN_ROWS = 256;
 
+  /**
+   * A step also runs as halves by default when it has at least {@link #AUTO_MIN_ROWS_NARROW} rows
+   * and the dense layers' products that {@link Gemm} splits over the two cores average fewer than
+   * this many multiply-adds (forward products, at the step's rows): narrow layers, whose element-wise work, small gemms and per-product hand-offs between
+   * the threads weigh more against their gemms (a layer's gemm work per element of its output is
+   * its input width). One pass runs every op but the split products on one core; halves run all
+   * of them on both. The nonlinear SBN (784-200-200-200 tanh layers, batch 128: 10.1 million on
+   * average) was about 9% faster as halves, the linear SBN (784-200, 20.1 million) the same either
+   * way, the reference VAE (784-400-20, 40.1 million) 6-7% slower as halves; the nonlinear SBN at
+   * batch 256 (20.2 million) and both SBNs at batch 50 (7.8 million, halves of 25 rows) were slower
+   * as halves. See the README's "Two cores".
+   */
+  static final long AUTO_MAX_MEAN_SPLIT = 16_000_000;
+
+  /** The fewest rows (64 a half) at which narrow split products make halves pay. */
+  static final int AUTO_MIN_ROWS_NARROW = 128;
+
   static TrainingStep of(CompiledModel m, int batch, ParameterStore params, Batches data, HalvesMode mode) {
-    long widest = widestRows(m, batch);
-    boolean pays = widest >= AUTO_MIN_ROWS && widest > batch;
-    boolean halves = mode != HalvesMode.NEVER && halvable(m, batch) && (mode == HalvesMode.ALWAYS || pays);
+    boolean halves = mode != HalvesMode.NEVER && halvable(m, batch) && (mode == HalvesMode.ALWAYS || pays(m, batch));
     return halves ? new Halves(m, batch, params, data) : new Whole(m, batch, params, data);
+  }
+
+  /**
+   * The default rule: stacked rows (AUTO_MIN_ROWS), or narrow split products on at least 128 rows
+   * (AUTO_MAX_MEAN_SPLIT, AUTO_MIN_ROWS_NARROW). Depends on the model and the batch only, never on
+   * the machine or on timings, so that a seed gives the same run everywhere.
+   */
+  static boolean pays(CompiledModel m, int batch) {
+    long widest = widestRows(m, batch);
+    if (widest >= AUTO_MIN_ROWS && widest > batch) return true;
+    if ((long) batch * m.samples() < AUTO_MIN_ROWS_NARROW) return false;
+    double mean = meanSplitProduct(m, batch);
+    return mean > 0 && mean < AUTO_MAX_MEAN_SPLIT;
+  }
+
+  /**
+   * The mean multiply-adds of the forward products of the training graph's dense layers that
+   * {@link Gemm} splits over two threads (at least {@link Gemm#SPLIT_WORK} and 64 output columns),
+   * at {@code batch} examples; 0 when there is none, and for a model with convolutions (whose
+   * im2col products it does not count, and which were not measured either way). The backward
+   * products mirror the forward ones.
+   */
+  static double meanSplitProduct(CompiledModel m, int batch) {
+    long rows = (long) batch * m.samples();
+    double sum = 0;
+    int count = 0;
+    for (Node n : m.train().nodes()) {
+      if (n.kind() == Node.Kind.OP && n.op() instanceof vaec.runtime.ops.Conv2d) return 0;
+      if (n.kind() != Node.Kind.OP || !(n.op() instanceof Dense)) continue;
+      long r = rows * Math.max(1, n.rows()) / Math.max(1, n.rowGroup());
+      long work = r * n.input(0).width() * (long) n.width();
+      if (work >= Gemm.SPLIT_WORK && n.width() >= 64) {
+        sum += work;
+        count++;
+      }
+    }
+    return count == 0 ? 0 : sum / count;
   }
 
   /** The most rows any node of the training graph has in a step of {@code batch} examples. */
