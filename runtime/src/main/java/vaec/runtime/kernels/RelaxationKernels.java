@@ -1,0 +1,300 @@
+package vaec.runtime.kernels;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise chains of REBAR's and RELAX's relaxation (the logistic draws, the conditional
+ * draw given the sign, the tempered sigmoid) with their arithmetic done in host loops and only the
+ * transcendental functions (ND4J's {@code softplus}, {@code log}, {@code sigmoid}) left to ND4J's
+ * vectorized kernels. Each ND4J op is a pass over memory of its own (about 2 ns an element on the
+ * development machine, whatever it computes), and the ops' ND4J forms took 6 (logistic draw), 21
+ * (conditional draw) and 6 (the tempered sigmoid's backward) passes; here they take 3, 6 and 1.
+ *
+ * <p>The host loops do, in float32 and in the same order, the additions, products, clamps and
+ * divisions the ND4J forms do, so the results are the same floats wherever ND4J's float ops round
+ * as IEEE does (RelaxationKernelsTest compares the two paths). Only on the direct kernels
+ * ({@link KernelPath#direct()}) with float32 arrays of unit column stride ({@link #applies}); the
+ * ops keep their ND4J forms for every other case (a GPU, float64 tests).
+ *
+ * <p>Loops go a row at a time (or a chunk at a time where every array is one contiguous block),
+ * copied from the direct buffers into per-thread heap arrays with NIO bulk gets and back with bulk
+ * puts, each loop reading and writing distinct arrays so that C2 vectorizes it.
+ */
+public final class RelaxationKernels {
+  private RelaxationKernels() {}
+
+  /** Elements per chunk of a contiguous block. */
+  static final int CHUNK = 4096;
+
+  private static final float EPS = (float) UniformNoise.EPS;
+  private static final float ONE_LESS_EPS = (float) (1 - UniformNoise.EPS);
+
+  /** Whether the host loops can run on these arrays (nulls skipped): direct kernels, float32, rank 2, c order (any, for one row), unit column stride. */
+  public static boolean applies(INDArray... arrays) {
+    if (!KernelPath.direct()) return false;
+    for (INDArray a : arrays) {
+      if (a == null) continue;
+      if (a.dataType() != DataType.FLOAT || a.rank() != 2 || (a.ordering() != 'c' && a.rows() > 1) || (a.columns() > 1 && a.stride(1) != 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ the logistic draw
+
+  /**
+   * out = logits + log(uc / (1 - uc)) with uc = u clamped into [EPS, 1 - EPS]: the standard
+   * logistic draw shifted by the logits ({@link UniformNoise#logistic}). {@code q} is a work
+   * buffer of the same shape.
+   */
+  public static void logisticDraw(INDArray logits, INDArray u, INDArray out, INDArray q) {
+    Loop l = new Loop(u, q, logits, out);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 0, -1, -1);
+      oddsLoop(t.a, t.out, t.n);
+      l.put(c, 1, t, t.out);
+    }
+    Kernels.log(q, q);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 1, 2, -1);
+      addLoop(t.a, t.b, t.out, t.n);
+      l.put(c, 3, t, t.out);
+    }
+  }
+
+  /** out = uc / (1 - uc), uc = min(max(u, EPS), 1 - EPS), as ND4J's ScalarMax, ScalarMin, rsub and div do it in float32. */
+  private static void oddsLoop(float[] u, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      float uc = Math.min(Math.max(u[i], EPS), ONE_LESS_EPS);
+      out[i] = uc / (1f - uc);
+    }
+  }
+
+  private static void addLoop(float[] a, float[] b, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+  }
+
+  // ------------------------------------------------------------------ the conditional draw
+
+  /**
+   * The conditional logistic draw z~ = s softplus(logit(uc) + softplus(s logits)), s = 2b - 1
+   * ({@code vaec.runtime.ops.ConditionalLogistic}), with softplus(x) = max(x, 0) + softplus(-|x|).
+   * Leaves s in {@code sign} and a = logit(uc) + softplus(s logits) in {@code a} for the backward
+   * pass; {@code t} and {@code w} are work buffers. All rows x width.
+   */
+  public static void conditionalDraw(INDArray logits, INDArray b, INDArray v, INDArray out, INDArray sign, INDArray a,
+      INDArray t, INDArray w) {
+    final int lo = 0, bb = 1, vv = 2, o = 3, s = 4, aa = 5, tt = 6, ww = 7;
+    Loop l = new Loop(logits, b, v, out, sign, a, t, w);
+    // pass 1: s, -|s l| (to t), max(s l, 0) (to out), the odds of the clamped v (to w)
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, lo, bb, vv);
+      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);
+      oddsLoop(k.c, k.out, k.n);
+      l.put(c, s, k, k.s);
+      l.put(c, tt, k, k.m);
+      l.put(c, o, k, k.r);
+      l.put(c, ww, k, k.out);
+    }
+    Kernels.softplus(t, t);     // softplus(-|s l|): no overflow
+    Kernels.log(w, w);          // logit(uc)
+    // pass 2: a = logit(uc) + (max(s l, 0) + softplus(-|s l|)); then -|a| (to t) and max(a, 0) (to out)
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, ww, o, tt);
+      sumLoop(k.a, k.b, k.c, k.out, k.n);
+      absLoop(k.out, k.m, k.r, k.n);
+      l.put(c, aa, k, k.out);
+      l.put(c, tt, k, k.m);
+      l.put(c, o, k, k.r);
+    }
+    Kernels.softplus(t, t);
+    // pass 3: out = (max(a, 0) + softplus(-|a|)) s
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, o, tt, s);
+      signedSumLoop(k.a, k.b, k.c, k.out, k.n);
+      l.put(c, o, k, k.out);
+    }
+  }
+
+  /** s = 2b - 1; m = -|s l|; r = max(s l, 0). */
+  private static void signedLoop(float[] l, float[] b, float[] s, float[] m, float[] r, int n) {
+    for (int i = 0; i < n; i++) {
+      float si = b[i] * 2f - 1f;
+      float x = si * l[i];
+      s[i] = si;
+      m[i] = -Math.abs(x);
+      r[i] = Math.max(x, 0f);
+    }
+  }
+
+  /** out = a + (b + c). */
+  private static void sumLoop(float[] a, float[] b, float[] c, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] + (b[i] + c[i]);
+  }
+
+  /** m = -|x|; r = max(x, 0). */
+  private static void absLoop(float[] x, float[] m, float[] r, int n) {
+    for (int i = 0; i < n; i++) {
+      m[i] = -Math.abs(x[i]);
+      r[i] = Math.max(x[i], 0f);
+    }
+  }
+
+  /** out = (a + b) s. */
+  private static void signedSumLoop(float[] a, float[] b, float[] s, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = (a[i] + b[i]) * s[i];
+  }
+
+  /**
+   * The conditional draw's logit gradient gIn = sigmoid(a) sigmoid(s logits) g, from the sign and a
+   * its forward pass left; {@code t} and {@code d} are work buffers.
+   */
+  public static void conditionalDrawBackward(INDArray logits, INDArray sign, INDArray a, INDArray g, INDArray gIn, INDArray t,
+      INDArray d) {
+    Loop l = new Loop(sign, logits, t, d, g, gIn);
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, -1);
+      productLoop(k.a, k.b, k.out, k.n);
+      l.put(c, 2, k, k.out);
+    }
+    Kernels.sigmoid(t, t);
+    Kernels.sigmoid(a, d);
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 3, 2, 4);
+      tripleProductLoop(k.a, k.b, k.c, k.out, k.n);
+      l.put(c, 5, k, k.out);
+    }
+  }
+
+  private static void productLoop(float[] a, float[] b, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] * b[i];
+  }
+
+  /** out = (a b) c. */
+  private static void tripleProductLoop(float[] a, float[] b, float[] c, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = (a[i] * b[i]) * c[i];
+  }
+
+  // ------------------------------------------------------------------ the tempered sigmoid
+
+  /**
+   * The tempered sigmoid's backward pass from its output y = sigmoid(z inv): with d = g y (1 - y),
+   * writes gIn = d inv when {@code gIn} is not null and, with {@code wantSum}, returns the sum of
+   * d z (in double), from which the temperature's gradient follows (else 0).
+   */
+  public static double temperedSigmoidBackward(INDArray z, INDArray y, INDArray g, INDArray gIn, double inv, boolean wantSum) {
+    float fInv = (float) inv;
+    Loop l = new Loop(y, g, z, gIn);
+    double sum = 0;
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, 2);
+      sigmoidGradientLoop(k.a, k.b, k.out, k.n);
+      if (wantSum) sum += dot(k.out, k.c, k.n);
+      if (gIn != null) {
+        scaleLoop(k.out, fInv, k.m, k.n);
+        l.put(c, 3, k, k.m);
+      }
+    }
+    return sum;
+  }
+
+  /** d = ((1 - y) y) g, as ND4J's rsub, muli and muli do it. */
+  private static void sigmoidGradientLoop(float[] y, float[] g, float[] d, int n) {
+    for (int i = 0; i < n; i++) d[i] = ((1f - y[i]) * y[i]) * g[i];
+  }
+
+  private static void scaleLoop(float[] a, float s, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] * s;
+  }
+
+  private static double dot(float[] a, float[] b, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  // ------------------------------------------------------------------ the loops' pieces
+
+  /** Per-thread heap arrays: three inputs, up to four outputs. */
+  private static final class Work {
+    final float[] a = new float[CHUNK], b = new float[CHUNK], c = new float[CHUNK];
+    final float[] out = new float[CHUNK], s = new float[CHUNK], m = new float[CHUNK], r = new float[CHUNK];
+    int n;
+  }
+
+  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
+
+  /**
+   * The pieces of same-shaped rows x width arrays that one loop goes through: chunks of a
+   * contiguous block where every array is one (row stride equal to the width), else rows, each in
+   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the constructor's list
+   * (each array's NIO view is made once per loop).
+   */
+  private static final class Loop {
+    final int rows, width, count, perRow;
+    final boolean flat;
+    final FloatBuffer[] buf;
+    final long[] offset, stride;
+
+    Loop(INDArray... arrays) {
+      rows = (int) arrays[0].rows();
+      width = (int) arrays[0].columns();
+      buf = new FloatBuffer[arrays.length];
+      offset = new long[arrays.length];
+      stride = new long[arrays.length];
+      boolean f = true;
+      for (int i = 0; i < arrays.length; i++) {
+        INDArray x = arrays[i];
+        if (x == null) continue;
+        if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
+        if (rows > 1 && x.stride(0) != width) f = false;
+        buf[i] = x.data().asNioFloat();
+        offset[i] = x.offset();
+        stride[i] = rows > 1 ? x.stride(0) : width;
+      }
+      flat = f;
+      long total = (long) rows * width;
+      if (flat) {
+        perRow = 0;
+        count = (int) ((total + CHUNK - 1) / CHUNK);
+      } else {
+        perRow = Math.max(1, (width + CHUNK - 1) / CHUNK);
+        count = rows * perRow;
+      }
+    }
+
+    private int at(int i, int c) {
+      if (flat) return (int) (offset[i] + (long) c * CHUNK);
+      return (int) (offset[i] + (long) (c / perRow) * stride[i] + (long) (c % perRow) * CHUNK);
+    }
+
+    private int length(int c) {
+      if (flat) return (int) Math.min(CHUNK, (long) rows * width - (long) c * CHUNK);
+      return Math.min(CHUNK, width - (c % perRow) * CHUNK);
+    }
+
+    /** Piece c of arrays x, y, z (indices; y and z may be -1) into the work arrays a, b, c; sets n. */
+    Work get(int c, int x, int y, int z) {
+      Work w = WORK.get();
+      int n = length(c);
+      w.n = n;
+      buf[x].get(at(x, c), w.a, 0, n);
+      if (y >= 0) buf[y].get(at(y, c), w.b, 0, n);
+      if (z >= 0) buf[z].get(at(z, c), w.c, 0, n);
+      return w;
+    }
+
+    /** The first w.n floats of src into piece c of array x. */
+    void put(int c, int x, Work w, float[] src) { buf[x].put(at(x, c), src, 0, w.n); }
+  }
+}
