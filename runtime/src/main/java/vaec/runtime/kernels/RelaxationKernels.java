@@ -223,6 +223,37 @@ public final class RelaxationKernels {
     return (s0 + s1) + (s2 + s3);
   }
 
+  // ------------------------------------------------------------------ the variance objective's small ops
+
+  /**
+   * r (rows x 1) = sqrt(mean over columns of v^2) + {@link Kernels#TINY_RMS}, {@code work} a rows x
+   * width buffer: the operations of {@link Kernels#rowRms} in the same order, through Kernels'
+   * reused scalar ops, so that no ND4J buffer is made per call (INDArray's muli and addi with a
+   * number make one each).
+   */
+  public static void rowRms(INDArray v, INDArray r, INDArray work) {
+    Kernels.mul(v, v, work);
+    Kernels.rowSum(work, r);
+    Kernels.scale(r, 1.0 / v.columns(), r);
+    Kernels.sqrt(r, r);
+    Kernels.addScalar(r, Kernels.TINY_RMS, r);
+  }
+
+  /**
+   * The sum of a * b over all elements, in double: a host loop where {@link #applies}, else
+   * ND4J's reduction (which makes a buffer for its result).
+   */
+  public static double dot(INDArray a, INDArray b) {
+    if (!applies(a, b)) return Kernels.dot(a, b);
+    Loop l = new Loop(a, b);
+    double sum = 0;
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, -1);
+      sum += dot(k.a, k.b, k.n);
+    }
+    return sum;
+  }
+
   // ------------------------------------------------------------------ the loops' pieces
 
   /** Per-thread heap arrays: three inputs, up to four outputs. */
