@@ -89,32 +89,26 @@ public final class RelaxationKernels {
       INDArray t, INDArray w) {
     final int lo = 0, bb = 1, vv = 2, o = 3, s = 4, aa = 5, tt = 6, ww = 7;
     Loop l = new Loop(logits, b, v, out, sign, a, t, w);
-    // pass 1: s, -|s l| (to t), max(s l, 0) (to out), the odds of the clamped v (to w)
+    // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t); the odds of the clamped v (to w)
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, lo, bb, vv);
       signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);
-      oddsLoop(k.c, k.out, k.n);
+      log1pExp(k, k.m, k.n);
+      addLoop(k.r, k.e, k.out, k.n);
       l.put(c, s, k, k.s);
-      l.put(c, tt, k, k.m);
-      l.put(c, o, k, k.r);
+      l.put(c, tt, k, k.out);
+      oddsLoop(k.c, k.out, k.n);
       l.put(c, ww, k, k.out);
     }
-    Kernels.softplus(t, t);     // softplus(-|s l|): no overflow
     Kernels.log(w, w);          // logit(uc)
-    // pass 2: a = logit(uc) + (max(s l, 0) + softplus(-|s l|)); then -|a| (to t) and max(a, 0) (to out)
+    // pass 2: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s
     for (int c = 0; c < l.count; c++) {
-      Work k = l.get(c, ww, o, tt);
-      sumLoop(k.a, k.b, k.c, k.out, k.n);
-      absLoop(k.out, k.m, k.r, k.n);
+      Work k = l.get(c, ww, tt, s);
+      addLoop(k.a, k.b, k.out, k.n);
       l.put(c, aa, k, k.out);
-      l.put(c, tt, k, k.m);
-      l.put(c, o, k, k.r);
-    }
-    Kernels.softplus(t, t);
-    // pass 3: out = (max(a, 0) + softplus(-|a|)) s
-    for (int c = 0; c < l.count; c++) {
-      Work k = l.get(c, o, tt, s);
-      signedSumLoop(k.a, k.b, k.c, k.out, k.n);
+      absLoop(k.out, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      signedSumLoop(k.r, k.e, k.c, k.out, k.n);
       l.put(c, o, k, k.out);
     }
   }
@@ -128,11 +122,6 @@ public final class RelaxationKernels {
       m[i] = -Math.abs(x);
       r[i] = Math.max(x, 0f);
     }
-  }
-
-  /** out = a + (b + c). */
-  private static void sumLoop(float[] a, float[] b, float[] c, float[] out, int n) {
-    for (int i = 0; i < n; i++) out[i] = a[i] + (b[i] + c[i]);
   }
 
   /** m = -|x|; r = max(x, 0). */
@@ -254,12 +243,119 @@ public final class RelaxationKernels {
     return sum;
   }
 
+  // ------------------------------------------------------------------ log1p(exp(-|x|)) in float32
+
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f;         // 9 significant bits: k * LN2_HI is exact for k < 2^15
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
+  private static final float A_MAX = 86f;                  // e >= 0.7 * 2^-124: every intermediate a normal float
+  private static final float Q0 = 0.3333320915699005f, Q1 = 0.20010429620742798f, Q2 = 0.14010341465473175f,
+      Q3 = 0.1394471973180771f;
+
+  /**
+   * w.e[i] = log1p(exp(-|x[i]|)) for i &lt; n: the softplus of -|x|, whose sum with max(x, 0) is
+   * softplus(x) without overflow. The arithmetic of {@link FusedBernoulli}'s softplus (its class
+   * comment gives the derivation): exp(-a), a = min(|x|, 86), by Cody-Waite reduction a = k ln2 + r,
+   * a degree-6 polynomial in r and 2^-k from k's seven bits found by rounding; then log1p(e) = 2
+   * atanh(e / (2 + e)) by a degree-3 polynomial in s^2. Only adds, multiplications, min and max,
+   * which C2 vectorizes (ND4J's softplus costs an exp and a log from its scalar math library). For
+   * |x| &gt; 86 the result is exp(-86), within 5e-38 of the true value. Accuracy:
+   * RelaxationKernelsTest.log1pExpIsAccurate.
+   */
+  static void log1pExp(Work w, float[] x, int n) {
+    expReduced(x, w.p, w.kk, n);
+    scaleHigh(w.kk, w.scale, w.k1, n);
+    scaleMiddle(w.k1, w.scale, w.scale2, w.k2, n);
+    scaleLow(w.k2, w.scale2, w.p, w.ee, n);
+    log1pSmall(w.ee, w.e, n);
+  }
+
+  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|x|, 86); p lies in [0.7, 1.42]. */
+  private static void expReduced(float[] x, float[] p, float[] kk, int n) {
+    for (int i = 0; i < n; i++) {
+      float a = Math.min(Math.abs(x[i]), A_MAX);
+      float k = (a * LOG2E + ROUND) - ROUND;
+      float r = (k * LN2_HI - a) + k * LN2_LO;   // -(a - k ln2), in [-0.35, 0.35]
+      float q = 1.9875691500E-4f;
+      q = q * r + 1.3981999507E-3f;
+      q = q * r + 8.3334519073E-3f;
+      q = q * r + 4.1665795894E-2f;
+      q = q * r + 1.6666665459E-1f;
+      q = q * r + 5.0000001201E-1f;
+      p[i] = q * r * r + r + 1f;
+      kk[i] = k;
+    }
+  }
+
+  /** Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. */
+  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
+
+  /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
+  private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b6 = bit(k, 1f / 128);
+      k -= 64f * b6;
+      float b5 = bit(k, 1f / 64);
+      k -= 32f * b5;
+      float b4 = bit(k, 1f / 32);
+      scale[i] = (b6 * 5.421010862427522E-20f + (1f - b6)) * (b5 * 2.3283064365386963E-10f + (1f - b5))
+          * (1f - b4 * 0.9999847412109375f);
+      rest[i] = k - 16f * b4;
+    }
+  }
+
+  /** The next two bits (k in 0..15): scale2 = scale 2^-(8 b3 + 4 b2), rest = k's low two bits. */
+  private static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b3 = bit(k, 1f / 16);
+      k -= 8f * b3;
+      float b2 = bit(k, 1f / 8);
+      scale2[i] = scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f));
+      rest[i] = k - 4f * b2;
+    }
+  }
+
+  /** e = p scale 2^-k for the last two bits (k in 0..3). */
+  private static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b1 = bit(k, 1f / 4);
+      k -= 2f * b1;
+      e[i] = p[i] * scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
+    }
+  }
+
+  /** out = log1p(e) = 2 atanh(s), s = e / (2 + e), for e in [0, 1]. */
+  private static void log1pSmall(float[] e, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      float ei = e[i];
+      float s = ei / (2f + ei);
+      float sc = s + 0x1p-40f;     // never subnormal (x86 takes a slow path for subnormal operands)
+      float s2 = sc * sc;
+      float q = ((Q3 * s2 + Q2) * s2 + Q1) * s2 + Q0;
+      out[i] = 2f * s * (1f + s2 * q);
+    }
+  }
+
+  /** Heap form, for tests: out[i] = log1p(exp(-|x[i]|)) for i &lt; x.length (at most CHUNK). */
+  static float[] log1pExp(float[] x) {
+    Work w = WORK.get();
+    log1pExp(w, x, x.length);
+    return java.util.Arrays.copyOf(w.e, x.length);
+  }
+
   // ------------------------------------------------------------------ the loops' pieces
 
   /** Per-thread heap arrays: three inputs, up to four outputs. */
   private static final class Work {
     final float[] a = new float[CHUNK], b = new float[CHUNK], c = new float[CHUNK];
     final float[] out = new float[CHUNK], s = new float[CHUNK], m = new float[CHUNK], r = new float[CHUNK];
+    // log1pExp's intermediates, one array each (C2 vectorizes a loop only if it writes no array it reads)
+    final float[] p = new float[CHUNK], kk = new float[CHUNK], scale = new float[CHUNK], k1 = new float[CHUNK];
+    final float[] scale2 = new float[CHUNK], k2 = new float[CHUNK], ee = new float[CHUNK], e = new float[CHUNK];
     int n;
   }
 
