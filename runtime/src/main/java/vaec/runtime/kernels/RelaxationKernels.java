@@ -31,14 +31,18 @@ public final class RelaxationKernels {
   private static final float EPS = (float) UniformNoise.EPS;
   private static final float ONE_LESS_EPS = (float) (1 - UniformNoise.EPS);
 
-  /** Whether the host loops can run on these arrays (nulls skipped): direct kernels, float32, rank 2, c order (any, for one row), unit column stride. */
+  /** Whether the host loops can run on these arrays (nulls skipped): direct kernels, one shape, float32, rank 2, c order (any, for one row), unit column stride. */
   public static boolean applies(INDArray... arrays) {
     if (!KernelPath.direct()) return false;
+    INDArray first = null;
     for (INDArray a : arrays) {
       if (a == null) continue;
       if (a.dataType() != DataType.FLOAT || a.rank() != 2 || (a.ordering() != 'c' && a.rows() > 1) || (a.columns() > 1 && a.stride(1) != 1)) {
         return false;
       }
+      if (first == null) first = a;
+      // the loops take arrays of one shape; anything ND4J would broadcast keeps the ND4J form
+      if (a.rows() != first.rows() || a.columns() != first.columns()) return false;
     }
     return true;
   }

@@ -160,6 +160,16 @@ class RelaxationKernelsTest {
   private static INDArray tag(double t) { return Nd4j.scalar(DataType.FLOAT, (float) t).reshape(1, 1); }
 
   @Test
+  void theHostLoopsTakeOnlyFloat32ArraysOfOneShape() {
+    assertTrue(RelaxationKernels.applies(Nd4j.zeros(DataType.FLOAT, 4, 3), Nd4j.zeros(DataType.FLOAT, 4, 3), null));
+    // a row ND4J would broadcast, and float64, keep the ND4J forms
+    assertTrue(!RelaxationKernels.applies(Nd4j.zeros(DataType.FLOAT, 4, 3), Nd4j.zeros(DataType.FLOAT, 1, 3)));
+    assertTrue(!RelaxationKernels.applies(Nd4j.zeros(DataType.DOUBLE, 4, 3)));
+    KernelPath.forceNeutral(true);
+    assertTrue(!RelaxationKernels.applies(Nd4j.zeros(DataType.FLOAT, 4, 3)));
+  }
+
+  @Test
   void logisticDrawMatchesTheNd4jForm() {
     bothPaths("logistic_rsample", new LogisticRsample(), r -> new INDArray[] {tag(0), tag(1)}, true, false);
   }
