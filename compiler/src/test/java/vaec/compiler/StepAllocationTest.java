@@ -20,7 +20,7 @@ import vaec.runtime.train.TrainingListener;
 /**
  * What a training step allocates after warm-up, measured inside the real training loop from one
  * step's progress callback to the next, on the reference VAE, the enumerated mixture VAE and the
- * linear score-function SBN: ND4J buffers (native memory: every ND4J data buffer, a view's
+ * linear score-function SBN (and the same SBN with REBAR and RELAX): ND4J buffers (native memory: every ND4J data buffer, a view's
  * included, takes a number from ND4J's deallocator counter when it is made, so the counter's
  * advance counts them) and Java heap bytes of the training thread and the helper thread that runs
  * the second half of each step (HotSpot's per-thread allocation counters).
@@ -195,6 +195,22 @@ class StepAllocationTest {
     // meanNumber and assign.
     for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
     assertTrue(median(p.heapBytes()) <= 56_000, "median heap bytes per step: " + median(p.heapBytes()));
+  }
+
+  @Test
+  void rebarAndRelaxSbnStepsStayWithinTodaysAllocations(@TempDir Path dir) {
+    // Measured: 0 buffers, and 173 KB (REBAR) and 205 KB (RELAX) of heap per step (both graphs: the
+    // training graph and the control variates' companion); 72 and 78 buffers before the
+    // relaxation's ops, row_sum's gradient, tanh's derivative and the companion's input copies
+    // used Kernels' reused ops, 258 and 299 KB of heap.
+    long[] ceiling = {217_000, 257_000};
+    String[] estimators = {"rebar", "relax"};
+    for (int e = 0; e < estimators.length; e++) {
+      PerStep p = train(SBN.replace("score_function(baseline = average)", estimators[e]), dir, true);
+      report(estimators[e], p);
+      for (long b : p.buffers()) assertEquals(0, b, estimators[e] + ": ND4J buffers made in one step");
+      assertTrue(median(p.heapBytes()) <= ceiling[e], estimators[e] + ": median heap bytes per step: " + median(p.heapBytes()));
+    }
   }
 
   @Test

@@ -27,7 +27,7 @@ public enum Activation {
     switch (this) {
       case IDENTITY -> d.assign(1.0);
       case RELU -> Kernels.step(y, d);
-      case TANH -> { y.mul(y, d); d.rsubi(1.0); }                      // 1 - y^2
+      case TANH -> { Kernels.mul(y, y, d); Kernels.rsubScalar(d, 1.0, d); }   // 1 - y^2, no ND4J buffer per call
       case SIGMOID -> { y.rsub(1.0, d); d.muli(y); }                   // y (1 - y)
       case SOFTPLUS -> { y.mul(-1.0, d); Kernels.exp(d, d); d.rsubi(1.0); }  // sigmoid(x) = 1 - e^{-y}
       case ELU -> {                                                   // 1 for x > 0, else y + 1

@@ -6,6 +6,7 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.RelaxationKernels;
 import vaec.runtime.kernels.StableSoftplus;
 import vaec.runtime.kernels.UniformNoise;
 
@@ -34,6 +35,10 @@ public final class ConditionalLogistic implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray sign = s[0], a = s[1], t = s[2], uc = s[3];
+    if (RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, t, uc)) {
+      RelaxationKernels.conditionalDraw(in[0], in[1], in[2], out, sign, a, t, uc);
+      return;
+    }
     sign.assign(in[1]).muli(2).subi(1);
     Kernels.mul(sign, in[0], t);
     StableSoftplus.apply(t, t, out);          // t = softplus(s logits); out is free as scratch here
@@ -48,6 +53,10 @@ public final class ConditionalLogistic implements Op {
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
     INDArray sign = s[0], a = s[1], t = s[2], d = s[3];
+    if (RelaxationKernels.applies(in[0], sign, a, g, gIn[0], t, d)) {
+      RelaxationKernels.conditionalDrawBackward(in[0], sign, a, g, gIn[0], t, d);
+      return;
+    }
     Kernels.mul(sign, in[0], t);
     Kernels.sigmoid(t, t);
     Kernels.sigmoid(a, d);

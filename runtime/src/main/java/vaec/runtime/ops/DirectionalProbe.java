@@ -6,6 +6,7 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.RelaxationKernels;
 
 /**
  * A point beside theta along direction v for a central finite difference in theta:
@@ -29,10 +30,10 @@ public final class DirectionalProbe implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    Kernels.rowRms(in[1], s[1], s[0]);   // tiny, not 0, for a zero direction: no division by 0
-    out.assign(in[1]);
-    out.diviColumnVector(s[1]);
-    out.muli(signedDelta);
+    // Kernels' reused ops throughout: no ND4J buffer per call (assign, diviColumnVector and muli make some)
+    RelaxationKernels.rowRms(in[1], s[1], s[0]);   // tiny, not 0, for a zero direction: no division by 0
+    Kernels.div(in[1], s[1], out);
+    Kernels.scale(out, signedDelta, out);
     Kernels.add(out, in[0], out);
   }
 

@@ -6,6 +6,7 @@ import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
 import vaec.runtime.kernels.LogProbs;
+import vaec.runtime.kernels.RelaxationKernels;
 import vaec.runtime.kernels.UniformNoise;
 
 /**
@@ -25,6 +26,10 @@ public final class LogisticRsample implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    if (RelaxationKernels.applies(in[0], in[1], out, s[0])) {
+      RelaxationKernels.logisticDraw(in[0], in[1], out, s[0]);
+      return;
+    }
     UniformNoise.clamp(in[1], s[0]);
     UniformNoise.logistic(s[0], out);
     Kernels.add(out, in[0], out);

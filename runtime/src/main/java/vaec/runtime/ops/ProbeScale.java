@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.RelaxationKernels;
 
 /**
  * rms(v) / (2 delta) per example: with {@link DirectionalProbe}s at +delta and -delta,
@@ -22,8 +23,8 @@ public final class ProbeScale implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    Kernels.rowRms(in[0], out, s[0]);
-    out.muli(1.0 / (2 * delta));
+    RelaxationKernels.rowRms(in[0], out, s[0]);     // no ND4J buffer per call
+    Kernels.scale(out, 1.0 / (2 * delta), out);
   }
 
   @Override public boolean differentiable() { return false; }

@@ -16,8 +16,10 @@ public final class RowSum implements Op {
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     if (gIn[0] == null) return;
-    gIn[0].assign(0);                   // every column's gradient is the example's g
-    gIn[0].addiColumnVector(g);
+    // every column's gradient is the example's g; Kernels' reused ops, which make no ND4J buffer
+    // per call (assign and addiColumnVector make some)
+    Kernels.fill(gIn[0], 0);
+    Kernels.add(gIn[0], g, gIn[0]);
   }
 
   @Override public String describe() { return "row_sum"; }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
 import vaec.runtime.kernels.Kernels;
+import vaec.runtime.kernels.RelaxationKernels;
 import vaec.runtime.kernels.ScalarParam;
 
 /**
@@ -25,7 +26,11 @@ public final class TemperedSigmoid implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     double inv = Math.exp(-ScalarParam.of(in[1]));
-    out.assign(in[0]).muli(inv);
+    if (RelaxationKernels.applies(in[0], out)) {
+      Kernels.scale(in[0], inv, out);     // the same floats as assign and muli, in one pass
+    } else {
+      out.assign(in[0]).muli(inv);
+    }
     Kernels.sigmoid(out, out);
   }
 
@@ -33,6 +38,11 @@ public final class TemperedSigmoid implements Op {
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     double inv = Math.exp(-ScalarParam.of(in[1]));
     INDArray d = s[0];
+    if (RelaxationKernels.applies(in[0], out, g, gIn[0])) {
+      double sum = RelaxationKernels.temperedSigmoidBackward(in[0], out, g, gIn[0], inv, gIn[1] != null);
+      if (gIn[1] != null) ScalarParam.put(gIn[1], -inv * sum);
+      return;
+    }
     out.rsub(1.0, d);                   // d = g y (1 - y)
     d.muli(out);
     d.muli(g);

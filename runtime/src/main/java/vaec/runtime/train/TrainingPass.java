@@ -80,12 +80,13 @@ public final class TrainingPass {
     main.backward(profile);
     if (controlVariates == null) return;
     for (Copy c : copies) {
-      if (!c.gradient()) c.target().assign(c.from().value(c.node()));
+      // Kernels' reused scalar ops (a product with 1 is a copy): no ND4J buffer per step
+      if (!c.gradient()) vaec.runtime.kernels.Kernels.scale(c.from().value(c.node()), 1.0, c.target());
       else {
         INDArray g = c.from().gradient(c.node());
-        if (g == null) c.target().assign(0);
+        if (g == null) vaec.runtime.kernels.Kernels.fill(c.target(), 0);
         // The executor's gradients are of the batch-mean loss; the estimator is per example.
-        else c.target().assign(g).muli(main.batch());
+        else vaec.runtime.kernels.Kernels.scale(g, main.batch(), c.target());
       }
     }
     vaec.runtime.exec.StepProfile cp = profile == null ? null : profile.companion(controlVariates);

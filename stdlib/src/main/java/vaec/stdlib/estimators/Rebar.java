@@ -125,6 +125,9 @@ public class Rebar extends GradientEstimator {
     step.exportLink("b", b, false);
     step.exportLink("u", u, false);
     step.exportLink("v", v, false);
+    // z~ at the guide's logits: the companion's first evaluation is at the same point, with the same
+    // b and v, so it reads this value rather than drawing it again (the same op on the same inputs).
+    step.exportLink("conditional", conditional, false);
     step.exportLink("direction", logits, true);
     return new Part(terms, surrogate);
   }
@@ -213,6 +216,7 @@ public class Rebar extends GradientEstimator {
     Node u = step.importLink("u", w);
     Node v = step.importLink("v", w);
     Node direction = step.importLink("direction", w);
+    Node conditionalAtTheta = step.importLink("conditional", w);
     Node score = sub(g, o, b, g.apply(new Unary(Unary.Fn.SIGMOID), o, theta));
     Node scoreAlong = g.apply(new RowSum(), o, mul(g, o, score, direction));
     Node objective;
@@ -222,12 +226,12 @@ public class Rebar extends GradientEstimator {
       // and at theta - delta v.
       Node up = g.apply(new DirectionalProbe(PROBE_DELTA), o, theta, direction);
       Node down = g.apply(new DirectionalProbe(-PROBE_DELTA), o, theta, direction);
-      Node c = controls(step, cr, List.of(theta, up, up, down, down), List.of(cr.conditional(g, o, theta, b, v), cr.draw(g, o, up, u),
+      Node c = controls(step, cr, List.of(theta, up, up, down, down), List.of(conditionalAtTheta, cr.draw(g, o, up, u),
           cr.conditional(g, o, up, b, v), cr.draw(g, o, down, u), cr.conditional(g, o, down, b, v)), false);
       objective = mul(g, o, scoreAlong, g.apply(new CombineBlocks(1, 0, 0, 0, 0), o, c));
       difference = g.apply(new CombineBlocks(0, -1, 1, 1, -1), o, c);
     } else {
-      objective = mul(g, o, scoreAlong, control(step, cr, theta, cr.conditional(g, o, theta, b, v), false));
+      objective = mul(g, o, scoreAlong, control(step, cr, theta, conditionalAtTheta, false));
       difference = null;
       for (int sign : new int[] {1, -1}) {
         Node probe = g.apply(new DirectionalProbe(sign * PROBE_DELTA), o, theta, direction);

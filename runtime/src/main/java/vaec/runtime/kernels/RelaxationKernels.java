@@ -1,0 +1,431 @@
+package vaec.runtime.kernels;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise chains of REBAR's and RELAX's relaxation (the logistic draws, the conditional
+ * draw given the sign, the tempered sigmoid) with their arithmetic done in host loops and only the
+ * transcendental functions (ND4J's {@code softplus}, {@code log}, {@code sigmoid}) left to ND4J's
+ * vectorized kernels. Each ND4J op is a pass over memory of its own (about 2 ns an element on the
+ * development machine, whatever it computes), and the ops' ND4J forms took 6 (logistic draw), 21
+ * (conditional draw) and 6 (the tempered sigmoid's backward) passes; here they take 3, 6 and 1.
+ *
+ * <p>The host loops do, in float32 and in the same order, the additions, products, clamps and
+ * divisions the ND4J forms do, so the results are the same floats wherever ND4J's float ops round
+ * as IEEE does (RelaxationKernelsTest compares the two paths). Only on the direct kernels
+ * ({@link KernelPath#direct()}) with float32 arrays of unit column stride ({@link #applies}); the
+ * ops keep their ND4J forms for every other case (a GPU, float64 tests).
+ *
+ * <p>Loops go a row at a time (or a chunk at a time where every array is one contiguous block),
+ * copied from the direct buffers into per-thread heap arrays with NIO bulk gets and back with bulk
+ * puts, each loop reading and writing distinct arrays so that C2 vectorizes it.
+ */
+public final class RelaxationKernels {
+  private RelaxationKernels() {}
+
+  /** Elements per chunk of a contiguous block. */
+  static final int CHUNK = 4096;
+
+  private static final float EPS = (float) UniformNoise.EPS;
+  private static final float ONE_LESS_EPS = (float) (1 - UniformNoise.EPS);
+
+  /** Whether the host loops can run on these arrays (nulls skipped): direct kernels, one shape, float32, rank 2, c order (any, for one row), unit column stride. */
+  public static boolean applies(INDArray... arrays) {
+    if (!KernelPath.direct()) return false;
+    INDArray first = null;
+    for (INDArray a : arrays) {
+      if (a == null) continue;
+      if (a.dataType() != DataType.FLOAT || a.rank() != 2 || (a.ordering() != 'c' && a.rows() > 1) || (a.columns() > 1 && a.stride(1) != 1)) {
+        return false;
+      }
+      if (first == null) first = a;
+      // the loops take arrays of one shape; anything ND4J would broadcast keeps the ND4J form
+      if (a.rows() != first.rows() || a.columns() != first.columns()) return false;
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ the logistic draw
+
+  /**
+   * out = logits + log(uc / (1 - uc)) with uc = u clamped into [EPS, 1 - EPS]: the standard
+   * logistic draw shifted by the logits ({@link UniformNoise#logistic}). {@code q} is a work
+   * buffer of the same shape.
+   */
+  public static void logisticDraw(INDArray logits, INDArray u, INDArray out, INDArray q) {
+    Loop l = new Loop(u, q, logits, out);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 0, -1, -1);
+      oddsLoop(t.a, t.out, t.n);
+      l.put(c, 1, t, t.out);
+    }
+    Kernels.log(q, q);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 1, 2, -1);
+      addLoop(t.a, t.b, t.out, t.n);
+      l.put(c, 3, t, t.out);
+    }
+  }
+
+  /** out = uc / (1 - uc), uc = min(max(u, EPS), 1 - EPS), as ND4J's ScalarMax, ScalarMin, rsub and div do it in float32. */
+  private static void oddsLoop(float[] u, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      float uc = Math.min(Math.max(u[i], EPS), ONE_LESS_EPS);
+      out[i] = uc / (1f - uc);
+    }
+  }
+
+  private static void addLoop(float[] a, float[] b, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+  }
+
+  // ------------------------------------------------------------------ the conditional draw
+
+  /**
+   * The conditional logistic draw z~ = s softplus(logit(uc) + softplus(s logits)), s = 2b - 1
+   * ({@code vaec.runtime.ops.ConditionalLogistic}), with softplus(x) = max(x, 0) + softplus(-|x|).
+   * Leaves s in {@code sign} and a = logit(uc) + softplus(s logits) in {@code a} for the backward
+   * pass; {@code t} and {@code w} are work buffers. All rows x width.
+   */
+  public static void conditionalDraw(INDArray logits, INDArray b, INDArray v, INDArray out, INDArray sign, INDArray a,
+      INDArray t, INDArray w) {
+    final int lo = 0, bb = 1, vv = 2, o = 3, s = 4, aa = 5, tt = 6, ww = 7;
+    Loop l = new Loop(logits, b, v, out, sign, a, t, w);
+    // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t); the odds of the clamped v (to w)
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, lo, bb, vv);
+      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      addLoop(k.r, k.e, k.out, k.n);
+      l.put(c, s, k, k.s);
+      l.put(c, tt, k, k.out);
+      oddsLoop(k.c, k.out, k.n);
+      l.put(c, ww, k, k.out);
+    }
+    Kernels.log(w, w);          // logit(uc)
+    // pass 2: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, ww, tt, s);
+      addLoop(k.a, k.b, k.out, k.n);
+      l.put(c, aa, k, k.out);
+      absLoop(k.out, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      signedSumLoop(k.r, k.e, k.c, k.out, k.n);
+      l.put(c, o, k, k.out);
+    }
+  }
+
+  /** s = 2b - 1; m = -|s l|; r = max(s l, 0). */
+  private static void signedLoop(float[] l, float[] b, float[] s, float[] m, float[] r, int n) {
+    for (int i = 0; i < n; i++) {
+      float si = b[i] * 2f - 1f;
+      float x = si * l[i];
+      s[i] = si;
+      m[i] = -Math.abs(x);
+      r[i] = Math.max(x, 0f);
+    }
+  }
+
+  /** m = -|x|; r = max(x, 0). */
+  private static void absLoop(float[] x, float[] m, float[] r, int n) {
+    for (int i = 0; i < n; i++) {
+      m[i] = -Math.abs(x[i]);
+      r[i] = Math.max(x[i], 0f);
+    }
+  }
+
+  /** out = (a + b) s. */
+  private static void signedSumLoop(float[] a, float[] b, float[] s, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = (a[i] + b[i]) * s[i];
+  }
+
+  /**
+   * The conditional draw's logit gradient gIn = sigmoid(a) sigmoid(s logits) g, from the sign and a
+   * its forward pass left; {@code t} and {@code d} are work buffers.
+   */
+  public static void conditionalDrawBackward(INDArray logits, INDArray sign, INDArray a, INDArray g, INDArray gIn, INDArray t,
+      INDArray d) {
+    Loop l = new Loop(sign, logits, t, d, g, gIn);
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, -1);
+      productLoop(k.a, k.b, k.out, k.n);
+      l.put(c, 2, k, k.out);
+    }
+    Kernels.sigmoid(t, t);
+    Kernels.sigmoid(a, d);
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 3, 2, 4);
+      tripleProductLoop(k.a, k.b, k.c, k.out, k.n);
+      l.put(c, 5, k, k.out);
+    }
+  }
+
+  private static void productLoop(float[] a, float[] b, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] * b[i];
+  }
+
+  /** out = (a b) c. */
+  private static void tripleProductLoop(float[] a, float[] b, float[] c, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = (a[i] * b[i]) * c[i];
+  }
+
+  // ------------------------------------------------------------------ the tempered sigmoid
+
+  /**
+   * The tempered sigmoid's backward pass from its output y = sigmoid(z inv): with d = g y (1 - y),
+   * writes gIn = d inv when {@code gIn} is not null and, with {@code wantSum}, returns the sum of
+   * d z (in double), from which the temperature's gradient follows (else 0).
+   */
+  public static double temperedSigmoidBackward(INDArray z, INDArray y, INDArray g, INDArray gIn, double inv, boolean wantSum) {
+    float fInv = (float) inv;
+    Loop l = new Loop(y, g, z, gIn);
+    double sum = 0;
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, 2);
+      sigmoidGradientLoop(k.a, k.b, k.out, k.n);
+      if (wantSum) sum += dot(k.out, k.c, k.n);
+      if (gIn != null) {
+        scaleLoop(k.out, fInv, k.m, k.n);
+        l.put(c, 3, k, k.m);
+      }
+    }
+    return sum;
+  }
+
+  /** d = ((1 - y) y) g, as ND4J's rsub, muli and muli do it. */
+  private static void sigmoidGradientLoop(float[] y, float[] g, float[] d, int n) {
+    for (int i = 0; i < n; i++) d[i] = ((1f - y[i]) * y[i]) * g[i];
+  }
+
+  private static void scaleLoop(float[] a, float s, float[] out, int n) {
+    for (int i = 0; i < n; i++) out[i] = a[i] * s;
+  }
+
+  private static double dot(float[] a, float[] b, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  // ------------------------------------------------------------------ the variance objective's small ops
+
+  /**
+   * r (rows x 1) = sqrt(mean over columns of v^2) + {@link Kernels#TINY_RMS}, {@code work} a rows x
+   * width buffer: the operations of {@link Kernels#rowRms} in the same order, through Kernels'
+   * reused scalar ops, so that no ND4J buffer is made per call (INDArray's muli and addi with a
+   * number make one each).
+   */
+  public static void rowRms(INDArray v, INDArray r, INDArray work) {
+    Kernels.mul(v, v, work);
+    Kernels.rowSum(work, r);
+    Kernels.scale(r, 1.0 / v.columns(), r);
+    Kernels.sqrt(r, r);
+    Kernels.addScalar(r, Kernels.TINY_RMS, r);
+  }
+
+  /**
+   * The sum of a * b over all elements, in double: a host loop where {@link #applies}, else
+   * ND4J's reduction (which makes a buffer for its result).
+   */
+  public static double dot(INDArray a, INDArray b) {
+    if (!applies(a, b)) return Kernels.dot(a, b);
+    Loop l = new Loop(a, b);
+    double sum = 0;
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, 0, 1, -1);
+      sum += dot(k.a, k.b, k.n);
+    }
+    return sum;
+  }
+
+  // ------------------------------------------------------------------ log1p(exp(-|x|)) in float32
+
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f;         // 9 significant bits: k * LN2_HI is exact for k < 2^15
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
+  private static final float A_MAX = 86f;                  // e >= 0.7 * 2^-124: every intermediate a normal float
+  private static final float Q0 = 0.3333320915699005f, Q1 = 0.20010429620742798f, Q2 = 0.14010341465473175f,
+      Q3 = 0.1394471973180771f;
+
+  /**
+   * w.e[i] = log1p(exp(-|x[i]|)) for i &lt; n: the softplus of -|x|, whose sum with max(x, 0) is
+   * softplus(x) without overflow. The arithmetic of {@link FusedBernoulli}'s softplus (its class
+   * comment gives the derivation): exp(-a), a = min(|x|, 86), by Cody-Waite reduction a = k ln2 + r,
+   * a degree-6 polynomial in r and 2^-k from k's seven bits found by rounding; then log1p(e) = 2
+   * atanh(e / (2 + e)) by a degree-3 polynomial in s^2. Only adds, multiplications, min and max,
+   * which C2 vectorizes (ND4J's softplus costs an exp and a log from its scalar math library). For
+   * |x| &gt; 86 the result is exp(-86), within 5e-38 of the true value. Accuracy:
+   * RelaxationKernelsTest.log1pExpIsAccurate.
+   */
+  static void log1pExp(Work w, float[] x, int n) {
+    expReduced(x, w.p, w.kk, n);
+    scaleHigh(w.kk, w.scale, w.k1, n);
+    scaleMiddle(w.k1, w.scale, w.scale2, w.k2, n);
+    scaleLow(w.k2, w.scale2, w.p, w.ee, n);
+    log1pSmall(w.ee, w.e, n);
+  }
+
+  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|x|, 86); p lies in [0.7, 1.42]. */
+  private static void expReduced(float[] x, float[] p, float[] kk, int n) {
+    for (int i = 0; i < n; i++) {
+      float a = Math.min(Math.abs(x[i]), A_MAX);
+      float k = (a * LOG2E + ROUND) - ROUND;
+      float r = (k * LN2_HI - a) + k * LN2_LO;   // -(a - k ln2), in [-0.35, 0.35]
+      float q = 1.9875691500E-4f;
+      q = q * r + 1.3981999507E-3f;
+      q = q * r + 8.3334519073E-3f;
+      q = q * r + 4.1665795894E-2f;
+      q = q * r + 1.6666665459E-1f;
+      q = q * r + 5.0000001201E-1f;
+      p[i] = q * r * r + r + 1f;
+      kk[i] = k;
+    }
+  }
+
+  /** Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. */
+  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
+
+  /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
+  private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b6 = bit(k, 1f / 128);
+      k -= 64f * b6;
+      float b5 = bit(k, 1f / 64);
+      k -= 32f * b5;
+      float b4 = bit(k, 1f / 32);
+      scale[i] = (b6 * 5.421010862427522E-20f + (1f - b6)) * (b5 * 2.3283064365386963E-10f + (1f - b5))
+          * (1f - b4 * 0.9999847412109375f);
+      rest[i] = k - 16f * b4;
+    }
+  }
+
+  /** The next two bits (k in 0..15): scale2 = scale 2^-(8 b3 + 4 b2), rest = k's low two bits. */
+  private static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b3 = bit(k, 1f / 16);
+      k -= 8f * b3;
+      float b2 = bit(k, 1f / 8);
+      scale2[i] = scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f));
+      rest[i] = k - 4f * b2;
+    }
+  }
+
+  /** e = p scale 2^-k for the last two bits (k in 0..3). */
+  private static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
+    for (int i = 0; i < n; i++) {
+      float k = kk[i];
+      float b1 = bit(k, 1f / 4);
+      k -= 2f * b1;
+      e[i] = p[i] * scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
+    }
+  }
+
+  /** out = log1p(e) = 2 atanh(s), s = e / (2 + e), for e in [0, 1]. */
+  private static void log1pSmall(float[] e, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      float ei = e[i];
+      float s = ei / (2f + ei);
+      float sc = s + 0x1p-40f;     // never subnormal (x86 takes a slow path for subnormal operands)
+      float s2 = sc * sc;
+      float q = ((Q3 * s2 + Q2) * s2 + Q1) * s2 + Q0;
+      out[i] = 2f * s * (1f + s2 * q);
+    }
+  }
+
+  /** Heap form, for tests: out[i] = log1p(exp(-|x[i]|)) for i &lt; x.length (at most CHUNK). */
+  static float[] log1pExp(float[] x) {
+    Work w = WORK.get();
+    log1pExp(w, x, x.length);
+    return java.util.Arrays.copyOf(w.e, x.length);
+  }
+
+  // ------------------------------------------------------------------ the loops' pieces
+
+  /** Per-thread heap arrays: three inputs, up to four outputs. */
+  private static final class Work {
+    final float[] a = new float[CHUNK], b = new float[CHUNK], c = new float[CHUNK];
+    final float[] out = new float[CHUNK], s = new float[CHUNK], m = new float[CHUNK], r = new float[CHUNK];
+    // log1pExp's intermediates, one array each (C2 vectorizes a loop only if it writes no array it reads)
+    final float[] p = new float[CHUNK], kk = new float[CHUNK], scale = new float[CHUNK], k1 = new float[CHUNK];
+    final float[] scale2 = new float[CHUNK], k2 = new float[CHUNK], ee = new float[CHUNK], e = new float[CHUNK];
+    int n;
+  }
+
+  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
+
+  /**
+   * The pieces of same-shaped rows x width arrays that one loop goes through: chunks of a
+   * contiguous block where every array is one (row stride equal to the width), else rows, each in
+   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the constructor's list
+   * (each array's NIO view is made once per loop).
+   */
+  private static final class Loop {
+    final int rows, width, count, perRow;
+    final boolean flat;
+    final FloatBuffer[] buf;
+    final long[] offset, stride;
+
+    Loop(INDArray... arrays) {
+      rows = (int) arrays[0].rows();
+      width = (int) arrays[0].columns();
+      buf = new FloatBuffer[arrays.length];
+      offset = new long[arrays.length];
+      stride = new long[arrays.length];
+      boolean f = true;
+      for (int i = 0; i < arrays.length; i++) {
+        INDArray x = arrays[i];
+        if (x == null) continue;
+        if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
+        if (rows > 1 && x.stride(0) != width) f = false;
+        buf[i] = x.data().asNioFloat();
+        offset[i] = x.offset();
+        stride[i] = rows > 1 ? x.stride(0) : width;
+      }
+      flat = f;
+      long total = (long) rows * width;
+      if (flat) {
+        perRow = 0;
+        count = (int) ((total + CHUNK - 1) / CHUNK);
+      } else {
+        perRow = Math.max(1, (width + CHUNK - 1) / CHUNK);
+        count = rows * perRow;
+      }
+    }
+
+    private int at(int i, int c) {
+      if (flat) return (int) (offset[i] + (long) c * CHUNK);
+      return (int) (offset[i] + (long) (c / perRow) * stride[i] + (long) (c % perRow) * CHUNK);
+    }
+
+    private int length(int c) {
+      if (flat) return (int) Math.min(CHUNK, (long) rows * width - (long) c * CHUNK);
+      return Math.min(CHUNK, width - (c % perRow) * CHUNK);
+    }
+
+    /** Piece c of arrays x, y, z (indices; y and z may be -1) into the work arrays a, b, c; sets n. */
+    Work get(int c, int x, int y, int z) {
+      Work w = WORK.get();
+      int n = length(c);
+      w.n = n;
+      buf[x].get(at(x, c), w.a, 0, n);
+      if (y >= 0) buf[y].get(at(y, c), w.b, 0, n);
+      if (z >= 0) buf[z].get(at(z, c), w.c, 0, n);
+      return w;
+    }
+
+    /** The first w.n floats of src into piece c of array x. */
+    void put(int c, int x, Work w, float[] src) { buf[x].put(at(x, c), src, 0, w.n); }
+  }
+}
