@@ -30,5 +30,8 @@ echo "jmh.sh: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_CORETYPE=${OPENBLAS_CORE
 # JMH's forked JVMs inherit these JVM options and the environment.
 # The Vector API module as the launcher adds it (AdamVector); VAEC_VECTOR=0 leaves it out.
 vector_opts=()
-[ "${VAEC_VECTOR:-1}" != "0" ] && vector_opts=(--add-modules jdk.incubator.vector)
+java_major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)"
+if [ "${VAEC_VECTOR:-1}" != "0" ] && [ -n "$java_major" ] && [ "$java_major" -ge 16 ] && [ "$java_major" -le 18 ]; then
+  vector_opts=(--add-modules jdk.incubator.vector)
+fi
 exec java -XX:+UseSerialGC -Xmx2g -Djava.awt.headless=true ${vector_opts[@]+"${vector_opts[@]}"} ${VAEC_JAVA_OPTS:-} -jar "$jar" "$@"

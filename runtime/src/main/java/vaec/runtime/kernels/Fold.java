@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * fold their gradients into one ({@link vaec.runtime.train.TrainingStep}). When the weights are
  * equal it is (g + g2) w0 (w0 = 1/2 is an exact scaling); otherwise g w0 + g2 w1, rounding each
  * product first. With the Vector API ({@link VectorApi}) one pass over the native buffers
- * ({@link FoldVector}); otherwise ND4J's ops through {@link Kernels}, two or three passes. Both
+ * (FoldVector); otherwise ND4J's ops through {@link Kernels}, two or three passes. Both
  * give the same floats.
  */
 public final class Fold {
@@ -18,7 +18,7 @@ public final class Fold {
     if (g.length() == 0) return;
     if (VectorApi.ON && KernelPath.direct() && g.dataType() == DataType.FLOAT && g2.dataType() == DataType.FLOAT
         && g.rank() == 1 && g2.rank() == 1 && g.elementWiseStride() == 1 && g2.elementWiseStride() == 1) {
-      FoldVector.fold(g, w0, g2, w1);
+      VectorApi.KERNELS.fold(g, w0, g2, w1);
       return;
     }
     if (w0 == w1) {

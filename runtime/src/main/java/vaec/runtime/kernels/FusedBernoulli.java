@@ -29,7 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * which keeps every intermediate a normal float (a subnormal one takes a slow path on x86).
  *
  * <p>With the JDK's Vector API ({@link VectorApi}) both kernels run in place on the native
- * buffers instead, with the Vector API's exp and log1p ({@link FusedBernoulliVector}); what
+ * buffers instead, with the Vector API's exp and log1p (FusedBernoulliVector); what
  * follows is the form without it.
  *
  * <p>The work goes in chunks of whole rows (or pieces of a row wider than a chunk), copied from the
@@ -67,7 +67,7 @@ public final class FusedBernoulli {
    */
   public static void forward(INDArray x, INDArray l, INDArray out, INDArray d) {
     if (VectorApi.ON) {
-      FusedBernoulliVector.forward(x, l, out, d);
+      VectorApi.KERNELS.bernoulliForward(x, l, out, d);
       return;
     }
     int rows = (int) l.rows();
@@ -125,7 +125,7 @@ public final class FusedBernoulli {
 
   public static void scaleRows(INDArray d, INDArray g, INDArray target) {
     if (VectorApi.ON) {
-      FusedBernoulliVector.scaleRows(d, g, target);
+      VectorApi.KERNELS.bernoulliScaleRows(d, g, target);
       return;
     }
     int rows = (int) d.rows();
@@ -276,7 +276,7 @@ public final class FusedBernoulli {
   /**
    * The arithmetic above on n elements read from direct buffers at byte offsets xo and lo, writing
    * d at byte offset dOff and the values to v from {@code at}: the ends of rows that do not fill a
-   * vector in {@link FusedBernoulliVector}.
+   * vector in FusedBernoulliVector.
    */
   static void tail(java.nio.ByteBuffer xb, int xo, java.nio.ByteBuffer lb, int lo, java.nio.ByteBuffer db, int dOff, float[] v, int at, int n) {
     Work t = WORK.get();

@@ -55,7 +55,7 @@ public final class RowBlocks {
     int k = (int) (in.rows() / r);
     long is0 = in.stride(0), is1 = in.stride(1), os0 = out.stride(0), os1 = out.stride(1);
     if (out.dataType() == DataType.FLOAT && is1 == 1 && os1 == 1 && VectorApi.ON && w > 0) {
-      RowBlocksVector.sumBlocks(in, out, r, w, k);
+      VectorApi.KERNELS.sumBlocks(in, out, r, w, k);
       return;
     }
     if (out.dataType() == DataType.FLOAT) {

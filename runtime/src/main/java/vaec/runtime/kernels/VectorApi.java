@@ -2,19 +2,34 @@ package vaec.runtime.kernels;
 
 /**
  * Whether the JDK's Vector API (the incubator module jdk.incubator.vector) is there for the
- * kernels that use it: the optimizer's in-place update ({@code optim.AdamVector}) and the fused
- * Bernoulli kernel's in-place form ({@link FusedBernoulliVector}). HotSpot's C2 in JDK 17 does not
- * vectorize loops over native memory, nor exp or log1p, so without the module those kernels run
- * over heap copies with polynomial arithmetic that C2 does vectorize; both forms are kept and
- * tested against each other. The vaec launcher, the tests and bench/jmh.sh start the JVM with
- * {@code --add-modules jdk.incubator.vector}; a class that uses the module is loaded only when
- * {@link #ON} is true. VAEC_VECTOR=0 turns it off (the launcher then leaves the module out, and
- * the JVM prints no incubator warning).
+ * kernels that use it ({@link VectorKernels}): Adam's in-place update, the fused Bernoulli
+ * kernel, the enumerated blocks' gradient sum and the halves' gradient fold. HotSpot's C2 in JDK
+ * 17 does not vectorize loops over native memory, so without the module those kernels run over
+ * heap copies (the same floats). The vaec launcher (on Java 16-18), the tests and bench/jmh.sh
+ * start the JVM with {@code --add-modules jdk.incubator.vector}. VAEC_VECTOR=0 turns it off (the
+ * launcher then leaves the module out, and the JVM prints no incubator warning).
  */
 public final class VectorApi {
   private VectorApi() {}
 
-  /** The module is in the boot layer and VAEC_VECTOR is not 0. */
-  public static final boolean ON = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-      && !"0".equals(System.getenv("VAEC_VECTOR"));
+  /** The kernels, or null: no module in the boot layer, VAEC_VECTOR=0, or a build without them (Java 19+). */
+  public static final VectorKernels KERNELS = load();
+
+  /** Whether {@link #KERNELS} is there. */
+  public static final boolean ON = KERNELS != null;
+
+  private static VectorKernels load() {
+    if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() || "0".equals(System.getenv("VAEC_VECTOR"))) return null;
+    try {
+      return (VectorKernels) Class.forName("vaec.runtime.kernels.VectorKernelsJdk17").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;   // built without them (Java 19 and later), or a Vector API this code does not fit
+    }
+  }
+
+  /** On Java 16-18 with the module: the tests' check that they run the path users run. */
+  public static boolean expected() {
+    return Runtime.version().feature() <= 18 && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        && !"0".equals(System.getenv("VAEC_VECTOR"));
+  }
 }

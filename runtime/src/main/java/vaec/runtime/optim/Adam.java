@@ -14,7 +14,7 @@ import vaec.runtime.UserError;
  * <p>On the CPU backend the update runs as a Java loop, in two halves on the two cores for large
  * vectors, with the moments on the heap. When the JVM has the Vector API (the launcher adds
  * {@code --add-modules jdk.incubator.vector}) the loop reads the gradients and updates the values
- * in ND4J's native buffers directly ({@link AdamVector}); without it, over heap copies of both,
+ * in ND4J's native buffers directly (kernels/AdamVector); without it, over heap copies of both,
  * which the JIT vectorizes (the copies double the bytes streamed). Measured on the 2-core
  * development machine, 652,824 parameters, one thread, data hot in cache: 0.43 ms in place against
  * 0.97 ms with the copies (0.40 ms for the loop alone), and 5.0 ms for ND4J's fused AdamUpdater op.
@@ -181,13 +181,13 @@ public final class Adam implements Optimizer {
     pb.put(from, p, from, to - from);
   }
 
-  private final Runnable checkLow = () -> flags[0] = AdamVector.check(gBytes, 0, mid);
-  private final Runnable checkHigh = () -> flags[1] = AdamVector.check(gBytes, mid, n);
+  private final Runnable checkLow = () -> flags[0] = vaec.runtime.kernels.VectorApi.KERNELS.adamCheck(gBytes, 0, mid);
+  private final Runnable checkHigh = () -> flags[1] = vaec.runtime.kernels.VectorApi.KERNELS.adamCheck(gBytes, mid, n);
   private final Runnable inPlaceLow = () -> inPlace(0, mid);
   private final Runnable inPlaceHigh = () -> inPlace(mid, n);
 
   private void inPlace(int from, int to) {
-    AdamVector.update(pBytes, gBytes, hm, hv, from, to, (float) beta1, (float) beta2, stepSize, epsHat);
+    vaec.runtime.kernels.VectorApi.KERNELS.adamUpdate(pBytes, gBytes, hm, hv, from, to, (float) beta1, (float) beta2, stepSize, epsHat, G_MIN, M_MIN);
   }
 
   /** The step in place on the native buffers: check every gradient, then update, each in two halves when large. */

@@ -1,4 +1,4 @@
-package vaec.runtime.optim;
+package vaec.runtime.kernels;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,13 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * incubator module jdk.incubator.vector): the values and gradients are read and the values
  * written in place, with no copies to the heap. HotSpot's C2 does not vectorize a plain loop over
  * native memory (Unsafe or NIO accesses stay scalar in JDK 17), so without this module the
- * update runs over heap copies instead ({@link Adam}'s fallback), which streams about twice the
+ * update runs over heap copies instead ({@link vaec.runtime.optim.Adam}'s fallback), which streams about twice the
  * bytes.
  *
- * <p>Only {@link Adam} calls this class, and only when the module is in the boot layer
- * ({@link #AVAILABLE}): a JVM started without {@code --add-modules jdk.incubator.vector} never
- * loads it. The arithmetic is Adam's scalar loop, element by element in the same order of
- * operations and with the same flushes of tiny values ({@link Adam#G_MIN}, {@link Adam#M_MIN}),
+ * <p>Only {@link vaec.runtime.optim.Adam} calls this, through {@link VectorApi#KERNELS}: a JVM
+ * started without {@code --add-modules jdk.incubator.vector} never loads it. The arithmetic is Adam's scalar loop, element by element in the same order of
+ * operations and with the same flushes of tiny values ({@link vaec.runtime.optim.Adam}'s G_MIN and M_MIN),
  * so both paths give the same floats (AdamTest compares them bit for bit); the tail of fewer than
  * one vector's lanes runs as that scalar loop.
  */
@@ -47,20 +46,20 @@ final class AdamVector {
     return f;
   }
 
-  /** m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= step m / (sqrt(v) + e), over [from, to). */
+  /** With g below gMin as 0, and m and v flushed below mMin as Adam says: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= step m / (sqrt(v) + e), over [from, to). */
   static void update(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int from, int to,
-                     float b1, float b2, float step, float e) {
+                     float b1, float b2, float step, float e, float gMin, float mMin) {
     float a1 = 1 - b1;
     float a2 = 1 - b2;
     int i = from;
     int lanes = F.length();
     for (; i <= to - lanes; i += lanes) {
       FloatVector gi = FloatVector.fromByteBuffer(F, g, 4 * i, NATIVE);
-      gi = gi.blend(0f, gi.abs().lt(Adam.G_MIN));
+      gi = gi.blend(0f, gi.abs().lt(gMin));
       FloatVector mi = FloatVector.fromArray(F, m, i).mul(b1).add(gi.mul(a1));
       FloatVector vi = FloatVector.fromArray(F, v, i).mul(b2).add(gi.mul(a2).mul(gi));
-      VectorMask<Float> tiny = vi.lt(Adam.M_MIN);
-      mi = mi.blend(0f, mi.abs().lt(Adam.M_MIN).or(tiny));
+      VectorMask<Float> tiny = vi.lt(mMin);
+      mi = mi.blend(0f, mi.abs().lt(mMin).or(tiny));
       vi = vi.blend(0f, tiny);
       mi.intoArray(m, i);
       vi.intoArray(v, i);
@@ -68,10 +67,11 @@ final class AdamVector {
       pi.sub(mi.mul(step).div(vi.sqrt().add(e))).intoByteBuffer(p, 4 * i, NATIVE);
     }
     for (; i < to; i++) {
-      float gi = Adam.flushGradient(g.getFloat(4 * i));
+      float gi = Math.abs(g.getFloat(4 * i)) < gMin ? 0f : g.getFloat(4 * i);
       float vi = b2 * v[i] + a2 * gi * gi;
-      float mi = Adam.flushFirst(b1 * m[i] + a1 * gi, vi);
-      vi = Adam.flushSecond(vi);
+      float mi = b1 * m[i] + a1 * gi;
+      mi = vi < mMin || Math.abs(mi) < mMin ? 0f : mi;
+      vi = vi < mMin ? 0f : vi;
       m[i] = mi;
       v[i] = vi;
       p.putFloat(4 * i, p.getFloat(4 * i) - step * mi / ((float) Math.sqrt(vi) + e));
