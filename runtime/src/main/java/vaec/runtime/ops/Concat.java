@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** Joins its inputs' columns side by side. */
 public final class Concat implements Op {
@@ -18,13 +19,13 @@ public final class Concat implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray[] parts = parts(out, in);
-    for (int i = 0; i < in.length; i++) parts[i].assign(in[i]);
+    for (int i = 0; i < in.length; i++) Kernels.copy(in[i], parts[i]);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray[] parts = parts(g, in);
-    for (int i = 0; i < in.length; i++) if (gIn[i] != null) gIn[i].assign(parts[i]);
+    for (int i = 0; i < in.length; i++) if (gIn[i] != null) Kernels.copy(parts[i], gIn[i]);
   }
 
   /**
