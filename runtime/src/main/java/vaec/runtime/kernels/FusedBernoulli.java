@@ -49,12 +49,19 @@ public final class FusedBernoulli {
   /** Whether the fused kernel can run on these arrays (see the class comment). */
   public static boolean applies(INDArray... arrays) {
     if (!KernelPath.direct()) return false;
-    for (INDArray a : arrays) {
-      if (a.dataType() != DataType.FLOAT || a.rank() != 2 || a.ordering() != 'c' || (a.columns() > 1 && a.stride(1) != 1)) {
-        return false;
-      }
-    }
+    for (INDArray a : arrays) if (!fits(a)) return false;
     return true;
+  }
+
+  // Without a varargs array per call (the training step's calls).
+  public static boolean applies(INDArray a, INDArray b) { return KernelPath.direct() && fits(a) && fits(b); }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d) {
+    return KernelPath.direct() && fits(a) && fits(b) && fits(c) && fits(d);
+  }
+
+  private static boolean fits(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.rank() == 2 && a.ordering() == 'c' && (a.columns() <= 1 || a.stride(1) == 1);
   }
 
   /**
