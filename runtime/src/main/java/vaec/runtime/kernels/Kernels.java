@@ -158,6 +158,34 @@ public final class Kernels {
     Nd4j.getExecutioner().exec(make.apply(z), rng);
   }
 
+  /**
+   * Element i of a vector (rank 1, or one row or one column), as {@code x.getDouble(i)}, which makes
+   * index arrays on every call for a rank-2 array. Float32 on the direct kernels reads the host
+   * memory (through Handles); anything else asks ND4J.
+   */
+  public static double element(INDArray x, long i) {
+    long at = vectorIndex(x, i);
+    return at < 0 ? x.getDouble(i) : Handles.nio(x).get((int) at);
+  }
+
+  /** Sets element i of a vector to v (rounded to the array's type), as {@code x.putScalar(i, v)}. */
+  public static void putElement(INDArray x, long i, double v) {
+    long at = vectorIndex(x, i);
+    if (at < 0) x.putScalar(i, v);
+    else Handles.nio(x).put((int) at, (float) v);
+  }
+
+  /** Where element i of a float32 vector lies in its NIO view (as FusedBernoulli indexes it), or -1 for ND4J's own access. */
+  private static long vectorIndex(INDArray x, long i) {
+    if (!KernelPath.direct() || x.dataType() != DataType.FLOAT || i < 0 || i >= x.length()) return -1;
+    long stride;
+    if (x.rank() == 1) stride = x.stride(0);
+    else if (x.rank() == 2 && x.rows() == 1) stride = x.columns() == 1 ? 1 : x.stride(1);
+    else if (x.rank() == 2 && x.columns() == 1) stride = x.stride(0);
+    else return -1;
+    return x.offset() + i * stride;
+  }
+
   private static final org.nd4j.linalg.api.ops.impl.transforms.any.Assign ASSIGN = new org.nd4j.linalg.api.ops.impl.transforms.any.Assign();
 
   /** z = x, element by element, for arrays of one shape (any strides): {@code z.assign(x)} without its op object and pointers. */

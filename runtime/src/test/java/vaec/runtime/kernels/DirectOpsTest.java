@@ -173,6 +173,26 @@ class DirectOpsTest {
   }
 
   @Test
+  void elementsOfVectorViewsAreReadAndWrittenWhereNd4jHasThem() {
+    INDArray m = Nd4j.rand(DataType.FLOAT, 6, 5);
+    INDArray flat = Nd4j.rand(DataType.FLOAT, 40);
+    INDArray[] vectors = {
+        m.get(NDArrayIndex.interval(2, 3), NDArrayIndex.all()),          // a row (1 x 5) inside a matrix
+        m.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 4)),          // a column (6 x 1), strided
+        flat.get(NDArrayIndex.interval(7, 9)).reshape(1, 2),             // a parameter's 1 x 2 view inside a flat vector
+        flat.get(NDArrayIndex.interval(11, 20)),                         // rank 1, offset
+    };
+    for (INDArray v : vectors) {
+      for (long i = 0; i < v.length(); i++) {
+        assertEquals(v.getDouble(i), Kernels.element(v, i), 0.0, "element " + i + " of " + v.shapeInfoToString());
+        double x = 0.1 + i;
+        Kernels.putElement(v, i, x);
+        assertEquals((float) x, v.getFloat(i), 0.0f, "written element " + i);
+      }
+    }
+  }
+
+  @Test
   void handlesForgetArraysNobodyHolds() {
     Handles.Table table = new Handles.Table();
     java.lang.ref.WeakReference<INDArray> gone;
