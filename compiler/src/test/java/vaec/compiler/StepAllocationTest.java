@@ -25,42 +25,104 @@ import vaec.runtime.train.TrainingListener;
  * advance counts them) and Java heap bytes of the training thread and the helper thread that runs
  * the second half of each step (HotSpot's per-thread allocation counters).
  *
- * <p>The issue's target is zero for both. Kernels runs ND4J's ops without allocating (each thread
- * reuses its scalar ops and op context; see Kernels), and every op of these three models goes
- * through it: no ND4J buffer is made per step. The heap bytes are ND4J's own per-op bookkeeping
- * (op objects, argument lists) and JavaCPP's pointers per cblas call.
- * This test holds the line at today's counts, so that a change that allocates more per step
- * fails here: the ND4J buffer count is exact and the same every step (checked per step); the
- * heap bytes vary a little with the JIT, so their median is checked against a ceiling 25% above
- * the measured median.
+ * <p>The issue's target is zero for both, and that is what this test asserts for everything but
+ * the optimizer: the kernels call libnd4j and OpenBLAS with addresses made once per array
+ * (Handles, DirectOps), the ops' two-core halves are task objects made once, and the executor's
+ * loops make no iterators. The optimizer's own bytes are metered apart (the test wraps it) and
+ * held to what Adam's two {@code asNioFloat()} views per step cost, measured here; Adam is being
+ * rewritten separately, and with those two views made once every step measured 0.
+ *
+ * <p>Not exactly 0 on every step: a step in which the JVM is still settling allocates once on the
+ * thread that runs it, for instance when the JIT deoptimizes a method and re-creates the objects
+ * compiled code had scalar-replaced, or a method handle's lambda form is compiled after enough
+ * calls (seen: 48 to 960 bytes in one step of 22, the steps around it 0; and, only in the first
+ * test of a fresh surefire JVM, one or two steps of 5-14 KB). So: the median exactly 0, at most
+ * {@link #SETTLING_STEPS} of the 22 steps above 0, and none above {@link #JIT_BOUND}.
  */
 class StepAllocationTest {
   static final int ROWS = 64 * 12;
   static final int BATCH = 64;
 
-  /** Per step after warm-up: ND4J buffers made, and heap bytes allocated by the training and helper threads. */
-  record PerStep(long[] buffers, long[] heapBytes) {}
+  /**
+   * Per step after warm-up: ND4J buffers made, heap bytes allocated by the training and helper
+   * threads outside the optimizer, and the optimizer's own heap bytes.
+   */
+  record PerStep(long[] buffers, long[] heapBytes, long[] optimizerBytes) {}
+
+  /** A step's heap bytes outside the optimizer may reach this while the JVM settles (see the class comment). */
+  static final long JIT_BOUND = 16_384;
+  /** How many of the measured steps may allocate at all (each at most JIT_BOUND). */
+  static final int SETTLING_STEPS = 2;
+
+  static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** The training thread's and the helper thread's allocated bytes so far. */
+  static long bytes(long thread, long helper) {
+    return THREADS.getThreadAllocatedBytes(thread) + (helper > 0 ? Math.max(0, THREADS.getThreadAllocatedBytes(helper)) : 0);
+  }
+
+  /** The trainer's optimizer, with the heap bytes its steps allocate (both threads) counted apart. */
+  static final class MeteredOptimizer implements vaec.runtime.optim.Optimizer {
+    final vaec.runtime.optim.Optimizer inner;
+    final Counter counter;
+    long bytes;
+
+    MeteredOptimizer(vaec.runtime.optim.Optimizer inner, Counter counter) { this.inner = inner; this.counter = counter; }
+
+    @Override public boolean step(org.nd4j.linalg.api.ndarray.INDArray params, org.nd4j.linalg.api.ndarray.INDArray grads) {
+      long before = bytes(counter.thread, counter.helper);
+      boolean ok = inner.step(params, grads);
+      bytes += bytes(counter.thread, counter.helper) - before;
+      return ok;
+    }
+    @Override public String name() { return inner.name(); }
+    @Override public java.util.Map<String, float[]> state() { return inner.state(); }
+    @Override public void loadState(java.util.Map<String, float[]> state) { inner.loadState(state); }
+    @Override public long steps() { return inner.steps(); }
+  }
+
+  /** What Adam's per-step NIO views of the parameter and gradient vectors cost: two {@code asNioFloat()} calls. */
+  static long adamViewBytes() {
+    org.nd4j.linalg.api.ndarray.INDArray p = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
+    org.nd4j.linalg.api.ndarray.INDArray g = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
+    long me = Thread.currentThread().getId();
+    long fewest = Long.MAX_VALUE;
+    for (int round = 0; round < 20; round++) {
+      long before = THREADS.getThreadAllocatedBytes(me);
+      for (int i = 0; i < 1000; i++) {
+        p.data().asNioFloat();
+        g.data().asNioFloat();
+      }
+      fewest = Math.min(fewest, (THREADS.getThreadAllocatedBytes(me) - before) / 1000);
+    }
+    return fewest;
+  }
 
   static final class Counter implements TrainingListener {
     final long[] buffers = new long[64];
     final long[] heap = new long[64];
-    final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    final long[] optimizer = new long[64];
     final long thread = Thread.currentThread().getId();
+    MeteredOptimizer metered;
     int n;
     long lastBuffers = -1;
     long lastHeap;
+    long lastOptimizer;
 
     @Override
     public void batchDone(long batchInEpoch, double[] terms) {
       // nextValue itself takes one number: subtract it below.
       long b = Nd4j.getDeallocatorService().nextValue();
       long h = heapBytes();
+      long o = metered.bytes;
       if (lastBuffers >= 0 && n < buffers.length) {
         buffers[n] = b - lastBuffers - 1;
-        heap[n] = h - lastHeap;
+        optimizer[n] = o - lastOptimizer;
+        heap[n] = h - lastHeap - optimizer[n];
         n++;
       }
       lastBuffers = b;
+      lastOptimizer = metered.bytes;
       lastHeap = heapBytes();
     }
 
@@ -70,7 +132,7 @@ class StepAllocationTest {
         helper = -1;
         for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().equals("vaec-helper")) helper = t.getId();
       }
-      return threads.getThreadAllocatedBytes(thread) + (helper > 0 ? Math.max(0, threads.getThreadAllocatedBytes(helper)) : 0);
+      return bytes(thread, helper);
     }
 
     long helper;
@@ -93,13 +155,30 @@ class StepAllocationTest {
     DataSplit data = new DataSplit(BoundData.of("x", new Dataset("train", ROWS, 784, train, 28, 28)),
         BoundData.of("x", new Dataset("test", BATCH, 784, test, 28, 28)));
     Counter c = new Counter();
-    assertTrue(new Trainer(ModelState.fresh(m), data, dir.resolve("c.vaeckpt"), c).train(3));
-    // Epoch 1 warms up (JIT, ND4J's caches); keep epochs 2 and 3: 2 x 11 steps.
+    ModelState state = ModelState.fresh(m);
+    c.metered = meter(state, c);
+    assertTrue(new Trainer(state, data, dir.resolve("c.vaeckpt"), c).train(4));
+    // Epochs 1 and 2 warm up (the JIT, ND4J's caches, the kernels' handles; in a fresh JVM one
+    // epoch left steps of 5-14 KB while C2 was still compiling); keep epochs 3 and 4: 2 x 11 steps.
     int steps = ROWS / BATCH - 1;
-    assertEquals(3 * steps, c.n);
-    long[] b = java.util.Arrays.copyOfRange(c.buffers, steps, 3 * steps);
-    long[] h = java.util.Arrays.copyOfRange(c.heap, steps, 3 * steps);
-    return new PerStep(b, h);
+    assertEquals(4 * steps, c.n);
+    long[] b = java.util.Arrays.copyOfRange(c.buffers, 2 * steps, 4 * steps);
+    long[] h = java.util.Arrays.copyOfRange(c.heap, 2 * steps, 4 * steps);
+    long[] o = java.util.Arrays.copyOfRange(c.optimizer, 2 * steps, 4 * steps);
+    return new PerStep(b, h, o);
+  }
+
+  /** Wraps the state's optimizer (a final field of ModelState, set here by reflection: a test-only seam). */
+  static MeteredOptimizer meter(ModelState state, Counter c) {
+    try {
+      java.lang.reflect.Field f = ModelState.class.getDeclaredField("optimizer");
+      f.setAccessible(true);
+      MeteredOptimizer metered = new MeteredOptimizer((vaec.runtime.optim.Optimizer) f.get(state), c);
+      f.set(state, metered);
+      return metered;
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("cannot wrap the optimizer", e);
+    }
   }
 
   static final String VAE = """
@@ -163,7 +242,8 @@ class StepAllocationTest {
 
   private static void report(String name, PerStep p) {
     System.out.println(name + ": ND4J buffers per step " + java.util.Arrays.toString(p.buffers()));
-    System.out.println(name + ": heap bytes per step " + java.util.Arrays.toString(p.heapBytes()));
+    System.out.println(name + ": heap bytes per step outside the optimizer " + java.util.Arrays.toString(p.heapBytes()));
+    System.out.println(name + ": the optimizer's heap bytes per step " + java.util.Arrays.toString(p.optimizerBytes()));
   }
 
   static long median(long[] a) {
@@ -172,27 +252,41 @@ class StepAllocationTest {
     return s[s.length / 2];
   }
 
-  @Test
-  void referenceVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
-    PerStep p = train(VAE, dir);
-    report("vae", p);
-    // Measured: 0 buffers and 62 KB of heap per step (one pass: 64 rows are below the halves'
-    // threshold; 131 KB as halves) since Dense and the Bernoulli log-density use Kernels too; 30 buffers before that,
-    // 124 before Kernels reused its scalar ops and op contexts (136 before the bias gradient's
-    // one-row view was cached in Gemm).
+  /** Zero ND4J buffers every step; zero heap bytes outside the optimizer (median, every step under the JIT bound); Adam's views at most. */
+  static void assertNoAllocation(PerStep p) {
     for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 78_000, "median heap bytes per step: " + median(p.heapBytes()));
+    assertEquals(0, median(p.heapBytes()), "median heap bytes per step outside the optimizer");
+    int allocating = 0;
+    for (long h : p.heapBytes()) {
+      assertTrue(h >= 0 && h <= JIT_BOUND, "heap bytes in one step outside the optimizer: " + h);
+      if (h > 0) allocating++;
+    }
+    assertTrue(allocating <= SETTLING_STEPS, allocating + " steps allocated outside the optimizer: " + java.util.Arrays.toString(p.heapBytes()));
+    long adam = adamViewBytes();
+    assertTrue(median(p.optimizerBytes()) <= adam,
+        "the optimizer's median heap bytes per step: " + median(p.optimizerBytes()) + ", more than Adam's two NIO views (" + adam + ")");
   }
 
   @Test
-  void scoreFunctionSbnStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+  void referenceVaeStepAllocatesNothing(@TempDir Path dir) {
+    PerStep p = train(VAE, dir);
+    report("vae", p);
+    // Measured: 0 buffers and 0 heap bytes per step outside the optimizer (Adam: 336, its two
+    // asNioFloat views). Before Kernels called libnd4j directly (this branch): 62 KB in all; 0
+    // buffers since Dense and the Bernoulli log-density use Kernels, 30 before that, 124 before
+    // Kernels reused its scalar ops and op contexts (136 before the bias gradient's one-row view
+    // was cached in Gemm).
+    assertNoAllocation(p);
+  }
+
+  @Test
+  void scoreFunctionSbnStepAllocatesNothing(@TempDir Path dir) {
     PerStep p = train(SBN, dir, true);
     report("sbn", p);
-    // Measured: 0 buffers and 44 KB of heap per step (one pass; 94 KB as halves); 19 buffers before Dense and
-    // the Bernoulli log-density used Kernels, 27 before the running baseline stopped using
-    // meanNumber and assign.
-    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 56_000, "median heap bytes per step: " + median(p.heapBytes()));
+    // Measured: 0 buffers and 0 heap bytes per step outside the optimizer (Adam: 336). Before
+    // Kernels called libnd4j directly: 44 KB; 19 buffers before Dense and the Bernoulli
+    // log-density used Kernels, 27 before the running baseline stopped using meanNumber and assign.
+    assertNoAllocation(p);
   }
 
   @Test
@@ -207,16 +301,15 @@ class StepAllocationTest {
   }
 
   @Test
-  void mixtureVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+  void mixtureVaeStepAllocatesNothing(@TempDir Path dir) {
     PerStep p = train(MIXTURE, dir);
     report("mixture", p);
-    // Measured: 0 buffers and 292 KB of heap per step (both threads: 640 stacked rows run as halves); 42 buffers before Dense and
-    // the Bernoulli log-density used Kernels; 274 and 483 KB before Kernels stopped allocating and the
-    // KL, categorical and concat ops used them. The ten enumerated branches run stacked along the
-    // rows (one decoder, z head and cluster prior on 10 x 64 rows); 2,413 and 4.19 MB when each
-    // branch ran them as separate ops (2,576 and 4.65 MB before the bias-view cache and dense
-    // layers accumulating shared weights' gradients).
-    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 366_000, "median heap bytes per step: " + median(p.heapBytes()));
+    // Measured: 0 buffers and 0 heap bytes per step outside the optimizer (Adam: 336), with 640
+    // stacked rows run as halves on both threads. Before Kernels called libnd4j directly: 308 KB;
+    // 42 buffers before Dense and the Bernoulli log-density used Kernels; 274 buffers and 483 KB
+    // before Kernels stopped allocating and the KL, categorical and concat ops used them. The ten
+    // enumerated branches run stacked along the rows (one decoder, z head and cluster prior on
+    // 10 x 64 rows); 2,413 buffers and 4.19 MB when each branch ran them as separate ops.
+    assertNoAllocation(p);
   }
 }
