@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.nd4j.nativeblas.OpaqueContext;
@@ -21,8 +20,9 @@ import org.nd4j.nativeblas.OpaqueDataBuffer;
  * the results are the same bits (DirectOpsTest compares them), and no Java object is made.
  *
  * <p>Only on the CPU backend with the direct kernels on ({@link KernelPath#direct()}), for
- * non-empty arrays of one data type on ND4J's CPU buffers; {@link #applies} says so, and callers
- * use ND4J's own exec otherwise (every other backend).
+ * non-empty arrays of one data type; {@link #applies} says so, and callers use ND4J's own exec
+ * otherwise (every other backend). Nothing here names nd4j-native's classes, so the module still
+ * compiles against nd4j-cuda (-Pcuda).
  */
 final class DirectOps {
   private DirectOps() {}
@@ -31,11 +31,11 @@ final class DirectOps {
 
   /** Whether x and z (same type, same length, non-empty, on the CPU backend) can go straight to libnd4j. */
   static boolean applies(INDArray x, INDArray z) {
-    return KernelPath.direct() && x.dataType() == z.dataType() && !x.isEmpty() && x.length() == z.length()
-        && x.data() instanceof BaseCpuDataBuffer && z.data() instanceof BaseCpuDataBuffer;
+    return KernelPath.direct() && x.dataType() == z.dataType() && !x.isEmpty() && x.length() == z.length();
   }
 
-  private static OpaqueDataBuffer buffer(INDArray a) { return ((BaseCpuDataBuffer) a.data()).getOpaqueDataBuffer(); }
+  /** The native buffer under the array (made once per array and thread; see Handles.opaque). */
+  private static OpaqueDataBuffer buffer(INDArray a) { return Handles.opaque(a); }
 
   /** z = op(x) for a transform op without extra arguments (as NativeOpExecutioner runs it). */
   static void transform(Op.Type type, int opNum, INDArray x, INDArray z) {

@@ -28,6 +28,7 @@ final class Handles {
     final DoublePointer[] doubles = new DoublePointer[3];
     FloatBuffer nio, host, slice;
     LongPointer shape;
+    org.nd4j.nativeblas.OpaqueDataBuffer opaque;
     /** How each kind of random fill runs on this array (Kernels.random). */
     final DirectOps.RandomFill[] random = new DirectOps.RandomFill[4];
 
@@ -126,6 +127,25 @@ final class Handles {
     FloatBuffer b = e.slice;
     if (b == null) e.slice = b = a.data().asNioFloat().position((int) a.offset()).slice();
     return b;
+  }
+
+  /**
+   * The native buffer under the array, as the CPU executioner passes it to libnd4j: asked of the
+   * backend's buffer class by reflection (once per array), since naming nd4j-native's
+   * BaseCpuDataBuffer would keep the module from compiling against nd4j-cuda.
+   */
+  static org.nd4j.nativeblas.OpaqueDataBuffer opaque(INDArray a) {
+    Entry e = of(a);
+    org.nd4j.nativeblas.OpaqueDataBuffer o = e.opaque;
+    if (o == null) {
+      Object data = a.data();
+      try {
+        e.opaque = o = (org.nd4j.nativeblas.OpaqueDataBuffer) data.getClass().getMethod("getOpaqueDataBuffer").invoke(data);
+      } catch (ReflectiveOperationException ex) {
+        throw new IllegalStateException("no native buffer under a " + data.getClass().getName(), ex);
+      }
+    }
+    return o;
   }
 
   /** The address of the array's shape information, as ND4J's executioner passes it to native ops. */

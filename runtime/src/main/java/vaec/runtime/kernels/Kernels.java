@@ -105,8 +105,7 @@ public final class Kernels {
     }
 
     void custom(CustomOp op, INDArray a, INDArray b, INDArray z) {
-      if (DirectOps.applies(a, z) && b.dataType() == a.dataType() && !b.isEmpty()
-          && b.data() instanceof org.nd4j.linalg.cpu.nativecpu.buffer.BaseCpuDataBuffer) {
+      if (DirectOps.applies(a, z) && b.dataType() == a.dataType() && !b.isEmpty()) {
         long hash = op == mul ? mulHash : op == add ? addHash : op == sub ? subHash : op == div ? divHash : op.opHash();
         DirectOps.custom(op, hash, context, a, b, z);
         return;
@@ -146,7 +145,7 @@ public final class Kernels {
    */
   public static void random(INDArray z, int kind, java.util.function.Function<INDArray, org.nd4j.linalg.api.ops.random.BaseRandomOp> make,
                             org.nd4j.linalg.api.rng.Random rng) {
-    if (DirectOps.applies(z, z) && rng instanceof org.nd4j.linalg.cpu.nativecpu.rng.CpuNativeRandom) {
+    if (DirectOps.applies(z, z) && rng instanceof org.nd4j.rng.NativeRandom) {
       Handles.Entry e = Handles.of(z);
       DirectOps.RandomFill f = e.random[kind];
       if (f == null) f = e.random[kind] = DirectOps.RandomFill.of(make.apply(z), z);
