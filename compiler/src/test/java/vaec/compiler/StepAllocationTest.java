@@ -20,32 +20,49 @@ import vaec.runtime.train.TrainingListener;
 /**
  * What a training step allocates after warm-up, measured inside the real training loop from one
  * step's progress callback to the next, on the reference VAE, the enumerated mixture VAE and the
- * linear score-function SBN (and the same SBN with REBAR and RELAX): ND4J buffers (native memory: every ND4J data buffer, a view's
+ * linear score-function SBN: ND4J buffers (native memory: every ND4J data buffer, a view's
  * included, takes a number from ND4J's deallocator counter when it is made, so the counter's
  * advance counts them) and Java heap bytes of the training thread and the helper thread that runs
  * the second half of each step (HotSpot's per-thread allocation counters).
  *
- * <p>The issue's target is zero for both. Kernels runs ND4J's ops without allocating (each thread
- * reuses its scalar ops and op context; see Kernels), and every op of these three models goes
- * through it: no ND4J buffer is made per step. The heap bytes are ND4J's own per-op bookkeeping
- * (op objects, argument lists) and JavaCPP's pointers per cblas call.
- * This test holds the line at today's counts, so that a change that allocates more per step
- * fails here: the ND4J buffer count is exact and the same every step (checked per step); the
- * heap bytes vary a little with the JIT, so their median is checked against a ceiling 25% above
- * the measured median.
+ * <p>The issue's target is zero for both, and that is what this test asserts, the optimizer
+ * included: the kernels call libnd4j and OpenBLAS with addresses made once per array (Handles,
+ * DirectOps), the ops' two-core halves are task objects made once, the executor's loops make no
+ * iterators, and Adam and the Vector API kernels read native memory through byte buffers made once
+ * per buffer. The warm-up is six epochs: until C2 has compiled the Vector API kernels, each of
+ * their vector operations allocates.
+ *
+ * <p>Not exactly 0 on every step: a step in which the JVM is still settling allocates once on the
+ * thread that runs it, for instance when the JIT deoptimizes a method and re-creates the objects
+ * compiled code had scalar-replaced, or a method handle's lambda form is compiled after enough
+ * calls (seen: 48 to 960 bytes in one step of 22, the steps around it 0; and, only in the first
+ * test of a fresh surefire JVM, one or two steps of 5-14 KB). So: the median exactly 0, at most
+ * {@link #SETTLING_STEPS} of the 22 steps above 0, and none above {@link #JIT_BOUND}.
  */
 class StepAllocationTest {
   static final int ROWS = 64 * 12;
   static final int BATCH = 64;
+  /** Epochs trained; the last two are measured. */
   static final int EPOCHS = 8;
 
   /** Per step after warm-up: ND4J buffers made, and heap bytes allocated by the training and helper threads. */
   record PerStep(long[] buffers, long[] heapBytes) {}
 
+  /** A step's heap bytes may reach this while the JVM settles (see the class comment). */
+  static final long JIT_BOUND = 16_384;
+  /** How many of the measured steps may allocate at all (each at most JIT_BOUND). */
+  static final int SETTLING_STEPS = 2;
+
+  static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** The training thread's and the helper thread's allocated bytes so far. */
+  static long bytes(long thread, long helper) {
+    return THREADS.getThreadAllocatedBytes(thread) + (helper > 0 ? Math.max(0, THREADS.getThreadAllocatedBytes(helper)) : 0);
+  }
+
   static final class Counter implements TrainingListener {
     final long[] buffers = new long[128];
     final long[] heap = new long[128];
-    final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     final long thread = Thread.currentThread().getId();
     int n;
     long lastBuffers = -1;
@@ -71,7 +88,7 @@ class StepAllocationTest {
         helper = -1;
         for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().equals("vaec-helper")) helper = t.getId();
       }
-      return threads.getThreadAllocatedBytes(thread) + (helper > 0 ? Math.max(0, threads.getThreadAllocatedBytes(helper)) : 0);
+      return bytes(thread, helper);
     }
 
     long helper;
@@ -95,8 +112,9 @@ class StepAllocationTest {
         BoundData.of("x", new Dataset("test", BATCH, 784, test, 28, 28)));
     Counter c = new Counter();
     assertTrue(new Trainer(ModelState.fresh(m), data, dir.resolve("c.vaeckpt"), c).train(EPOCHS));
-    // The first epochs warm up (ND4J's caches, and the JIT: until C2 has compiled the Vector API
-    // kernels, each of their vector operations allocates); keep the last two: 2 x 11 steps.
+    // The first epochs warm up (the JIT, ND4J's caches, the kernels' handles; in a fresh JVM one
+    // epoch left steps of 5-14 KB while C2 was still compiling, and the Vector API kernels allocate
+    // until C2 has compiled them); keep the last two: 2 x 11 steps.
     int steps = ROWS / BATCH - 1;
     assertEquals(EPOCHS * steps, c.n);
     long[] b = java.util.Arrays.copyOfRange(c.buffers, (EPOCHS - 2) * steps, EPOCHS * steps);
@@ -174,43 +192,38 @@ class StepAllocationTest {
     return s[s.length / 2];
   }
 
+  /** Zero ND4J buffers every step; zero heap bytes, the optimizer included (median, every step under the JIT bound). */
+  static void assertNoAllocation(PerStep p) {
+    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
+    assertEquals(0, median(p.heapBytes()), "median heap bytes per step");
+    int allocating = 0;
+    for (long h : p.heapBytes()) {
+      assertTrue(h >= 0 && h <= JIT_BOUND, "heap bytes in one step: " + h);
+      if (h > 0) allocating++;
+    }
+    assertTrue(allocating <= SETTLING_STEPS, allocating + " steps allocated: " + java.util.Arrays.toString(p.heapBytes()));
+  }
+
   @Test
-  void referenceVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+  void referenceVaeStepAllocatesNothing(@TempDir Path dir) {
     PerStep p = train(VAE, dir);
     report("vae", p);
-    // Measured: 0 buffers and 62 KB of heap per step (one pass: 64 rows are below the halves'
-    // threshold; 131 KB as halves) since Dense and the Bernoulli log-density use Kernels too; 30 buffers before that,
-    // 124 before Kernels reused its scalar ops and op contexts (136 before the bias gradient's
-    // one-row view was cached in Gemm).
-    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 78_000, "median heap bytes per step: " + median(p.heapBytes()));
+    // Measured: 0 buffers and 0 heap bytes per step, Adam included (336 before it made its two
+    // byte buffers once). Before Kernels called libnd4j directly (this branch): 62 KB in all; 0
+    // buffers since Dense and the Bernoulli log-density use Kernels, 30 before that, 124 before
+    // Kernels reused its scalar ops and op contexts (136 before the bias gradient's one-row view
+    // was cached in Gemm).
+    assertNoAllocation(p);
   }
 
   @Test
-  void scoreFunctionSbnStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+  void scoreFunctionSbnStepAllocatesNothing(@TempDir Path dir) {
     PerStep p = train(SBN, dir, true);
     report("sbn", p);
-    // Measured: 0 buffers and 44 KB of heap per step (one pass; 94 KB as halves); 19 buffers before Dense and
-    // the Bernoulli log-density used Kernels, 27 before the running baseline stopped using
-    // meanNumber and assign.
-    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 56_000, "median heap bytes per step: " + median(p.heapBytes()));
-  }
-
-  @Test
-  void rebarAndRelaxSbnStepsStayWithinTodaysAllocations(@TempDir Path dir) {
-    // Measured: 0 buffers, and 173 KB (REBAR) and 205 KB (RELAX) of heap per step (both graphs: the
-    // training graph and the control variates' companion); 72 and 78 buffers before the
-    // relaxation's ops, row_sum's gradient, tanh's derivative and the companion's input copies
-    // used Kernels' reused ops, 258 and 299 KB of heap.
-    long[] ceiling = {217_000, 257_000};
-    String[] estimators = {"rebar", "relax"};
-    for (int e = 0; e < estimators.length; e++) {
-      PerStep p = train(SBN.replace("score_function(baseline = average)", estimators[e]), dir, true);
-      report(estimators[e], p);
-      for (long b : p.buffers()) assertEquals(0, b, estimators[e] + ": ND4J buffers made in one step");
-      assertTrue(median(p.heapBytes()) <= ceiling[e], estimators[e] + ": median heap bytes per step: " + median(p.heapBytes()));
-    }
+    // Measured: 0 buffers and 0 heap bytes per step, Adam included. Before
+    // Kernels called libnd4j directly: 44 KB; 19 buffers before Dense and the Bernoulli
+    // log-density used Kernels, 27 before the running baseline stopped using meanNumber and assign.
+    assertNoAllocation(p);
   }
 
   @Test
@@ -225,16 +238,32 @@ class StepAllocationTest {
   }
 
   @Test
-  void mixtureVaeStepStaysWithinTodaysAllocations(@TempDir Path dir) {
+  void mixtureVaeStepAllocatesNothing(@TempDir Path dir) {
     PerStep p = train(MIXTURE, dir);
     report("mixture", p);
-    // Measured: 0 buffers and 292 KB of heap per step (both threads: 640 stacked rows run as halves); 42 buffers before Dense and
-    // the Bernoulli log-density used Kernels; 274 and 483 KB before Kernels stopped allocating and the
-    // KL, categorical and concat ops used them. The ten enumerated branches run stacked along the
-    // rows (one decoder, z head and cluster prior on 10 x 64 rows); 2,413 and 4.19 MB when each
-    // branch ran them as separate ops (2,576 and 4.65 MB before the bias-view cache and dense
-    // layers accumulating shared weights' gradients).
-    for (long b : p.buffers()) assertEquals(0, b, "ND4J buffers made in one step");
-    assertTrue(median(p.heapBytes()) <= 366_000, "median heap bytes per step: " + median(p.heapBytes()));
+    // Measured: 0 buffers and 0 heap bytes per step, Adam included, with 640
+    // stacked rows run as halves on both threads. Before Kernels called libnd4j directly: 308 KB;
+    // 42 buffers before Dense and the Bernoulli log-density used Kernels; 274 buffers and 483 KB
+    // before Kernels stopped allocating and the KL, categorical and concat ops used them. The ten
+    // enumerated branches run stacked along the rows (one decoder, z head and cluster prior on
+    // 10 x 64 rows); 2,413 buffers and 4.19 MB when each branch ran them as separate ops.
+    assertNoAllocation(p);
+  }
+
+  @Test
+  void rebarAndRelaxSbnStepsStayWithinTodaysAllocations(@TempDir Path dir) {
+    // Measured before Kernels called libnd4j directly: 0 buffers, and 173 KB (REBAR) and 205 KB
+    // (RELAX) of heap per step (both graphs: the training graph and the control variates'
+    // companion); 72 and 78 buffers before the relaxation's ops, row_sum's gradient, tanh's
+    // derivative and the companion's input copies used Kernels' reused ops, 258 and 299 KB of heap.
+    // Not yet zero: RelaxationKernels' host loops and the companion graph's bookkeeping.
+    long[] ceiling = {217_000, 257_000};
+    String[] estimators = {"rebar", "relax"};
+    for (int e = 0; e < estimators.length; e++) {
+      PerStep p = train(SBN.replace("score_function(baseline = average)", estimators[e]), dir, true);
+      report(estimators[e], p);
+      for (long b : p.buffers()) assertEquals(0, b, estimators[e] + ": ND4J buffers made in one step");
+      assertTrue(median(p.heapBytes()) <= ceiling[e], estimators[e] + ": median heap bytes per step: " + median(p.heapBytes()));
+    }
   }
 }

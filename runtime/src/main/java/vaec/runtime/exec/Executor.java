@@ -357,7 +357,7 @@ public final class Executor {
 
   /** Draws this step's noise for every noise node. */
   public void drawNoise(NoiseSource noise, long step) {
-    for (Node n : nodes) {
+    for (int k = 0, nk = nodes.size(); k < nk; k++) { Node n = nodes.get(k);   // indexed: a list iterator per step was heap garbage
       if (n.kind() == Node.Kind.NOISE) noise.fill(value[n.id()], n.noiseKind(), step, n.noiseKey());
       else if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
     }
@@ -376,7 +376,7 @@ public final class Executor {
 
   /** Tells every op the step ({@link vaec.runtime.graph.Op#beginStep}) without drawing noise. */
   public void beginStep(long step) {
-    for (Node n : nodes) if (n.kind() == Node.Kind.OP) n.op().beginStep(step);
+    for (int k = 0; k < nodes.size(); k++) { Node n = nodes.get(k); if (n.kind() == Node.Kind.OP) n.op().beginStep(step); }
   }
 
   /** Tells every op how many optimizer steps an epoch has ({@link vaec.runtime.graph.Op#beginRun}). */
@@ -390,7 +390,7 @@ public final class Executor {
   public void forward(StepProfile profile) {
     long[] nanos = profile == null ? null : profile.forwardNanos();
     long[] gemm = profile == null ? null : profile.forwardGemmNanos();
-    for (Node node : nodes) {
+    for (int k = 0, nk = nodes.size(); k < nk; k++) { Node node = nodes.get(k);   // indexed: a list iterator per step was heap garbage
       if (node.kind() != Node.Kind.OP || node.op().aliasesInput()) continue;
       int i = node.id();
       long t = nanos == null ? 0 : System.nanoTime();
@@ -437,7 +437,7 @@ public final class Executor {
       }
     }
     if (deferStateUpdates) return;
-    for (Node node : nodes) {
+    for (int k = 0, nk = nodes.size(); k < nk; k++) { Node node = nodes.get(k);   // indexed: a list iterator per step was heap garbage
       if (node.kind() == Node.Kind.OP && node.op().hasState()) node.op().afterTrainingStep(inValues[node.id()], value[node.id()]);
     }
   }

@@ -236,7 +236,10 @@ public final class Graph {
     return n;
   }
   public Map<String, Node> params() { return Collections.unmodifiableMap(params); }
-  public Map<String, Node> inputs() { return Collections.unmodifiableMap(inputsByName); }
+  public Map<String, Node> inputs() { return inputsView; }
+
+  /** A view made once (it follows the map): a new view per call was heap garbage on every training step. */
+  private final Map<String, Node> inputsView = Collections.unmodifiableMap(inputsByName);
 
   /** Consumers of every node, indexed by node id. */
   public List<List<Node>> consumers() {

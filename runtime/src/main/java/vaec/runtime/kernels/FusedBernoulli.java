@@ -53,12 +53,19 @@ public final class FusedBernoulli {
   /** Whether the fused kernel can run on these arrays (see the class comment). */
   public static boolean applies(INDArray... arrays) {
     if (!KernelPath.direct()) return false;
-    for (INDArray a : arrays) {
-      if (a.dataType() != DataType.FLOAT || a.rank() != 2 || a.ordering() != 'c' || (a.columns() > 1 && a.stride(1) != 1)) {
-        return false;
-      }
-    }
+    for (INDArray a : arrays) if (!fits(a)) return false;
     return true;
+  }
+
+  // Without a varargs array per call (the training step's calls).
+  public static boolean applies(INDArray a, INDArray b) { return KernelPath.direct() && fits(a) && fits(b); }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d) {
+    return KernelPath.direct() && fits(a) && fits(b) && fits(c) && fits(d);
+  }
+
+  private static boolean fits(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.rank() == 2 && a.ordering() == 'c' && (a.columns() <= 1 || a.stride(1) == 1);
   }
 
   /**
@@ -72,10 +79,10 @@ public final class FusedBernoulli {
     }
     int rows = (int) l.rows();
     int w = (int) l.columns();
-    Rows xr = new Rows(x), lr = new Rows(l), dr = new Rows(d);
-    FloatBuffer ob = out.data().asNioFloat();
-    long oOff = out.offset(), oStride = out.stride(0);
     Work t = WORK.get();
+    Rows xr = t.r0.of(x), lr = t.r1.of(l), dr = t.r2.of(d);
+    FloatBuffer ob = Handles.nio(out);
+    long oOff = out.offset(), oStride = out.stride(0);
     if (w == 0) {
       for (int r = 0; r < rows; r++) ob.put((int) (oOff + r * oStride), 0f);
     } else if (w <= CHUNK) {
@@ -130,10 +137,11 @@ public final class FusedBernoulli {
     }
     int rows = (int) d.rows();
     int w = (int) d.columns();
-    Rows dr = new Rows(d), tr = new Rows(target);
-    FloatBuffer gb = g.data().asNioFloat();
+    Work t = WORK.get();
+    Rows dr = t.r0.of(d), tr = t.r1.of(target);
+    FloatBuffer gb = Handles.nio(g);
     long gOff = g.offset(), gStride = g.stride(0);
-    float[] buf = WORK.get().x;
+    float[] buf = t.x;
     for (int r = 0; r < rows; r++) {
       float gr = gb.get((int) (gOff + r * gStride));
       for (int c0 = 0; c0 < w; c0 += CHUNK) {
@@ -165,6 +173,7 @@ public final class FusedBernoulli {
     final float[] x = new float[CHUNK], l = new float[CHUNK], p = new float[CHUNK], k = new float[CHUNK];
     final float[] scale = new float[CHUNK], k1 = new float[CHUNK], scale2 = new float[CHUNK], k2 = new float[CHUNK];
     final float[] e = new float[CHUNK], v = new float[CHUNK], d = new float[CHUNK];
+    final Rows r0 = new Rows(), r1 = new Rows(), r2 = new Rows();
   }
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
@@ -303,15 +312,20 @@ public final class FusedBernoulli {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** Row pieces of a float32 matrix with unit column stride, through its NIO view (bulk copies). */
+  /**
+   * Row pieces of a float32 matrix with unit column stride, through its NIO view (bulk copies).
+   * Each thread reuses three of these (in its Work), set to an array per call; the NIO view is
+   * made once per array (Handles), since {@code asNioFloat()} makes new buffer objects each time.
+   */
   private static final class Rows {
-    final FloatBuffer b;
-    final long offset, stride;
+    FloatBuffer b;
+    long offset, stride;
 
-    Rows(INDArray a) {
-      b = a.data().asNioFloat();
+    Rows of(INDArray a) {
+      b = Handles.nio(a);
       offset = a.offset();
       stride = a.stride(0);
+      return this;
     }
 
     void get(int r, int c, float[] dst, int at, int n) { b.get((int) (offset + r * stride + c), dst, at, n); }

@@ -111,16 +111,40 @@ public final class Gemm {
     int ldc = leading(c);
     if (Parallel.enabled() && (long) m * n * k >= SPLIT_WORK && n >= 64) {
       // Two column halves of c (and of b, or row halves of a transposed b), addressed by offsets
-      // into the same buffers with the same leading dimensions: no views are made.
+      // into the same buffers with the same leading dimensions: no views are made. The two halves
+      // are this thread's reusable task objects (a capturing lambda per call would allocate).
       int half = n / 2;
       long bOff = transB ? (long) half * ldb : half;
-      INDArray out = c;
-      Parallel.both(() -> blas(a, transA, b, transB, out, alpha, beta, m, half, k, lda, ldb, ldc, 0, 0),
-          () -> blas(a, transA, b, transB, out, alpha, beta, m, n - half, k, lda, ldb, ldc, bOff, half));
+      Split s = SPLIT.get();
+      s.set(a, transA, b, transB, c, alpha, beta, m, n, k, lda, ldb, ldc, half, bOff);
+      try {
+        Parallel.both(s.low, s.high);
+      } finally {
+        s.set(null, false, null, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);   // no reference kept past the call
+      }
       return;
     }
     blas(a, transA, b, transB, c, alpha, beta, m, n, k, lda, ldb, ldc, 0, 0);
   }
+
+  /** One thread's split product: its arguments, and the two halves as tasks made once. */
+  private static final class Split {
+    INDArray a, b, c;
+    boolean transA, transB;
+    double alpha, beta;
+    int m, n, k, lda, ldb, ldc, half;
+    long bOff;
+    final Runnable low = () -> blas(a, transA, b, transB, c, alpha, beta, m, half, k, lda, ldb, ldc, 0, 0);
+    final Runnable high = () -> blas(a, transA, b, transB, c, alpha, beta, m, n - half, k, lda, ldb, ldc, bOff, half);
+
+    void set(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta,
+             int m, int n, int k, int lda, int ldb, int ldc, int half, long bOff) {
+      this.a = a; this.transA = transA; this.b = b; this.transB = transB; this.c = c; this.alpha = alpha; this.beta = beta;
+      this.m = m; this.n = n; this.k = k; this.lda = lda; this.ldb = ldb; this.ldc = ldc; this.half = half; this.bOff = bOff;
+    }
+  }
+
+  private static final ThreadLocal<Split> SPLIT = ThreadLocal.withInitial(Split::new);
 
   /** C (from element {@code cOff}) = alpha op(A) op(B) (B from element {@code bOff}) + beta C, m x n. */
   private static void blas(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha, double beta,
@@ -129,11 +153,11 @@ public final class Gemm {
     int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     if (t == DataType.FLOAT) {
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha, fp(a), lda, fp(b).position(bOff), ldb,
-          (float) beta, fp(c).position(cOff), ldc);
+      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha, fp(a, 0, 0), lda, fp(b, 1, bOff), ldb,
+          (float) beta, fp(c, 2, cOff), ldc);
     } else {
-      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha, dp(a), lda, dp(b).position(bOff), ldb, beta,
-          dp(c).position(cOff), ldc);
+      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha, dp(a, 0, 0), lda, dp(b, 1, bOff), ldb, beta,
+          dp(c, 2, cOff), ldc);
     }
   }
 
@@ -152,11 +176,13 @@ public final class Gemm {
 
   // A view's data buffer already starts at the view's offset (ND4J M2 makes a buffer per view),
   // so its address pointer is the first element; adding offset() again would read past the end.
-  private static FloatPointer fp(INDArray x) {
-    return new FloatPointer(x.data().addressPointer());
+  // The pointers are made once per array, role (A, B, C) and thread (Handles): a new JavaCPP
+  // pointer per call was most of a step's heap garbage.
+  private static FloatPointer fp(INDArray x, int role, long position) {
+    return Handles.of(x).floatPointer(role).position(position);
   }
 
-  private static DoublePointer dp(INDArray x) {
-    return new DoublePointer(x.data().addressPointer());
+  private static DoublePointer dp(INDArray x, int role, long position) {
+    return Handles.of(x).doublePointer(role).position(position);
   }
 }

@@ -68,6 +68,10 @@ public final class Kernels {
       INDArray s = byType[t.ordinal()];
       if (s == null) byType[t.ordinal()] = s = Nd4j.scalar(t, 0.0);
       s.putScalar(0, v);
+      if (op.getOpType() == org.nd4j.linalg.api.ops.Op.Type.SCALAR && s.dataType() == t && DirectOps.applies(x, z)) {
+        DirectOps.scalar(op.opNum(), x, z, s, extraArgs(op, t));
+        return;
+      }
       op.setX(x);
       op.setZ(z);
       op.setScalar(s);
@@ -76,7 +80,36 @@ public final class Kernels {
       op.setZ(null);
     }
 
+    /** The ops' hashes, asked once: DynamicCustomOp.opHash() splits ND4J's list of op names on every call. */
+    final long mulHash = mul.opHash(), addHash = add.opHash(), subHash = sub.opHash(), divHash = div.opHash();
+
+    /**
+     * The op's extra arguments as the native kernel reads them (Step's cutoff, for one), made once
+     * per op and data type: these ops keep their extra arguments from construction on.
+     */
+    final java.util.Map<ScalarOp, org.bytedeco.javacpp.Pointer[]> extras = new java.util.IdentityHashMap<>();
+    /** The buffers behind those addresses, kept alive as long as the addresses are used. */
+    final java.util.List<org.nd4j.linalg.api.buffer.DataBuffer> extraBuffers = new java.util.ArrayList<>();
+
+    org.bytedeco.javacpp.Pointer extraArgs(ScalarOp op, DataType t) {
+      if (op.extraArgs() == null) return null;
+      org.bytedeco.javacpp.Pointer[] byType = extras.computeIfAbsent(op, k -> new org.bytedeco.javacpp.Pointer[DataType.values().length]);
+      org.bytedeco.javacpp.Pointer p = byType[t.ordinal()];
+      if (p == null) {
+        org.nd4j.linalg.api.buffer.DataBuffer b = op.extraArgsDataBuff(t);
+        if (b == null) return null;
+        extraBuffers.add(b);
+        byType[t.ordinal()] = p = b.addressPointer();
+      }
+      return p;
+    }
+
     void custom(CustomOp op, INDArray a, INDArray b, INDArray z) {
+      if (DirectOps.applies(a, z) && b.dataType() == a.dataType() && !b.isEmpty()) {
+        long hash = op == mul ? mulHash : op == add ? addHash : op == sub ? subHash : op == div ? divHash : op.opHash();
+        DirectOps.custom(op, hash, context, a, b, z);
+        return;
+      }
       context.setInputArray(0, a);
       context.setInputArray(1, b);
       context.setOutputArray(0, z);
@@ -86,21 +119,102 @@ public final class Kernels {
 
   private static final ThreadLocal<Reusable> REUSABLE = ThreadLocal.withInitial(Reusable::new);
 
-  public static void exp(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Exp(x, z)); }
-  public static void log(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Log(x, z)); }
-  public static void softplus(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new SoftPlus(x, z)); }
-  public static void sigmoid(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sigmoid(x, z)); }
-  public static void tanh(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Tanh(x, z)); }
+  // Transforms: one prototype op per kind gives its number and type for the direct call (no op
+  // object per call); other backends get a new op per call through ND4J's executioner.
+  private static final Exp EXP = new Exp();
+  private static final Log LOG = new Log();
+  private static final SoftPlus SOFTPLUS = new SoftPlus();
+  private static final Sigmoid SIGMOID = new Sigmoid();
+  private static final Tanh TANH = new Tanh();
+  private static final Sqrt SQRT = new Sqrt();
+  private static final org.nd4j.linalg.api.ops.impl.transforms.same.Abs ABS = new org.nd4j.linalg.api.ops.impl.transforms.same.Abs();
+
+  /** Runs {@code proto}'s kernel on x into z directly when it can (see DirectOps); returns false when it cannot. */
+  private static boolean direct(org.nd4j.linalg.api.ops.TransformOp proto, INDArray x, INDArray z) {
+    if (!DirectOps.applies(x, z)) return false;
+    DirectOps.transform(proto.getOpType(), proto.opNum(), x, z);
+    return true;
+  }
+
+  /**
+   * Fills z with random numbers from {@code rng} by the random op {@code make} builds for z (a
+   * distribution with fixed parameters; {@code kind} tells this call site's distributions apart,
+   * 0 to 3). On the CPU with the direct kernels the op is built once per array, kind and thread and
+   * libnd4j is called directly with the same arguments ND4J's executioner passes (the same numbers;
+   * DirectOpsTest), since a new op per call and the executioner's pointers are heap garbage.
+   */
+  public static void random(INDArray z, int kind, java.util.function.Function<INDArray, org.nd4j.linalg.api.ops.random.BaseRandomOp> make,
+                            org.nd4j.linalg.api.rng.Random rng) {
+    if (DirectOps.applies(z, z) && rng instanceof org.nd4j.rng.NativeRandom) {
+      Handles.Entry e = Handles.of(z);
+      DirectOps.RandomFill f = e.random[kind];
+      if (f == null) f = e.random[kind] = DirectOps.RandomFill.of(make.apply(z), z);
+      if (f != null) {
+        f.run(z, rng);
+        return;
+      }
+    }
+    Nd4j.getExecutioner().exec(make.apply(z), rng);
+  }
+
+  /**
+   * Element i of a vector (rank 1, or one row or one column), as {@code x.getDouble(i)}, which makes
+   * index arrays on every call for a rank-2 array. Float32 on the direct kernels reads the host
+   * memory (through Handles); anything else asks ND4J.
+   */
+  public static double element(INDArray x, long i) {
+    long at = vectorIndex(x, i);
+    return at < 0 ? x.getDouble(i) : Handles.nio(x).get((int) at);
+  }
+
+  /** Sets element i of a vector to v (rounded to the array's type), as {@code x.putScalar(i, v)}. */
+  public static void putElement(INDArray x, long i, double v) {
+    long at = vectorIndex(x, i);
+    if (at < 0) x.putScalar(i, v);
+    else Handles.nio(x).put((int) at, (float) v);
+  }
+
+  /** Where element i of a float32 vector lies in its NIO view (as FusedBernoulli indexes it), or -1 for ND4J's own access. */
+  private static long vectorIndex(INDArray x, long i) {
+    if (!KernelPath.direct() || x.dataType() != DataType.FLOAT || i < 0 || i >= x.length()) return -1;
+    long stride;
+    if (x.rank() == 1) stride = x.stride(0);
+    else if (x.rank() == 2 && x.rows() == 1) stride = x.columns() == 1 ? 1 : x.stride(1);
+    else if (x.rank() == 2 && x.columns() == 1) stride = x.stride(0);
+    else return -1;
+    return x.offset() + i * stride;
+  }
+
+  private static final org.nd4j.linalg.api.ops.impl.transforms.any.Assign ASSIGN = new org.nd4j.linalg.api.ops.impl.transforms.any.Assign();
+
+  /** z = x, element by element, for arrays of one shape (any strides): {@code z.assign(x)} without its op object and pointers. */
+  public static void copy(INDArray x, INDArray z) {
+    if (sameShape(x, z) && direct(ASSIGN, x, z)) return;
+    z.assign(x);
+  }
+
+  private static boolean sameShape(INDArray a, INDArray b) {
+    int r = a.rank();
+    if (b.rank() != r) return false;
+    for (int i = 0; i < r; i++) if (a.size(i) != b.size(i)) return false;
+    return true;
+  }
+
+  public static void exp(INDArray x, INDArray z) { if (!direct(EXP, x, z)) Nd4j.getExecutioner().exec(new Exp(x, z)); }
+  public static void log(INDArray x, INDArray z) { if (!direct(LOG, x, z)) Nd4j.getExecutioner().exec(new Log(x, z)); }
+  public static void softplus(INDArray x, INDArray z) { if (!direct(SOFTPLUS, x, z)) Nd4j.getExecutioner().exec(new SoftPlus(x, z)); }
+  public static void sigmoid(INDArray x, INDArray z) { if (!direct(SIGMOID, x, z)) Nd4j.getExecutioner().exec(new Sigmoid(x, z)); }
+  public static void tanh(INDArray x, INDArray z) { if (!direct(TANH, x, z)) Nd4j.getExecutioner().exec(new Tanh(x, z)); }
   public static void relu(INDArray x, INDArray z) { REUSABLE.get().scalar(REUSABLE.get().relu, x, z, 0.0); }
   public static void elu(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new ELU(x, z)); }
   public static void abs(INDArray x, INDArray z) {
-    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Abs(x, z));
+    if (!direct(ABS, x, z)) Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Abs(x, z));
   }
   /** The sum of a * b over all elements (one reduction; its scalar result is the only allocation). */
   public static double dot(INDArray a, INDArray b) {
     return Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce3.Dot(a, b)).getDouble(0);
   }
-  public static void sqrt(INDArray x, INDArray z) { Nd4j.getExecutioner().exec(new Sqrt(x, z)); }
+  public static void sqrt(INDArray x, INDArray z) { if (!direct(SQRT, x, z)) Nd4j.getExecutioner().exec(new Sqrt(x, z)); }
   /** z = 1 where x > 0, else 0. */
   public static void step(INDArray x, INDArray z) { Reusable r = REUSABLE.get(); r.scalar(r.step, x, z, 0.0); }
 
@@ -162,8 +276,7 @@ public final class Kernels {
    * a view's data buffer starts at the view's offset (ND4J M2 makes a buffer per view; see Gemm).
    */
   private static java.nio.FloatBuffer host(INDArray x, long span) {
-    org.bytedeco.javacpp.FloatPointer p = new org.bytedeco.javacpp.FloatPointer(x.data().addressPointer());
-    return p.capacity(span).asBuffer();
+    return Handles.host(x, span);   // made once per array and thread
   }
 
   /**
@@ -185,7 +298,14 @@ public final class Kernels {
     return total.getDouble(0);
   }
 
-  private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The ones rows made so far, by data type (copied on write; read without a lock). */
+  private static final java.util.concurrent.atomic.AtomicReferenceArray<INDArray[]> ONES_BY_TYPE = onesTable();
+
+  private static java.util.concurrent.atomic.AtomicReferenceArray<INDArray[]> onesTable() {
+    java.util.concurrent.atomic.AtomicReferenceArray<INDArray[]> t = new java.util.concurrent.atomic.AtomicReferenceArray<>(DataType.values().length);
+    for (int i = 0; i < t.length(); i++) t.set(i, new INDArray[0]);
+    return t;
+  }
 
   /** Added to a root mean square so that an all-zero row gives a tiny positive value, not 0. */
   public static final double TINY_RMS = 1e-30;
@@ -201,7 +321,18 @@ public final class Kernels {
 
   /** A cached 1 x n row of ones (created once per type and length, never per step). */
   static INDArray ones(org.nd4j.linalg.api.buffer.DataType t, long n) {
-    return ONES.computeIfAbsent(t + ":" + n, k -> Nd4j.ones(t, 1, n));
+    // A scan of the few rows made so far for this type (a string key per call allocated on every step).
+    INDArray[] known = ONES_BY_TYPE.get(t.ordinal());
+    for (INDArray o : known) if (o.columns() == n) return o;
+    synchronized (ONES_BY_TYPE) {
+      known = ONES_BY_TYPE.get(t.ordinal());
+      for (INDArray o : known) if (o.columns() == n) return o;
+      INDArray o = Nd4j.ones(t, 1, n);
+      INDArray[] more = java.util.Arrays.copyOf(known, known.length + 1);
+      more[known.length] = o;
+      ONES_BY_TYPE.set(t.ordinal(), more);
+      return o;
+    }
   }
 
   // Element-wise binary ops through the op classes: about half the time of INDArray.mul(b, out),

@@ -264,7 +264,7 @@ public final class RowBlocks {
   private static FloatBuffer f(INDArray x) {
     if (x.dataType() != DataType.FLOAT) throw new IllegalArgumentException("expected float32, got " + x.dataType());
     // NIO views cover the whole underlying buffer; a view starts at its offset into it.
-    return x.data().asNioFloat().position((int) x.offset()).slice();
+    return Handles.slice(x);   // made once per array and thread (asNioFloat makes new buffer objects each call)
   }
 
   private static DoubleBuffer d(INDArray x) {

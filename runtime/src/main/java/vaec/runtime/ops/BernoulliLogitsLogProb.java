@@ -36,6 +36,41 @@ public final class BernoulliLogitsLogProb implements Op {
   private final Parallel.RowHalves halves = new Parallel.RowHalves();
 
   /**
+   * The op's work as two row halves on two cores: the arguments of one call in fields and the two
+   * halves as task objects made once per thread that calls the op (capturing lambdas made two
+   * objects per call). No reference to the buffers is kept past the call.
+   */
+  private final class Halves {
+    static final int FUSED_FORWARD = 0, FORWARD = 1, BACKWARD = 2;
+    int what;
+    INDArray[] in, s, gIn;
+    INDArray out, g;
+    boolean haveD;
+    final Runnable top = () -> half(0), bottom = () -> half(1);
+
+    void run(int what, INDArray[] in, INDArray out, INDArray[] s, INDArray g, INDArray[] gIn, boolean haveD) {
+      this.what = what; this.in = in; this.out = out; this.s = s; this.g = g; this.gIn = gIn; this.haveD = haveD;
+      try {
+        Parallel.both(top, bottom);
+      } finally {
+        this.in = this.s = this.gIn = null;
+        this.out = this.g = null;
+      }
+    }
+
+    private void half(int h) {
+      switch (what) {
+        case FUSED_FORWARD -> FusedBernoulli.forward(halves.half(in[0], h), halves.half(in[1], h), halves.half(out, h), halves.half(s[0], h));
+        case FORWARD -> forwardRows(halves.half(in[0], h), halves.half(in[1], h), halves.half(out, h), halves.half(s[0], h), halves.half(s[1], h));
+        default -> logitGradientRows(halves.half(in[0], h), halves.half(in[1], h), halves.half(s[0], h), halves.half(g, h),
+            halves.half(gIn[1], h), haveD);
+      }
+    }
+  }
+
+  private final ThreadLocal<Halves> tasks = ThreadLocal.withInitial(Halves::new);
+
+  /**
    * The scratch buffer into which the last forward pass wrote the logit gradient, or null: the
    * backward pass uses it only when it is the buffer it is handed (the same executor's), else it
    * computes the gradient itself. An executor passes the same buffers every step. One per thread:
@@ -51,9 +86,7 @@ public final class BernoulliLogitsLogProb implements Op {
       if (!Parallel.splitRows(in[1])) {
         FusedBernoulli.forward(in[0], in[1], out, s[0]);
       } else {
-        Parallel.both(
-            () -> FusedBernoulli.forward(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(out, 0), halves.half(s[0], 0)),
-            () -> FusedBernoulli.forward(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(out, 1), halves.half(s[0], 1)));
+        tasks.get().run(Halves.FUSED_FORWARD, in, out, s, null, null, false);
       }
       stashed.set(s[0]);
       return;
@@ -63,9 +96,7 @@ public final class BernoulliLogitsLogProb implements Op {
       forwardRows(in[0], in[1], out, s[0], s[1]);
       return;
     }
-    Parallel.both(
-        () -> forwardRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(out, 0), halves.half(s[0], 0), halves.half(s[1], 0)),
-        () -> forwardRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(out, 1), halves.half(s[0], 1), halves.half(s[1], 1)));
+    tasks.get().run(Halves.FORWARD, in, out, s, null, null, false);
   }
 
   private static void forwardRows(INDArray x, INDArray l, INDArray out, INDArray t, INDArray xl) {
@@ -93,16 +124,12 @@ public final class BernoulliLogitsLogProb implements Op {
       if (!Parallel.splitRows(in[1])) {
         logitGradientRows(in[0], in[1], d, g, gIn[1], haveD);
       } else {
-        Parallel.both(
-            () -> logitGradientRows(halves.half(in[0], 0), halves.half(in[1], 0), halves.half(d, 0), halves.half(g, 0),
-                halves.half(gIn[1], 0), haveD),
-            () -> logitGradientRows(halves.half(in[0], 1), halves.half(in[1], 1), halves.half(d, 1), halves.half(g, 1),
-                halves.half(gIn[1], 1), haveD));
+        tasks.get().run(Halves.BACKWARD, in, null, s, g, gIn, haveD);
       }
     }
     if (gIn[0] != null) {
       stashed.set(null);                      // d is overwritten below
-      d.assign(in[1]);                     // d/dx = l
+      Kernels.copy(in[1], d);              // d/dx = l
       Kernels.putRowScaled(gIn[0], d, g);
     }
   }

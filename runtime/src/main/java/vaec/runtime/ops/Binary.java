@@ -38,8 +38,8 @@ public final class Binary implements Op {
       if (gIn[i] == null) continue;
       INDArray d = gIn[i];
       switch (kind) {
-        case ADD -> d.assign(g);
-        case SUB -> { if (i == 0) d.assign(g); else Kernels.scale(g, -1.0, d); }
+        case ADD -> Kernels.copy(g, d);
+        case SUB -> { if (i == 0) Kernels.copy(g, d); else Kernels.scale(g, -1.0, d); }
         case MUL -> Kernels.mul(g, in[1 - i], d);
         case DIV -> {
           if (i == 0) Kernels.div(g, in[1], d);

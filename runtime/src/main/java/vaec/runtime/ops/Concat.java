@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /** Joins its inputs' columns side by side. */
 public final class Concat implements Op {
@@ -20,7 +21,7 @@ public final class Concat implements Op {
     INDArray[] parts = parts(out, in);
     for (int i = 0; i < in.length; i++) {
       if (vaec.runtime.kernels.RowCopy.applies(in[i], parts[i])) vaec.runtime.kernels.RowCopy.copy(in[i], parts[i]);
-      else parts[i].assign(in[i]);
+      else Kernels.copy(in[i], parts[i]);
     }
   }
 
@@ -30,7 +31,7 @@ public final class Concat implements Op {
     for (int i = 0; i < in.length; i++) {
       if (gIn[i] == null) continue;
       if (vaec.runtime.kernels.RowCopy.applies(parts[i], gIn[i])) vaec.runtime.kernels.RowCopy.copy(parts[i], gIn[i]);
-      else gIn[i].assign(parts[i]);
+      else Kernels.copy(parts[i], gIn[i]);
     }
   }
 

@@ -40,7 +40,7 @@ public final class KlNormalStdNormal implements Op {
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray d = s[0];
     if (gIn[0] != null) {
-      d.assign(in[0]);                              // dm = m
+      Kernels.copy(in[0], d);                        // dm = m
       Kernels.putRowScaled(gIn[0], d, g);
     }
     if (gIn[1] != null) {

@@ -28,7 +28,7 @@ public final class NormalRsample implements Op {
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    if (gIn[0] != null) gIn[0].assign(g);
+    if (gIn[0] != null) Kernels.copy(g, gIn[0]);
     if (gIn[1] != null) Kernels.mul(g, in[2], gIn[1]);
     if (gIn[2] != null) Kernels.mul(g, in[1], gIn[2]);
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.Op;
+import vaec.runtime.kernels.Kernels;
 
 /**
  * The running-average baseline of a score-function estimator (Williams 1992; Mnih and Gregor 2014):
@@ -28,8 +29,8 @@ public final class RunningBaseline implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
-    double weight = in[1].getDouble(1);
-    vaec.runtime.kernels.Kernels.fill(out, weight > 0 ? in[1].getDouble(0) / weight : 0.0);
+    double weight = Kernels.element(in[1], 1);   // not getDouble, which makes index arrays per call
+    Kernels.fill(out, weight > 0 ? Kernels.element(in[1], 0) / weight : 0.0);
   }
 
   @Override public boolean differentiable() { return false; }
@@ -64,8 +65,8 @@ public final class RunningBaseline implements Op {
   private void update(INDArray[] in, double mean) {
     if (!Double.isFinite(mean)) return;
     // sum and weight decay together, so sum / weight is the bias-corrected average.
-    in[1].putScalar(0, decay * in[1].getDouble(0) + (1 - decay) * mean);
-    in[1].putScalar(1, decay * in[1].getDouble(1) + (1 - decay));
+    Kernels.putElement(in[1], 0, decay * Kernels.element(in[1], 0) + (1 - decay) * mean);
+    Kernels.putElement(in[1], 1, decay * Kernels.element(in[1], 1) + (1 - decay));
   }
 
   private INDArray total;

@@ -44,7 +44,7 @@ public final class Unary implements Op {
     INDArray x = in[0];
     INDArray d = gIn[0];
     switch (fn) {
-      case EXP -> d.assign(out);
+      case EXP -> Kernels.copy(out, d);
       case LOG -> Kernels.rdivScalar(x, 1.0, d);
       case SOFTPLUS -> Kernels.sigmoid(x, d);
       case SIGMOID -> Activation.SIGMOID.derivativeFromOutput(out, d);

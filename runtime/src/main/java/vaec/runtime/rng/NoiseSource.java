@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import vaec.runtime.graph.NoiseKind;
+import vaec.runtime.kernels.Kernels;
 
 /**
  * The run's one source of randomness, counter-based: the noise of (step, stream) comes from a
@@ -28,10 +29,15 @@ public final class NoiseSource {
   public void fill(INDArray target, NoiseKind kind, long step, long stream) {
     random.setSeed(mix(seed, step, stream));
     switch (kind) {
-      case STANDARD_NORMAL -> Nd4j.getExecutioner().exec(new GaussianDistribution(target, 0.0, 1.0), random);
-      case UNIFORM -> Nd4j.getExecutioner().exec(new UniformDistribution(target, 0.0, 1.0), random);
+      // Through Kernels.random: the op is built once per buffer there (a new op per call was heap garbage every step).
+      case STANDARD_NORMAL -> Kernels.random(target, 0, NoiseSource::gaussian, random);
+      case UNIFORM -> Kernels.random(target, 1, NoiseSource::uniform, random);
     }
   }
+
+  private static org.nd4j.linalg.api.ops.random.BaseRandomOp gaussian(INDArray z) { return new GaussianDistribution(z, 0.0, 1.0); }
+
+  private static org.nd4j.linalg.api.ops.random.BaseRandomOp uniform(INDArray z) { return new UniformDistribution(z, 0.0, 1.0); }
 
   /** A seed for host-side generators (data shuffling, initialization) derived the same way. */
   public long derive(long a, long b) { return mix(seed, a, b); }

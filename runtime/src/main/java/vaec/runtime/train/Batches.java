@@ -29,13 +29,25 @@ final class Batches {
 
   int rows() { return data.rows(); }
 
+  /** Each executor's graph's input names, listed once (a view and an iterator of the graph's map per step were heap garbage). */
+  private final Map<Executor, String[]> inputNames = new IdentityHashMap<>();
+
+  private synchronized String[] inputNames(Executor ex) {
+    String[] names = inputNames.get(ex);
+    if (names == null) {
+      if (inputNames.size() >= 64) inputNames.clear();   // executors are few and long-lived; bound it anyway
+      inputNames.put(ex, names = ex.graph().inputs().keySet().toArray(new String[0]));
+    }
+    return names;
+  }
+
   /**
    * Copies the rows {@code idx} of every table into the input of the same name of {@code ex}'s
    * graph. A data variable the graph does not read is skipped; an input named like no table (a
    * control-variate link) is left alone.
    */
   void gather(int[] idx, Executor ex) {
-    for (String name : ex.graph().inputs().keySet()) {
+    for (String name : inputNames(ex)) {
       if (!data.has(name)) continue;
       gather(data.get(name), idx, ex.input(name));
     }
