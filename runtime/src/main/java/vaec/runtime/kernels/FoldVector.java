@@ -14,7 +14,7 @@ final class FoldVector {
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   static void fold(INDArray g, float w0, INDArray g2, float w1) {
-    ByteBuffer a = NativeBytes.of(g), b = NativeBytes.of(g2);
+    ByteBuffer a = Handles.bytes(g), b = Handles.bytes(g2);
     int ao = (int) (4 * g.offset()), bo = (int) (4 * g2.offset());
     int n = (int) g.length();
     int i = 0;

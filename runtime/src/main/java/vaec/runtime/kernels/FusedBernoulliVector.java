@@ -88,7 +88,7 @@ final class FusedBernoulliVector {
   static void forward(INDArray x, INDArray l, INDArray out, INDArray d) {
     int rows = (int) l.rows();
     int w = (int) l.columns();
-    ByteBuffer xb = NativeBytes.of(x), lb = NativeBytes.of(l), db = NativeBytes.of(d), ob = NativeBytes.of(out);
+    ByteBuffer xb = Handles.bytes(x), lb = Handles.bytes(l), db = Handles.bytes(d), ob = Handles.bytes(out);
     long xo = x.offset(), xs = x.stride(0), lo = l.offset(), ls = l.stride(0), dOff = d.offset(), ds = d.stride(0);
     long oo = out.offset(), os = out.stride(0);
     int lanes = F.length();
@@ -114,7 +114,7 @@ final class FusedBernoulliVector {
   static void scaleRows(INDArray d, INDArray g, INDArray target) {
     int rows = (int) d.rows();
     int w = (int) d.columns();
-    ByteBuffer db = NativeBytes.of(d), gb = NativeBytes.of(g), tb = NativeBytes.of(target);
+    ByteBuffer db = Handles.bytes(d), gb = Handles.bytes(g), tb = Handles.bytes(target);
     long dOff = d.offset(), ds = d.stride(0), go = g.offset(), gs = g.stride(0), to = target.offset(), ts = target.stride(0);
     float flush = FusedBernoulli.FLUSH;
     int lanes = F.length();

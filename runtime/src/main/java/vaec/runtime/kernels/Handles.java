@@ -27,6 +27,7 @@ final class Handles {
     final FloatPointer[] floats = new FloatPointer[3];
     final DoublePointer[] doubles = new DoublePointer[3];
     FloatBuffer nio, host, slice;
+    java.nio.ByteBuffer bytes;
     LongPointer shape;
     org.nd4j.nativeblas.OpaqueDataBuffer opaque;
     /** How each kind of random fill runs on this array (Kernels.random). */
@@ -106,6 +107,18 @@ final class Handles {
     Entry e = of(a);
     FloatBuffer b = e.nio;
     if (b == null) e.nio = b = a.data().asNioFloat();
+    return b;
+  }
+
+  /**
+   * The host memory under the array as a direct byte buffer in native order, from the start of
+   * the underlying memory (a view's element 0 at byte {@code 4 * offset()} for float32), as
+   * {@code a.data().asNio()}: what the Vector API kernels load from and store to.
+   */
+  static java.nio.ByteBuffer bytes(INDArray a) {
+    Entry e = of(a);
+    java.nio.ByteBuffer b = e.bytes;
+    if (b == null) e.bytes = b = a.data().asNio().order(java.nio.ByteOrder.nativeOrder());
     return b;
   }
 

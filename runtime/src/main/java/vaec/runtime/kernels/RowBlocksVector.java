@@ -21,7 +21,7 @@ final class RowBlocksVector {
 
   /** out (r x w) = the sum of the k blocks of r rows of in (k r x w). */
   static void sumBlocks(INDArray in, INDArray out, int r, int w, int k) {
-    ByteBuffer a = NativeBytes.of(in), o = NativeBytes.of(out);
+    ByteBuffer a = Handles.bytes(in), o = Handles.bytes(out);
     long io = in.offset(), is = in.stride(0), oo = out.offset(), os = out.stride(0);
     int lanes = F.length();
     for (int i = 0; i < r; i++) o.put((int) (4 * (oo + i * os)), a, (int) (4 * (io + i * is)), 4 * w);

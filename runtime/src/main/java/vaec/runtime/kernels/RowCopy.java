@@ -30,7 +30,7 @@ public final class RowCopy {
     int bytes = (int) src.columns() * src.dataType().width();
     if (rows == 0 || bytes == 0) return;
     int size = src.dataType().width();
-    ByteBuffer s = NativeBytes.of(src), d = NativeBytes.of(dst);
+    ByteBuffer s = Handles.bytes(src), d = Handles.bytes(dst);
     long so = src.offset(), ss = src.stride(0), dOff = dst.offset(), ds = dst.stride(0);
     for (int r = 0; r < rows; r++) {
       d.put((int) (size * (dOff + r * ds)), s, (int) (size * (so + r * ss)), bytes);
