@@ -118,7 +118,7 @@ abstract class TrainingStep {
 
   /**
    * The mean multiply-adds of the forward products of the training graph's dense layers that
-   * {@link Gemm} splits over two threads (at least {@link Gemm#SPLIT_WORK} and 64 output columns),
+   * {@link Gemm} splits over two threads ({@link Gemm#splits}),
    * at {@code batch} examples; 0 when there is none, and for a model with convolutions (whose
    * im2col products it does not count, and which were not measured either way). The backward
    * products mirror the forward ones.
@@ -132,7 +132,7 @@ abstract class TrainingStep {
       if (n.kind() != Node.Kind.OP || !(n.op() instanceof Dense)) continue;
       long r = rows * Math.max(1, n.rows()) / Math.max(1, n.rowGroup());
       long work = r * n.input(0).width() * (long) n.width();
-      if (work >= Gemm.SPLIT_WORK && n.width() >= 64) {
+      if (Gemm.splits(r, n.width(), n.input(0).width())) {
         sum += work;
         count++;
       }
