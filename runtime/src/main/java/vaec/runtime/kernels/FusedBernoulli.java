@@ -188,8 +188,12 @@ public final class FusedBernoulli {
     gradient(t.x, t.l, t.e, t.d, n);
   }
 
-  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|l|, 86); p lies in [0.7, 1.42]. */
-  private static void expReduced(float[] l, float[] p, float[] kk, int n) {
+  /**
+   * k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|l|, 86); p lies in [0.7, 1.42]. This
+   * and the three scale passes below are e = exp(-min(|l|, 86)) in four vectorizable loops, shared
+   * with RelaxationKernels.
+   */
+  static void expReduced(float[] l, float[] p, float[] kk, int n) {
     for (int i = 0; i < n; i++) {
       float a = Math.min(Math.abs(l[i]), A_MAX);
       float k = (a * LOG2E + ROUND) - ROUND;
@@ -212,7 +216,7 @@ public final class FusedBernoulli {
   private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
 
   /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
-  private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
+  static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
       float b6 = bit(k, 1f / 128);
@@ -228,7 +232,7 @@ public final class FusedBernoulli {
   }
 
   /** The next two bits (k in 0..15): scale2 = scale 2^-(8 b3 + 4 b2), rest = k's low two bits. */
-  private static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
+  static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
       float b3 = bit(k, 1f / 16);
@@ -240,7 +244,7 @@ public final class FusedBernoulli {
   }
 
   /** e = p scale 2^-k for the last two bits (k in 0..3). */
-  private static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
+  static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
       float b1 = bit(k, 1f / 4);

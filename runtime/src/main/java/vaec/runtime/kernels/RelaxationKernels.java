@@ -249,11 +249,6 @@ public final class RelaxationKernels {
 
   // ------------------------------------------------------------------ log1p(exp(-|x|)) in float32
 
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f;         // 9 significant bits: k * LN2_HI is exact for k < 2^15
-  private static final float LN2_LO = -2.12194440e-4f;
-  private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
-  private static final float A_MAX = 86f;                  // e >= 0.7 * 2^-124: every intermediate a normal float
   private static final float Q0 = 0.3333320915699005f, Q1 = 0.20010429620742798f, Q2 = 0.14010341465473175f,
       Q3 = 0.1394471973180771f;
 
@@ -268,68 +263,12 @@ public final class RelaxationKernels {
    * RelaxationKernelsTest.log1pExpIsAccurate.
    */
   static void log1pExp(Work w, float[] x, int n) {
-    expReduced(x, w.p, w.kk, n);
-    scaleHigh(w.kk, w.scale, w.k1, n);
-    scaleMiddle(w.k1, w.scale, w.scale2, w.k2, n);
-    scaleLow(w.k2, w.scale2, w.p, w.ee, n);
+    // e = exp(-min(|x|, 86)) by FusedBernoulli's four passes (the same arithmetic)
+    FusedBernoulli.expReduced(x, w.p, w.kk, n);
+    FusedBernoulli.scaleHigh(w.kk, w.scale, w.k1, n);
+    FusedBernoulli.scaleMiddle(w.k1, w.scale, w.scale2, w.k2, n);
+    FusedBernoulli.scaleLow(w.k2, w.scale2, w.p, w.ee, n);
     log1pSmall(w.ee, w.e, n);
-  }
-
-  /** k = round(a / ln2) and p = exp(-(a - k ln2)) for a = min(|x|, 86); p lies in [0.7, 1.42]. */
-  private static void expReduced(float[] x, float[] p, float[] kk, int n) {
-    for (int i = 0; i < n; i++) {
-      float a = Math.min(Math.abs(x[i]), A_MAX);
-      float k = (a * LOG2E + ROUND) - ROUND;
-      float r = (k * LN2_HI - a) + k * LN2_LO;   // -(a - k ln2), in [-0.35, 0.35]
-      float q = 1.9875691500E-4f;
-      q = q * r + 1.3981999507E-3f;
-      q = q * r + 8.3334519073E-3f;
-      q = q * r + 4.1665795894E-2f;
-      q = q * r + 1.6666665459E-1f;
-      q = q * r + 5.0000001201E-1f;
-      p[i] = q * r * r + r + 1f;
-      kk[i] = k;
-    }
-  }
-
-  /** Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. */
-  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
-
-  /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
-  private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
-    for (int i = 0; i < n; i++) {
-      float k = kk[i];
-      float b6 = bit(k, 1f / 128);
-      k -= 64f * b6;
-      float b5 = bit(k, 1f / 64);
-      k -= 32f * b5;
-      float b4 = bit(k, 1f / 32);
-      scale[i] = (b6 * 5.421010862427522E-20f + (1f - b6)) * (b5 * 2.3283064365386963E-10f + (1f - b5))
-          * (1f - b4 * 0.9999847412109375f);
-      rest[i] = k - 16f * b4;
-    }
-  }
-
-  /** The next two bits (k in 0..15): scale2 = scale 2^-(8 b3 + 4 b2), rest = k's low two bits. */
-  private static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
-    for (int i = 0; i < n; i++) {
-      float k = kk[i];
-      float b3 = bit(k, 1f / 16);
-      k -= 8f * b3;
-      float b2 = bit(k, 1f / 8);
-      scale2[i] = scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f));
-      rest[i] = k - 4f * b2;
-    }
-  }
-
-  /** e = p scale 2^-k for the last two bits (k in 0..3). */
-  private static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
-    for (int i = 0; i < n; i++) {
-      float k = kk[i];
-      float b1 = bit(k, 1f / 4);
-      k -= 2f * b1;
-      e[i] = p[i] * scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
-    }
   }
 
   /** out = log1p(e) = 2 atanh(s), s = e / (2 + e), for e in [0, 1]. */
