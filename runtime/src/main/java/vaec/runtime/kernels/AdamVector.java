@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Only {@link vaec.runtime.optim.Adam} calls this, through {@link VectorApi#KERNELS}: a JVM
  * started without {@code --add-modules jdk.incubator.vector} never loads it. The arithmetic is Adam's scalar loop, element by element in the same order of
- * operations and with the same flushes of tiny values ({@link vaec.runtime.optim.Adam}'s G_MIN and M_MIN),
+ * operations and with the same flushes of tiny values ({@link vaec.runtime.optim.Adam}'s G_MIN, M1_MIN and M_MIN),
  * so both paths give the same floats (AdamTest compares them bit for bit); the tail of fewer than
  * one vector's lanes runs as that scalar loop.
  */
@@ -46,9 +46,9 @@ final class AdamVector {
     return f;
   }
 
-  /** With g below gMin as 0, and m and v flushed below mMin as Adam says: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= step m / (sqrt(v) + e), over [from, to). */
+  /** With g below gMin as 0, m flushed below m1Min and v (with m) below mMin, as Adam says: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= step m / (sqrt(v) + e), over [from, to). */
   static void update(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int from, int to,
-                     float b1, float b2, float step, float e, float gMin, float mMin) {
+                     float b1, float b2, float step, float e, float gMin, float m1Min, float mMin) {
     float a1 = 1 - b1;
     float a2 = 1 - b2;
     int i = from;
@@ -59,7 +59,7 @@ final class AdamVector {
       FloatVector mi = FloatVector.fromArray(F, m, i).mul(b1).add(gi.mul(a1));
       FloatVector vi = FloatVector.fromArray(F, v, i).mul(b2).add(gi.mul(a2).mul(gi));
       VectorMask<Float> tiny = vi.lt(mMin);
-      mi = mi.blend(0f, mi.abs().lt(mMin).or(tiny));
+      mi = mi.blend(0f, mi.abs().lt(m1Min).or(tiny));
       vi = vi.blend(0f, tiny);
       mi.intoArray(m, i);
       vi.intoArray(v, i);
@@ -70,7 +70,7 @@ final class AdamVector {
       float gi = Math.abs(g.getFloat(4 * i)) < gMin ? 0f : g.getFloat(4 * i);
       float vi = b2 * v[i] + a2 * gi * gi;
       float mi = b1 * m[i] + a1 * gi;
-      mi = vi < mMin || Math.abs(mi) < mMin ? 0f : mi;
+      mi = vi < mMin || Math.abs(mi) < m1Min ? 0f : mi;
       vi = vi < mMin ? 0f : vi;
       m[i] = mi;
       v[i] = vi;

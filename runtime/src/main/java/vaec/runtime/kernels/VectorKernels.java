@@ -17,7 +17,7 @@ public interface VectorKernels {
 
   /** Adam's update in place over [from, to) ({@link vaec.runtime.optim.Adam}). */
   void adamUpdate(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int from, int to, float b1, float b2, float step, float e,
-                  float gMin, float mMin);
+                  float gMin, float m1Min, float mMin);
 
   /** {@link FusedBernoulli#forward}. */
   void bernoulliForward(INDArray x, INDArray l, INDArray out, INDArray d);

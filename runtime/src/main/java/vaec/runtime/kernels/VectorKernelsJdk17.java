@@ -12,8 +12,8 @@ final class VectorKernelsJdk17 implements VectorKernels {
 
   @Override
   public void adamUpdate(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int from, int to, float b1, float b2, float step, float e,
-                         float gMin, float mMin) {
-    AdamVector.update(p, g, m, v, from, to, b1, b2, step, e, gMin, mMin);
+                         float gMin, float m1Min, float mMin) {
+    AdamVector.update(p, g, m, v, from, to, b1, b2, step, e, gMin, m1Min, mMin);
   }
 
   @Override public void bernoulliForward(INDArray x, INDArray l, INDArray out, INDArray d) { FusedBernoulliVector.forward(x, l, out, d); }

@@ -22,13 +22,17 @@ import vaec.runtime.UserError;
  *
  * <p>Tiny values are flushed to zero so that no arithmetic meets a subnormal float, which x86 runs
  * through a microcode assist many times slower: a gradient of magnitude below {@link #G_MIN}
- * (2^-56; its square times 1 - beta2 would be subnormal) counts as 0, and where the second moment
- * falls below {@link #M_MIN} (2^-120), or the first moment's magnitude does, that moment becomes 0
- * (both moments where the second one does, so that no update divides a first moment by eps alone).
+ * (2^-56; its square times 1 - beta2 would be subnormal) counts as 0; a first moment below
+ * {@link #M1_MIN} (2^-100; it is multiplied by the step size, 2^-10 at lr 1e-3) becomes 0; and
+ * where the second moment falls below {@link #M_MIN} (2^-120), both moments become 0 (so that no
+ * update divides a first moment by eps alone).
  * Without this, the first moments of weights whose gradient is exactly 0 for many steps (the
  * encoder's weights on pixels that are 0 in most images) decay by beta1 each step into the
  * subnormal range after about 800 steps, and the update of the half of the vector holding them
- * took 1.2-2.7 ms instead of 0.2 ms in training (measured, reference VAE on Fashion-MNIST).
+ * took 1.2-2.7 ms instead of 0.2 ms in training (measured, reference VAE on Fashion-MNIST); with
+ * a first-moment bound of 2^-120 the product m x step was still subnormal for the 25 or so steps
+ * each decaying moment spends between 2^-116 and 2^-120, and the update took 0.6-1.9 ms a step
+ * over steps 650-850.
  * What the flush changes, with the default betas and eps (1e-8): an update by at most 2^-24 of
  * the step size. (With these betas a second moment below 2^-120 bounds the first below 10 x
  * 2^-60, by Cauchy-Schwarz, and eps x sqrt(1 - beta2) is above 2^-32.) With an eps below about 1e-20, a parameter whose
@@ -64,11 +68,16 @@ public final class Adam implements Optimizer {
   static final float G_MIN = 0x1p-56f;
   /** Moments below this magnitude become 0 (so that a decaying moment never becomes subnormal). */
   static final float M_MIN = 0x1p-120f;
+  /**
+   * First moments below this magnitude become 0: the update multiplies m by the step size (about
+   * 2^-10 at lr 1e-3), and m x step must stay a normal float for steps down to 2^-26.
+   */
+  static final float M1_MIN = 0x1p-100f;
 
   static float flushGradient(float g) { return Math.abs(g) < G_MIN ? 0f : g; }
 
   /** The new first moment m, flushed, given the new (unflushed) second moment v. */
-  static float flushFirst(float m, float v) { return v < M_MIN || Math.abs(m) < M_MIN ? 0f : m; }
+  static float flushFirst(float m, float v) { return v < M_MIN || Math.abs(m) < M1_MIN ? 0f : m; }
 
   static float flushSecond(float v) { return v < M_MIN ? 0f : v; }
 
@@ -187,7 +196,7 @@ public final class Adam implements Optimizer {
   private final Runnable inPlaceHigh = () -> inPlace(mid, n);
 
   private void inPlace(int from, int to) {
-    vaec.runtime.kernels.VectorApi.KERNELS.adamUpdate(pBytes, gBytes, hm, hv, from, to, (float) beta1, (float) beta2, stepSize, epsHat, G_MIN, M_MIN);
+    vaec.runtime.kernels.VectorApi.KERNELS.adamUpdate(pBytes, gBytes, hm, hv, from, to, (float) beta1, (float) beta2, stepSize, epsHat, G_MIN, M1_MIN, M_MIN);
   }
 
   /** The step in place on the native buffers: check every gradient, then update, each in two halves when large. */
