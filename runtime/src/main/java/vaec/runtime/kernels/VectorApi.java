@@ -27,6 +27,16 @@ public final class VectorApi {
     }
   }
 
+  /**
+   * Checks a VAEC_VECTOR setting: unset, blank, 0 (off) or 1 (on where the Java runtime allows);
+   * anything else is a user error naming the value (the trainer checks it before it trains).
+   */
+  public static void checkSetting(String setting) {
+    if (setting == null || setting.isBlank() || setting.trim().equals("0") || setting.trim().equals("1")) return;
+    throw new vaec.runtime.UserError("VAEC_VECTOR is '" + setting + "': expected 0 (the kernels without the JDK's Vector API), "
+        + "1 or unset (with it, on Java 16-18)");
+  }
+
   /** On Java 16-18 with the module: the tests' check that they run the path users run. */
   public static boolean expected() {
     return Runtime.version().feature() <= 18 && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()

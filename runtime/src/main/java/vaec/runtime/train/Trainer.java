@@ -158,6 +158,7 @@ public final class Trainer {
    * (TrainingStep.AUTO_MIN_ROWS, TrainingStep.AUTO_MAX_MEAN_SPLIT).
    */
   private TrainingStep.HalvesMode batchHalves = TrainingStep.HalvesMode.of(System.getenv("VAEC_BATCH_HALVES"));
+  { vaec.runtime.kernels.VectorApi.checkSetting(System.getenv("VAEC_VECTOR")); }
   private boolean halved;
 
   /**
