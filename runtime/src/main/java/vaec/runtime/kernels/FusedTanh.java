@@ -54,7 +54,7 @@ public final class FusedTanh {
     int w = (int) x.columns();
     if (w == 0 || rows == 0) return;
     Work t = WORK.get();
-    FloatBuffer xb = view(t, x), zb = view(t, z), bb = view(t, b);
+    FloatBuffer xb = Handles.nio(x), zb = Handles.nio(z), bb = Handles.nio(b);
     long xo = x.offset(), xs = x.stride(0), zo = z.offset(), zs = z.stride(0);
     int bOff = (int) b.offset();
     if (w <= CHUNK) {
@@ -86,7 +86,7 @@ public final class FusedTanh {
     int w = (int) y.columns();
     if (w == 0 || rows == 0) return;
     Work t = WORK.get();
-    FloatBuffer yb = view(t, y), gb = view(t, g), db = view(t, d);
+    FloatBuffer yb = Handles.nio(y), gb = Handles.nio(g), db = Handles.nio(d);
     long yo = y.offset(), ys = y.stride(0), go = g.offset(), gs = g.stride(0), dof = d.offset(), ds = d.stride(0);
     int per = Math.max(1, CHUNK / w);
     for (int r0 = 0; r0 < rows; r0 += per) {
@@ -120,10 +120,6 @@ public final class FusedTanh {
     final float[] x = new float[CHUNK], b = new float[CHUNK], p = new float[CHUNK], k = new float[CHUNK];
     final float[] em = new float[CHUNK], scale = new float[CHUNK], rest = new float[CHUNK], s2 = new float[CHUNK];
     final float[] t = new float[CHUNK], z = new float[CHUNK];
-    @SuppressWarnings("unchecked")
-    final java.lang.ref.WeakReference<INDArray>[] keys = new java.lang.ref.WeakReference[VIEWS];
-    final FloatBuffer[] views = new FloatBuffer[VIEWS];
-    int next;
   }
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
@@ -211,27 +207,6 @@ public final class FusedTanh {
     }
   }
 
-  /**
-   * The NIO view of a float32 array's buffer, for bulk copies of its rows. The views are kept per
-   * thread for the last {@link #VIEWS} arrays seen (a layer's arrays are the same every step), so
-   * that a step makes no garbage; by weak reference, so that the cache keeps no array (and no
-   * evaluation buffer) alive.
-   */
-  private static FloatBuffer view(Work t, INDArray a) {
-    for (int i = 0; i < VIEWS; i++) {
-      java.lang.ref.WeakReference<INDArray> k = t.keys[i];
-      if (k != null && k.get() == a) return t.views[i];
-    }
-    FloatBuffer b = a.data().asNioFloat();
-    int i = t.next;
-    t.next = (i + 1) % VIEWS;
-    t.keys[i] = new java.lang.ref.WeakReference<>(a);
-    t.views[i] = b;
-    return b;
-  }
-
-  /** Views kept per thread: enough for eight tanh layers' four arrays, forward and backward. */
-  static final int VIEWS = 64;
 
   private static void get(FloatBuffer b, long offset, long stride, int r, int c, float[] dst, int at, int n) {
     b.get((int) (offset + r * stride + c), dst, at, n);
