@@ -34,11 +34,11 @@ public final class Gemm {
 
   /**
    * Products whose C has at least this many rows are split into row halves, others into column
-   * halves. Measured with both forms alternating in one JVM (cblas_sgemm, OpenBLAS SkylakeX
-   * kernels, medians of 300, load 4-9 on the 2-core machine): row halves were 7-40% faster for
-   * every product with 200 rows or more that training makes (the weight gradients x^T dh of 784 or
-   * 400 rows, the enumerated mixture's 640-row halves), column halves 7-10% faster for the 128-row
-   * products of a batch of 128, and a 20-row C can only be split by columns.
+   * halves. Measured by GemmSplitBench (both forms alternating in one JVM, OpenBLAS SkylakeX
+   * kernels, medians of 300, quiet 2-core machine): row halves were 3-42% faster for every product
+   * with 400 rows or more that training makes (the weight gradients x^T dh of 784 or 400 rows, the
+   * enumerated mixture's 640-row halves), column halves 6-10% faster for the 128-row products of a
+   * batch of 128, and a 20-row C can only be split by columns.
    */
   static final int ROW_SPLIT_ROWS = 192;
 

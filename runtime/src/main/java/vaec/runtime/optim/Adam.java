@@ -16,8 +16,8 @@ import vaec.runtime.UserError;
  * {@code --add-modules jdk.incubator.vector}) the loop reads the gradients and updates the values
  * in ND4J's native buffers directly (kernels/AdamVector); without it, over heap copies of both,
  * which the JIT vectorizes (the copies double the bytes streamed). Measured on the 2-core
- * development machine, 652,824 parameters, one thread, data hot in cache: 0.43 ms in place against
- * 0.97 ms with the copies (0.40 ms for the loop alone), and 5.0 ms for ND4J's fused AdamUpdater op.
+ * development machine, 652,824 parameters in two halves (bench/jmh.sh Adam): 0.25 ms in place
+ * against 0.62 ms with the copies; ND4J's fused AdamUpdater op took 5.0 ms (an earlier session).
  * Both give the same floats. VAEC_VECTOR=0 turns the Vector API path off.
  *
  * <p>Tiny values are flushed to zero so that no arithmetic meets a subnormal float, which x86 runs
