@@ -189,6 +189,11 @@ public final class Kernels {
 
   /** z = x, element by element, for arrays of one shape (any strides): {@code z.assign(x)} without its op object and pointers. */
   public static void copy(INDArray x, INDArray z) {
+    if (x == z) return;
+    if (RowCopy.applies(x, z)) {   // matrices with contiguous rows: one memcpy per row
+      RowCopy.copy(x, z);
+      return;
+    }
     if (sameShape(x, z) && direct(ASSIGN, x, z)) return;
     z.assign(x);
   }

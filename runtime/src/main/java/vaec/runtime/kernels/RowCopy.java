@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * column block of a wider matrix is fine), one bulk copy (memcpy) per row through their native
  * memory. ND4J's assign into such a column block copies element by element on one OpenMP thread:
  * the enumerated mixture's concat of 1,280 x 400 and 1,280 x 10 blocks took about 1.5 ms a step
- * that way. On the direct CPU path only ({@link KernelPath#direct()}); {@link #applies} says when.
+ * that way. {@link Kernels#copy} uses it wherever it applies. On the direct CPU path only
+ * ({@link KernelPath#direct()}); {@link #applies} says when.
  */
 public final class RowCopy {
   private RowCopy() {}

@@ -19,20 +19,13 @@ public final class Concat implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray[] parts = parts(out, in);
-    for (int i = 0; i < in.length; i++) {
-      if (vaec.runtime.kernels.RowCopy.applies(in[i], parts[i])) vaec.runtime.kernels.RowCopy.copy(in[i], parts[i]);
-      else Kernels.copy(in[i], parts[i]);
-    }
+    for (int i = 0; i < in.length; i++) Kernels.copy(in[i], parts[i]);
   }
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
     INDArray[] parts = parts(g, in);
-    for (int i = 0; i < in.length; i++) {
-      if (gIn[i] == null) continue;
-      if (vaec.runtime.kernels.RowCopy.applies(parts[i], gIn[i])) vaec.runtime.kernels.RowCopy.copy(parts[i], gIn[i]);
-      else Kernels.copy(parts[i], gIn[i]);
-    }
+    for (int i = 0; i < in.length; i++) if (gIn[i] != null) Kernels.copy(parts[i], gIn[i]);
   }
 
   /**
