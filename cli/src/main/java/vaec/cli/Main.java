@@ -27,6 +27,11 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit status (tests call this directly). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(args, out, err, System.getenv());
+  }
+
+  /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with the VAEC_* settings read from {@code env}. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
@@ -47,6 +52,15 @@ public final class Main implements Runnable {
       err.flush();
       return 70;
     });
+    // The VAEC_* settings are checked before any command reads a model or data (a mistyped value
+    // would otherwise stop a run after its data load, or, once, be taken silently as a mode).
+    try {
+      vaec.runtime.EnvironmentSettings.check(env);
+    } catch (UserError e) {
+      err.println(e.getMessage());
+      err.flush();
+      return 1;
+    }
     return cl.execute(args);
   }
 }

@@ -49,6 +49,19 @@ class CliErrorTest {
     return TinyModel.write(dir.resolve(name), TinyModel.variant(text, from, to));
   }
 
+  // ---- the environment ----
+
+  @Test
+  void aBadEnvironmentSettingStopsTheRunBeforeItReadsAnything() {
+    Path out = dir.resolve("o-env");
+    CliRunner.Result r = CliRunner.runWith(java.util.Map.of("VAEC_PROFILE", "yes"), "run", model, "--out", out);
+    assertEquals(1, r.exit(), r::toString);
+    assertTrue(r.err().contains("VAEC_PROFILE is 'yes': expected 1"), r::toString);
+    assertFalse(r.stdout().contains("training"), () -> "the run began before the check\n" + r);
+    assertFalse(java.nio.file.Files.exists(out), "the run made its output folder");
+    assertFalse(r.all().contains("at vaec."), r::toString);
+  }
+
   // ---- the model file ----
 
   @Test

@@ -38,6 +38,11 @@ final class CliRunner {
   }
 
   static Result run(Object... args) {
+    return runWith(System.getenv(), args);
+  }
+
+  /** As {@link #run}, with the VAEC_* settings read from {@code env} rather than this JVM's environment. */
+  static Result runWith(java.util.Map<String, String> env, Object... args) {
     String[] a = new String[args.length];
     for (int i = 0; i < args.length; i++) a[i] = String.valueOf(args[i]);
     StringWriter out = new StringWriter();
@@ -51,7 +56,7 @@ final class CliRunner {
       System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
       try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
-        exit = Main.execute(a, o, e);
+        exit = Main.execute(a, o, e, env);
       }
     } finally {
       System.out.flush();

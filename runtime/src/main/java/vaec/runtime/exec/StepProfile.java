@@ -19,7 +19,13 @@ public final class StepProfile {
   /** Whether the environment asks for a profile (VAEC_PROFILE set to anything but 0 or empty). */
   public static final boolean ENABLED = enabledBy(System.getenv("VAEC_PROFILE"));
 
-  static boolean enabledBy(String v) { return v != null && !v.isEmpty() && !v.equals("0"); }
+  static boolean enabledBy(String v) { return v != null && !v.isBlank() && !v.trim().equals("0"); }
+
+  /** Checks a VAEC_PROFILE setting: unset, blank, 0 (off) or 1 (on); anything else is a user error naming the value. */
+  public static void checkSetting(String setting) {
+    if (setting == null || setting.isBlank() || setting.trim().equals("0") || setting.trim().equals("1")) return;
+    throw new vaec.runtime.UserError("VAEC_PROFILE is '" + setting + "': expected 1 (print where a training step's time goes) or 0 or unset (no profile)");
+  }
 
   private final Executor ex;
   private final long[] fwd;

@@ -44,7 +44,7 @@ public final class KernelPath {
   }
 
   /** Fails with a user error naming the value unless it is unset, 'neutral' or 'auto'. */
-  static void checkSetting(String setting) {
+  public static void checkSetting(String setting) {
     if (setting == null || setting.isBlank()) return;
     String v = setting.trim().toLowerCase(java.util.Locale.ROOT);
     if (!v.equals("neutral") && !v.equals("auto")) {

@@ -16,9 +16,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Parallel {
   private static final Helper HELPER =
-      !"0".equals(System.getenv("VAEC_GEMM_SPLIT")) && Runtime.getRuntime().availableProcessors() > 1 ? new Helper() : null;
+      !"0".equals(trimmed(System.getenv("VAEC_GEMM_SPLIT"))) && Runtime.getRuntime().availableProcessors() > 1 ? new Helper() : null;
 
   private Parallel() {}
+
+  private static String trimmed(String s) { return s == null ? null : s.trim(); }
+
+  /** Checks a VAEC_GEMM_SPLIT setting: unset, blank, 0 (off) or 1 (on); anything else is a user error naming the value. */
+  public static void checkSetting(String setting) {
+    if (setting == null || setting.isBlank() || setting.trim().equals("0") || setting.trim().equals("1")) return;
+    throw new vaec.runtime.UserError("VAEC_GEMM_SPLIT is '" + setting + "': expected 0 (every gemm and element-wise op on one thread) "
+        + "or 1 or unset (large ones split across two threads)");
+  }
 
   public static boolean enabled() { return HELPER != null && KernelPath.direct(); }
 

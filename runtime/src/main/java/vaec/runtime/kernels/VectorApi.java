@@ -32,7 +32,8 @@ public final class VectorApi {
    * anything else is a user error naming the value (the trainer checks it before it trains).
    */
   public static void checkSetting(String setting) {
-    if (setting == null || setting.isBlank() || setting.trim().equals("0") || setting.trim().equals("1")) return;
+    // " 0 " is refused: the launcher, like the loader here, turns the module off for exactly "0" only.
+    if (setting == null || setting.isBlank() || setting.equals("0") || setting.trim().equals("1")) return;
     throw new vaec.runtime.UserError("VAEC_VECTOR is '" + setting + "': expected 0 (the kernels without the JDK's Vector API), "
         + "1 or unset (with it, on Java 16-18)");
   }

@@ -35,7 +35,15 @@ public final class Conv2d implements Op {
    */
   public static Kernels defaultKernels() {
     if (!vaec.runtime.kernels.KernelPath.direct()) return Kernels.ND4J;
-    return "nd4j".equalsIgnoreCase(System.getenv("VAEC_CONV_KERNELS")) ? Kernels.ND4J : Kernels.IM2COL;
+    String v = System.getenv("VAEC_CONV_KERNELS");
+    return v != null && "nd4j".equalsIgnoreCase(v.trim()) ? Kernels.ND4J : Kernels.IM2COL;
+  }
+
+  /** Checks a VAEC_CONV_KERNELS setting: unset, blank, 'im2col' or 'nd4j' (any case); anything else is a user error naming the value. */
+  public static void checkSetting(String setting) {
+    if (setting == null || setting.isBlank() || setting.trim().equalsIgnoreCase("im2col") || setting.trim().equalsIgnoreCase("nd4j")) return;
+    throw new vaec.runtime.UserError("VAEC_CONV_KERNELS is '" + setting + "': expected 'im2col' or unset (im2col and the project's gemm, "
+        + "the default on the CPU) or 'nd4j' (ND4J's conv2d ops)");
   }
 
   private final ConvGeometry geo;

@@ -158,6 +158,11 @@ public final class Trainer {
    * (TrainingStep.AUTO_MIN_ROWS, TrainingStep.AUTO_MAX_MEAN_SPLIT).
    */
   private TrainingStep.HalvesMode batchHalves = TrainingStep.HalvesMode.of(System.getenv("VAEC_BATCH_HALVES"));
+
+  /** Checks a VAEC_BATCH_HALVES setting: unset, blank, 0 or 1; anything else is a user error naming the value. */
+  public static void checkBatchHalvesSetting(String setting) {
+    TrainingStep.HalvesMode.of(setting);
+  }
   { vaec.runtime.kernels.VectorApi.checkSetting(System.getenv("VAEC_VECTOR")); }
   private boolean halved;
 

@@ -19,5 +19,7 @@ class VectorApiSettingTest {
     UserError e = assertThrows(UserError.class, () -> VectorApi.checkSetting("off"));
     assertTrue(e.getMessage().contains("VAEC_VECTOR is 'off'"), e.getMessage());
     assertTrue(e.getMessage().contains("expected 0"), e.getMessage());
+    // Padded, 0 would be taken as on by the launcher and the loader alike: refused rather than ignored.
+    assertThrows(UserError.class, () -> VectorApi.checkSetting(" 0 "));
   }
 }
