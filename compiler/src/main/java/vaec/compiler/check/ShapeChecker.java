@@ -462,7 +462,18 @@ public final class ShapeChecker {
           + target.domain(), "declared as: " + target.declaration());
       ok = false;
     }
-    if (fam instanceof vaec.stdlib.distributions.Energy && ok) ok = energySite(fam, c, kind, target);
+    if (ok) {
+      DistributionFamily.Section section = switch (kind) {
+        case PRIOR -> DistributionFamily.Section.PRIOR;
+        case GUIDE -> DistributionFamily.Section.GUIDE;
+        case LIKELIHOOD -> DistributionFamily.Section.LIKELIHOOD;
+      };
+      DistributionFamily.Misplaced m = fam.misplaced(new DistributionFamily.Placement(section, target.name(), target.width(), !dataFree));
+      if (m != null) {
+        diags.error(c.calleeSpan(), m.why(), m.hint());
+        ok = false;
+      }
+    }
     if (!ok) return null;
     Site.Role role = switch (kind) {
       case PRIOR -> Site.Role.PRIOR;
@@ -474,31 +485,6 @@ public final class ShapeChecker {
     for (var e : args.entrySet()) if (e.getValue() instanceof IrExpr.Const k) constants.put(e.getKey(), k.value());
     fam = fam.atSite(target.name(), constants);              // a family with parameters of its own (a codebook)
     return new Site(target.name(), role, fam, args, target.width(), origin, s.span(), request(s.estimator()), deps);
-  }
-
-  /**
-   * An unnormalized energy ({@code prior z ~ U1()}): the prior of a 2-D real latent of a model
-   * without data, since its normalizer is unknown (a likelihood's or a guide's density must be
-   * normalized, and log p(x) of a model with data would be off by log Z) and it has no sampler.
-   */
-  private boolean energySite(DistributionFamily fam, Ast.Call c, Ast.SectionKind kind, Variable target) {
-    String why = null;
-    String hint = null;
-    if (kind != Ast.SectionKind.PRIOR) {
-      why = fam.name() + " is an unnormalized density exp(-U(z)) with no sampler: it can only be a prior, not a "
-          + (kind == Ast.SectionKind.GUIDE ? "guide" : "likelihood");
-      hint = "write prior " + target.name() + " ~ " + fam.name() + "() and fit a guide to it, such as Planar(Normal(0, 1), length = 8)";
-    } else if (target.width() != vaec.stdlib.distributions.Energy.WIDTH) {
-      why = fam.name() + " is a density on 2-D points, but '" + target.name() + "' has width " + target.width();
-      hint = "declare it as: latent " + target.name() + " : real[2]";
-    } else if (!dataFree) {
-      why = fam.name() + " is unnormalized: it is the prior of a model without data, which fits its guide to exp(-U(z)); "
-          + "with data, log p(x) would be off by its unknown normalizer";
-      hint = "remove the data and likelihood and write dataset = none in the train section";
-    }
-    if (why == null) return true;
-    diags.error(c.calleeSpan(), why, hint);
-    return false;
   }
 
   /**

@@ -42,6 +42,22 @@ public abstract class DistributionFamily {
   /** Whether the support is a finite set (then enumeration may apply). */
   public abstract boolean isDiscrete();
 
+  /** The model section a site stands in. */
+  public enum Section { PRIOR, GUIDE, LIKELIHOOD }
+
+  /** Where a site of a family stands: its section, the variable it draws or scores, that variable's width, and whether the model reads data. */
+  public record Placement(Section section, String variable, int width, boolean modelHasData) {}
+
+  /** Why a family cannot stand where it was written, and what to write instead. */
+  public record Misplaced(String why, String hint) {}
+
+  /**
+   * Whether this family may stand at {@code place}, beyond its parameters and domain (which the
+   * compiler checks for every family): null when it may, else the reason and a hint, which the
+   * compiler reports at the call. By default a family may stand anywhere its domain allows.
+   */
+  public Misplaced misplaced(Placement place) { return null; }
+
   /**
    * The values a draw takes: what a latent of this family must be declared as. By default the
    * support; Bernoulli scores data anywhere in [0, 1] but draws only 0 and 1.

@@ -38,6 +38,30 @@ public final class Energy extends DistributionFamily {
   @Override public boolean hasPathwiseSampler() { return false; }
   @Override public boolean isDiscrete() { return false; }
 
+  /**
+   * The prior of a 2-D real latent of a model without data, and nowhere else: its normalizer is
+   * unknown (a likelihood's or a guide's density must be normalized, and log p(x) of a model with
+   * data would be off by log Z) and it has no sampler.
+   */
+  @Override
+  public Misplaced misplaced(Placement at) {
+    if (at.section() != Section.PRIOR) {
+      return new Misplaced(name() + " is an unnormalized density exp(-U(z)) with no sampler: it can only be a prior, not a "
+          + (at.section() == Section.GUIDE ? "guide" : "likelihood"),
+          "write prior " + at.variable() + " ~ " + name() + "() and fit a guide to it, such as Planar(Normal(0, 1), length = 8)");
+    }
+    if (at.width() != WIDTH) {
+      return new Misplaced(name() + " is a density on 2-D points, but '" + at.variable() + "' has width " + at.width(),
+          "declare it as: latent " + at.variable() + " : real[2]");
+    }
+    if (at.modelHasData()) {
+      return new Misplaced(name() + " is unnormalized: it is the prior of a model without data, which fits its guide to exp(-U(z)); "
+          + "with data, log p(x) would be off by its unknown normalizer",
+          "remove the data and likelihood and write dataset = none in the train section");
+    }
+    return null;
+  }
+
   /** -U(z) per row, summed over nothing else: a batch x 1 node. */
   @Override
   public Node logProb(Graph g, SourceRef o, Node value, Map<String, Node> args) {

@@ -1,7 +1,9 @@
 package vaec.stdlib.distributions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import vaec.runtime.ops.PotentialEnergy;
@@ -64,5 +66,19 @@ class EnergyTest {
   void onlyFourEnergies() {
     assertThrows(IllegalArgumentException.class, () -> new Energy(5));
     assertEquals(java.util.Optional.empty(), Catalog.standard().distribution("U5"));
+  }
+
+  @Test
+  void itStandsOnlyAsThePriorOfATwoDimensionalLatentOfAModelWithoutData() {
+    Energy u = new Energy(2);
+    assertNull(u.misplaced(new DistributionFamily.Placement(DistributionFamily.Section.PRIOR, "z", 2, false)));
+    DistributionFamily.Misplaced guide = u.misplaced(new DistributionFamily.Placement(DistributionFamily.Section.GUIDE, "z", 2, false));
+    assertTrue(guide.why().contains("can only be a prior, not a guide"), guide.why());
+    DistributionFamily.Misplaced wide = u.misplaced(new DistributionFamily.Placement(DistributionFamily.Section.PRIOR, "w", 3, false));
+    assertTrue(wide.why().contains("'w' has width 3") && wide.hint().equals("declare it as: latent w : real[2]"), wide.toString());
+    DistributionFamily.Misplaced data = u.misplaced(new DistributionFamily.Placement(DistributionFamily.Section.PRIOR, "z", 2, true));
+    assertTrue(data.hint().contains("dataset = none"), data.toString());
+    // Every other family stands anywhere its domain allows.
+    assertNull(new Laplace().misplaced(new DistributionFamily.Placement(DistributionFamily.Section.LIKELIHOOD, "x", 3, true)));
   }
 }
