@@ -69,6 +69,22 @@ public final class RelaxationKernels {
     }
   }
 
+  /**
+   * out = log(uc / (1 - uc)) with uc = u clamped into [EPS, 1 - EPS]: standard logistic noise, the
+   * same floats as {@link #logisticDraw} adds to the logits (and as {@link #conditionalDraw} takes
+   * the logit of v), so that a draw from this noise ({@link #conditionalDrawFromNoise}, or an
+   * addition to the logits) is the draw from u.
+   */
+  public static void logisticNoise(INDArray u, INDArray out) {
+    Loop l = new Loop(u, out);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 0, -1, -1);
+      oddsLoop(t.a, t.out, t.n);
+      l.put(c, 1, t, t.out);
+    }
+    Kernels.log(out, out);
+  }
+
   /** out = uc / (1 - uc), uc = min(max(u, EPS), 1 - EPS), as ND4J's ScalarMax, ScalarMin, rsub and div do it in float32. */
   private static void oddsLoop(float[] u, float[] out, int n) {
     for (int i = 0; i < n; i++) {
@@ -105,15 +121,41 @@ public final class RelaxationKernels {
       l.put(c, ww, k, k.out);
     }
     Kernels.log(w, w);          // logit(uc)
-    // pass 2: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s
+    secondPass(l, ww, tt, s, aa, o);
+  }
+
+  /**
+   * The conditional draw of {@link #conditionalDraw} from the logistic noise {@code noise} =
+   * logit(uc) that {@link #logisticNoise} made of v: the same floats, without the odds and the
+   * logarithm (made once per step for every draw on v). Leaves s in {@code sign} and a in {@code a};
+   * {@code t} is a work buffer.
+   */
+  public static void conditionalDrawFromNoise(INDArray logits, INDArray b, INDArray noise, INDArray out, INDArray sign, INDArray a,
+      INDArray t) {
+    final int lo = 0, bb = 1, nn = 2, o = 3, s = 4, aa = 5, tt = 6;
+    Loop l = new Loop(logits, b, noise, out, sign, a, t);
+    // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t)
     for (int c = 0; c < l.count; c++) {
-      Work k = l.get(c, ww, tt, s);
+      Work k = l.get(c, lo, bb, -1);
+      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      addLoop(k.r, k.e, k.out, k.n);
+      l.put(c, s, k, k.s);
+      l.put(c, tt, k, k.out);
+    }
+    secondPass(l, nn, tt, s, aa, o);
+  }
+
+  /** Pass 2 of the conditional draw: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s. */
+  private static void secondPass(Loop l, int logit, int softplus, int sign, int aOut, int out) {
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, logit, softplus, sign);
       addLoop(k.a, k.b, k.out, k.n);
-      l.put(c, aa, k, k.out);
+      l.put(c, aOut, k, k.out);
       absLoop(k.out, k.m, k.r, k.n);
       log1pExp(k, k.m, k.n);
       signedSumLoop(k.r, k.e, k.c, k.out, k.n);
-      l.put(c, o, k, k.out);
+      l.put(c, out, k, k.out);
     }
   }
 
