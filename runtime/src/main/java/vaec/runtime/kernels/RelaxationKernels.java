@@ -55,7 +55,7 @@ public final class RelaxationKernels {
    * buffer of the same shape.
    */
   public static void logisticDraw(INDArray logits, INDArray u, INDArray out, INDArray q) {
-    Loop l = new Loop(u, q, logits, out);
+    Loop l = loop(u, q, logits, out, null, null, null, null);
     for (int c = 0; c < l.count; c++) {
       Work t = l.get(c, 0, -1, -1);
       oddsLoop(t.a, t.out, t.n);
@@ -76,7 +76,7 @@ public final class RelaxationKernels {
    * addition to the logits) is the draw from u.
    */
   public static void logisticNoise(INDArray u, INDArray out) {
-    Loop l = new Loop(u, out);
+    Loop l = loop(u, out, null, null, null, null, null, null);
     for (int c = 0; c < l.count; c++) {
       Work t = l.get(c, 0, -1, -1);
       oddsLoop(t.a, t.out, t.n);
@@ -108,7 +108,7 @@ public final class RelaxationKernels {
   public static void conditionalDraw(INDArray logits, INDArray b, INDArray v, INDArray out, INDArray sign, INDArray a,
       INDArray t, INDArray w) {
     final int lo = 0, bb = 1, vv = 2, o = 3, s = 4, aa = 5, tt = 6, ww = 7;
-    Loop l = new Loop(logits, b, v, out, sign, a, t, w);
+    Loop l = loop(logits, b, v, out, sign, a, t, w);
     // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t); the odds of the clamped v (to w)
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, lo, bb, vv);
@@ -133,7 +133,7 @@ public final class RelaxationKernels {
   public static void conditionalDrawFromNoise(INDArray logits, INDArray b, INDArray noise, INDArray out, INDArray sign, INDArray a,
       INDArray t) {
     final int lo = 0, bb = 1, nn = 2, o = 3, s = 4, aa = 5, tt = 6;
-    Loop l = new Loop(logits, b, noise, out, sign, a, t);
+    Loop l = loop(logits, b, noise, out, sign, a, t, null);
     // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t)
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, lo, bb, -1);
@@ -189,7 +189,7 @@ public final class RelaxationKernels {
    */
   public static void conditionalDrawBackward(INDArray logits, INDArray sign, INDArray a, INDArray g, INDArray gIn, INDArray t,
       INDArray d) {
-    Loop l = new Loop(sign, logits, t, d, g, gIn);
+    Loop l = loop(sign, logits, t, d, g, gIn, null, null);
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, -1);
       productLoop(k.a, k.b, k.out, k.n);
@@ -222,7 +222,7 @@ public final class RelaxationKernels {
    */
   public static double temperedSigmoidBackward(INDArray z, INDArray y, INDArray g, INDArray gIn, double inv, boolean wantSum) {
     float fInv = (float) inv;
-    Loop l = new Loop(y, g, z, gIn);
+    Loop l = loop(y, g, z, gIn, null, null, null, null);
     double sum = 0;
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, 2);
@@ -280,7 +280,7 @@ public final class RelaxationKernels {
    */
   public static double dot(INDArray a, INDArray b) {
     if (!applies(a, b)) return Kernels.dot(a, b);
-    Loop l = new Loop(a, b);
+    Loop l = loop(a, b, null, null, null, null, null, null);
     double sum = 0;
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, -1);
@@ -346,34 +346,38 @@ public final class RelaxationKernels {
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
+  private static final ThreadLocal<Loop> LOOPS = ThreadLocal.withInitial(Loop::new);
+
+  /** This thread's loop over the given arrays (up to eight; nulls are skipped, the first is not null). */
+  private static Loop loop(INDArray a0, INDArray a1, INDArray a2, INDArray a3, INDArray a4, INDArray a5, INDArray a6, INDArray a7) {
+    return LOOPS.get().set(a0, a1, a2, a3, a4, a5, a6, a7);
+  }
+
   /**
    * The pieces of same-shaped rows x width arrays that one loop goes through: chunks of a
    * contiguous block where every array is one (row stride equal to the width), else rows, each in
-   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the constructor's list
-   * (each array's NIO view is made once per loop).
+   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the list given to
+   * {@link #loop} (nulls skipped). One per thread, reused by every call ({@link #loop}), with each
+   * array's NIO view from {@link Handles#nio}: a call makes no object (a new Loop and NIO views per
+   * call were about 10 KB of heap a REBAR step).
    */
   private static final class Loop {
-    final int rows, width, count, perRow;
-    final boolean flat;
-    final FloatBuffer[] buf;
-    final long[] offset, stride;
+    int rows, width, count, perRow;
+    boolean flat;
+    final FloatBuffer[] buf = new FloatBuffer[8];
+    final long[] offset = new long[8], stride = new long[8];
 
-    Loop(INDArray... arrays) {
-      rows = (int) arrays[0].rows();
-      width = (int) arrays[0].columns();
-      buf = new FloatBuffer[arrays.length];
-      offset = new long[arrays.length];
-      stride = new long[arrays.length];
-      boolean f = true;
-      for (int i = 0; i < arrays.length; i++) {
-        INDArray x = arrays[i];
-        if (x == null) continue;
-        if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
-        if (rows > 1 && x.stride(0) != width) f = false;
-        buf[i] = x.data().asNioFloat();
-        offset[i] = x.offset();
-        stride[i] = rows > 1 ? x.stride(0) : width;
-      }
+    Loop set(INDArray a0, INDArray a1, INDArray a2, INDArray a3, INDArray a4, INDArray a5, INDArray a6, INDArray a7) {
+      rows = (int) a0.rows();
+      width = (int) a0.columns();
+      boolean f = add(0, a0, true);
+      f = add(1, a1, f);
+      f = add(2, a2, f);
+      f = add(3, a3, f);
+      f = add(4, a4, f);
+      f = add(5, a5, f);
+      f = add(6, a6, f);
+      f = add(7, a7, f);
       flat = f;
       long total = (long) rows * width;
       if (flat) {
@@ -383,6 +387,18 @@ public final class RelaxationKernels {
         perRow = Math.max(1, (width + CHUNK - 1) / CHUNK);
         count = rows * perRow;
       }
+      return this;
+    }
+
+    /** Array i of the loop; returns whether the arrays so far are each one contiguous block ({@code flat} before it). */
+    private boolean add(int i, INDArray x, boolean flat) {
+      buf[i] = null;
+      if (x == null) return flat;
+      if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
+      buf[i] = Handles.nio(x);
+      offset[i] = x.offset();
+      stride[i] = rows > 1 ? x.stride(0) : width;
+      return flat && (rows <= 1 || x.stride(0) == width);
     }
 
     private int at(int i, int c) {
