@@ -47,6 +47,33 @@ public final class RelaxationKernels {
     return true;
   }
 
+  // The ops' calls, without the varargs array that each call of the form above makes (those were
+  // most of the few hundred bytes of heap a REBAR step made).
+  public static boolean applies(INDArray a, INDArray b) {
+    return a != null && KernelPath.direct() && fits(a, a) && fits(b, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d) {
+    return applies(a, b) && fits(c, a) && fits(d, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d, INDArray e, INDArray f, INDArray g) {
+    return applies(a, b, c, d) && fits(e, a) && fits(f, a) && fits(g, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d, INDArray e, INDArray f, INDArray g, INDArray h) {
+    return applies(a, b, c, d, e, f, g) && fits(h, a);
+  }
+
+  /** Whether {@code x} (null: yes) is a float32 rank-2 array of {@code first}'s shape that the loops can read (see {@link #applies}). */
+  private static boolean fits(INDArray x, INDArray first) {
+    if (x == null) return true;
+    if (x.dataType() != DataType.FLOAT || x.rank() != 2 || (x.ordering() != 'c' && x.rows() > 1) || (x.columns() > 1 && x.stride(1) != 1)) {
+      return false;
+    }
+    return x.rows() == first.rows() && x.columns() == first.columns();
+  }
+
   // ------------------------------------------------------------------ the logistic draw
 
   /**
