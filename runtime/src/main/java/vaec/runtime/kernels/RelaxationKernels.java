@@ -154,23 +154,26 @@ public final class RelaxationKernels {
   /**
    * The conditional draw of {@link #conditionalDraw} from the logistic noise {@code noise} =
    * logit(uc) that {@link #logisticNoise} made of v: the same floats, without the odds and the
-   * logarithm (made once per step for every draw on v). Leaves s in {@code sign} and a in {@code a};
-   * {@code t} is a work buffer.
+   * logarithm (made once per step for every draw on v). Leaves s in {@code sign} and a in {@code a}.
    */
-  public static void conditionalDrawFromNoise(INDArray logits, INDArray b, INDArray noise, INDArray out, INDArray sign, INDArray a,
-      INDArray t) {
-    final int lo = 0, bb = 1, nn = 2, o = 3, s = 4, aa = 5, tt = 6;
-    Loop l = loop(logits, b, noise, out, sign, a, t, null);
-    // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t)
+  public static void conditionalDrawFromNoise(INDArray logits, INDArray b, INDArray noise, INDArray out, INDArray sign, INDArray a) {
+    final int lo = 0, bb = 1, nn = 2, o = 3, s = 4, aa = 5;
+    // With no ND4J call between them, both passes of conditionalDraw run in one
+    // loop over the chunks, each value read once and written once (the same loops, in the same order)
+    Loop l = loop(logits, b, noise, out, sign, a, null, null);
     for (int c = 0; c < l.count; c++) {
-      Work k = l.get(c, lo, bb, -1);
-      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);
+      Work k = l.get(c, lo, bb, nn);
+      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);     // s; m = -|s l|; r = max(s l, 0)
       log1pExp(k, k.m, k.n);
-      addLoop(k.r, k.e, k.out, k.n);
+      addLoop(k.r, k.e, k.out, k.n);                // softplus(s l)
+      addLoop(k.c, k.out, k.b, k.n);                // a = logit(uc) + softplus(s l) (b's bits are no longer needed)
+      absLoop(k.b, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      signedSumLoop(k.r, k.e, k.s, k.out, k.n);     // (max(a, 0) + log1p(exp(-|a|))) s
       l.put(c, s, k, k.s);
-      l.put(c, tt, k, k.out);
+      l.put(c, aa, k, k.b);
+      l.put(c, o, k, k.out);
     }
-    secondPass(l, nn, tt, s, aa, o);
   }
 
   /** Pass 2 of the conditional draw: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s. */

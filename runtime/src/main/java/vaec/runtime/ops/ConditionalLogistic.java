@@ -46,8 +46,8 @@ public final class ConditionalLogistic implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray sign = s[0], a = s[1], t = s[2], uc = s[3];
-    if (fromNoise && RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, t)) {
-      RelaxationKernels.conditionalDrawFromNoise(in[0], in[1], in[2], out, sign, a, t);
+    if (fromNoise && RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, null)) {
+      RelaxationKernels.conditionalDrawFromNoise(in[0], in[1], in[2], out, sign, a);
       return;
     }
     if (!fromNoise && RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, t, uc)) {
