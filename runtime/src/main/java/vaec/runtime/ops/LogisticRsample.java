@@ -52,7 +52,7 @@ public final class LogisticRsample implements Op {
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    if (gIn[0] != null) gIn[0].assign(g);
+    if (gIn[0] != null) Kernels.copy(g, gIn[0]);   // assign without its op object (one a step, on the heap)
   }
 
   @Override public String describe() { return fromNoise ? "logistic_rsample(noise)" : "logistic_rsample"; }
