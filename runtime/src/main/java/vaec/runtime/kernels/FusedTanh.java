@@ -42,9 +42,20 @@ public final class FusedTanh {
 
   /** Whether the fused kernel can run on these matrices and this bias (float32, unit column and bias strides). */
   public static boolean applies(INDArray bias, INDArray... matrices) {
-    if (!FusedBernoulli.applies(matrices)) return false;
+    return FusedBernoulli.applies(matrices) && biasFits(bias, matrices[0]);
+  }
+
+  // Dense's two calls without the varargs array each call of the form above makes (RELAX's step
+  // made 112 bytes of heap through them, its only allocation)
+  public static boolean applies(INDArray bias, INDArray m) { return FusedBernoulli.applies(m, m) && biasFits(bias, m); }
+
+  public static boolean applies(INDArray bias, INDArray a, INDArray b, INDArray c) {
+    return FusedBernoulli.applies(a, b, c, c) && biasFits(bias, a);
+  }
+
+  private static boolean biasFits(INDArray bias, INDArray m) {
     if (bias == null) return true;
-    return bias.dataType() == DataType.FLOAT && bias.length() == matrices[0].columns()
+    return bias.dataType() == DataType.FLOAT && bias.length() == m.columns()
         && (bias.length() <= 1 || bias.rank() == 1 && bias.stride(0) == 1 || bias.rank() == 2 && bias.rows() == 1 && bias.stride(1) == 1);
   }
 

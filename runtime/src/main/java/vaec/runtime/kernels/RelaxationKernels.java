@@ -47,6 +47,33 @@ public final class RelaxationKernels {
     return true;
   }
 
+  // The ops' calls, without the varargs array that each call of the form above makes (those were
+  // most of the few hundred bytes of heap a REBAR step made).
+  public static boolean applies(INDArray a, INDArray b) {
+    return a != null && KernelPath.direct() && fits(a, a) && fits(b, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d) {
+    return applies(a, b) && fits(c, a) && fits(d, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d, INDArray e, INDArray f, INDArray g) {
+    return applies(a, b, c, d) && fits(e, a) && fits(f, a) && fits(g, a);
+  }
+
+  public static boolean applies(INDArray a, INDArray b, INDArray c, INDArray d, INDArray e, INDArray f, INDArray g, INDArray h) {
+    return applies(a, b, c, d, e, f, g) && fits(h, a);
+  }
+
+  /** Whether {@code x} (null: yes) is a float32 rank-2 array of {@code first}'s shape that the loops can read (see {@link #applies}). */
+  private static boolean fits(INDArray x, INDArray first) {
+    if (x == null) return true;
+    if (x.dataType() != DataType.FLOAT || x.rank() != 2 || (x.ordering() != 'c' && x.rows() > 1) || (x.columns() > 1 && x.stride(1) != 1)) {
+      return false;
+    }
+    return x.rows() == first.rows() && x.columns() == first.columns();
+  }
+
   // ------------------------------------------------------------------ the logistic draw
 
   /**
@@ -55,7 +82,7 @@ public final class RelaxationKernels {
    * buffer of the same shape.
    */
   public static void logisticDraw(INDArray logits, INDArray u, INDArray out, INDArray q) {
-    Loop l = new Loop(u, q, logits, out);
+    Loop l = loop(u, q, logits, out, null, null, null, null);
     for (int c = 0; c < l.count; c++) {
       Work t = l.get(c, 0, -1, -1);
       oddsLoop(t.a, t.out, t.n);
@@ -67,6 +94,22 @@ public final class RelaxationKernels {
       addLoop(t.a, t.b, t.out, t.n);
       l.put(c, 3, t, t.out);
     }
+  }
+
+  /**
+   * out = log(uc / (1 - uc)) with uc = u clamped into [EPS, 1 - EPS]: standard logistic noise, the
+   * same floats as {@link #logisticDraw} adds to the logits (and as {@link #conditionalDraw} takes
+   * the logit of v), so that a draw from this noise ({@link #conditionalDrawFromNoise}, or an
+   * addition to the logits) is the draw from u.
+   */
+  public static void logisticNoise(INDArray u, INDArray out) {
+    Loop l = loop(u, out, null, null, null, null, null, null);
+    for (int c = 0; c < l.count; c++) {
+      Work t = l.get(c, 0, -1, -1);
+      oddsLoop(t.a, t.out, t.n);
+      l.put(c, 1, t, t.out);
+    }
+    Kernels.log(out, out);
   }
 
   /** out = uc / (1 - uc), uc = min(max(u, EPS), 1 - EPS), as ND4J's ScalarMax, ScalarMin, rsub and div do it in float32. */
@@ -92,7 +135,7 @@ public final class RelaxationKernels {
   public static void conditionalDraw(INDArray logits, INDArray b, INDArray v, INDArray out, INDArray sign, INDArray a,
       INDArray t, INDArray w) {
     final int lo = 0, bb = 1, vv = 2, o = 3, s = 4, aa = 5, tt = 6, ww = 7;
-    Loop l = new Loop(logits, b, v, out, sign, a, t, w);
+    Loop l = loop(logits, b, v, out, sign, a, t, w);
     // pass 1: s; softplus(s l) = max(s l, 0) + log1p(exp(-|s l|)) (to t); the odds of the clamped v (to w)
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, lo, bb, vv);
@@ -105,15 +148,44 @@ public final class RelaxationKernels {
       l.put(c, ww, k, k.out);
     }
     Kernels.log(w, w);          // logit(uc)
-    // pass 2: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s
+    secondPass(l, ww, tt, s, aa, o);
+  }
+
+  /**
+   * The conditional draw of {@link #conditionalDraw} from the logistic noise {@code noise} =
+   * logit(uc) that {@link #logisticNoise} made of v: the same floats, without the odds and the
+   * logarithm (made once per step for every draw on v). Leaves s in {@code sign} and a in {@code a}.
+   */
+  public static void conditionalDrawFromNoise(INDArray logits, INDArray b, INDArray noise, INDArray out, INDArray sign, INDArray a) {
+    final int lo = 0, bb = 1, nn = 2, o = 3, s = 4, aa = 5;
+    // With no ND4J call between them, both passes of conditionalDraw run in one
+    // loop over the chunks, each value read once and written once (the same loops, in the same order)
+    Loop l = loop(logits, b, noise, out, sign, a, null, null);
     for (int c = 0; c < l.count; c++) {
-      Work k = l.get(c, ww, tt, s);
+      Work k = l.get(c, lo, bb, nn);
+      signedLoop(k.a, k.b, k.s, k.m, k.r, k.n);     // s; m = -|s l|; r = max(s l, 0)
+      log1pExp(k, k.m, k.n);
+      addLoop(k.r, k.e, k.out, k.n);                // softplus(s l)
+      addLoop(k.c, k.out, k.b, k.n);                // a = logit(uc) + softplus(s l) (b's bits are no longer needed)
+      absLoop(k.b, k.m, k.r, k.n);
+      log1pExp(k, k.m, k.n);
+      signedSumLoop(k.r, k.e, k.s, k.out, k.n);     // (max(a, 0) + log1p(exp(-|a|))) s
+      l.put(c, s, k, k.s);
+      l.put(c, aa, k, k.b);
+      l.put(c, o, k, k.out);
+    }
+  }
+
+  /** Pass 2 of the conditional draw: a = logit(uc) + softplus(s l); out = (max(a, 0) + log1p(exp(-|a|))) s. */
+  private static void secondPass(Loop l, int logit, int softplus, int sign, int aOut, int out) {
+    for (int c = 0; c < l.count; c++) {
+      Work k = l.get(c, logit, softplus, sign);
       addLoop(k.a, k.b, k.out, k.n);
-      l.put(c, aa, k, k.out);
+      l.put(c, aOut, k, k.out);
       absLoop(k.out, k.m, k.r, k.n);
       log1pExp(k, k.m, k.n);
       signedSumLoop(k.r, k.e, k.c, k.out, k.n);
-      l.put(c, o, k, k.out);
+      l.put(c, out, k, k.out);
     }
   }
 
@@ -147,7 +219,7 @@ public final class RelaxationKernels {
    */
   public static void conditionalDrawBackward(INDArray logits, INDArray sign, INDArray a, INDArray g, INDArray gIn, INDArray t,
       INDArray d) {
-    Loop l = new Loop(sign, logits, t, d, g, gIn);
+    Loop l = loop(sign, logits, t, d, g, gIn, null, null);
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, -1);
       productLoop(k.a, k.b, k.out, k.n);
@@ -180,7 +252,7 @@ public final class RelaxationKernels {
    */
   public static double temperedSigmoidBackward(INDArray z, INDArray y, INDArray g, INDArray gIn, double inv, boolean wantSum) {
     float fInv = (float) inv;
-    Loop l = new Loop(y, g, z, gIn);
+    Loop l = loop(y, g, z, gIn, null, null, null, null);
     double sum = 0;
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, 2);
@@ -238,7 +310,7 @@ public final class RelaxationKernels {
    */
   public static double dot(INDArray a, INDArray b) {
     if (!applies(a, b)) return Kernels.dot(a, b);
-    Loop l = new Loop(a, b);
+    Loop l = loop(a, b, null, null, null, null, null, null);
     double sum = 0;
     for (int c = 0; c < l.count; c++) {
       Work k = l.get(c, 0, 1, -1);
@@ -304,34 +376,38 @@ public final class RelaxationKernels {
 
   private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
+  private static final ThreadLocal<Loop> LOOPS = ThreadLocal.withInitial(Loop::new);
+
+  /** This thread's loop over the given arrays (up to eight; nulls are skipped, the first is not null). */
+  private static Loop loop(INDArray a0, INDArray a1, INDArray a2, INDArray a3, INDArray a4, INDArray a5, INDArray a6, INDArray a7) {
+    return LOOPS.get().set(a0, a1, a2, a3, a4, a5, a6, a7);
+  }
+
   /**
    * The pieces of same-shaped rows x width arrays that one loop goes through: chunks of a
    * contiguous block where every array is one (row stride equal to the width), else rows, each in
-   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the constructor's list
-   * (each array's NIO view is made once per loop).
+   * chunks if wider than {@link #CHUNK}. Arrays are named by their index in the list given to
+   * {@link #loop} (nulls skipped). One per thread, reused by every call ({@link #loop}), with each
+   * array's NIO view from {@link Handles#nio}: a call makes no object (a new Loop and NIO views per
+   * call were about 10 KB of heap a REBAR step).
    */
   private static final class Loop {
-    final int rows, width, count, perRow;
-    final boolean flat;
-    final FloatBuffer[] buf;
-    final long[] offset, stride;
+    int rows, width, count, perRow;
+    boolean flat;
+    final FloatBuffer[] buf = new FloatBuffer[8];
+    final long[] offset = new long[8], stride = new long[8];
 
-    Loop(INDArray... arrays) {
-      rows = (int) arrays[0].rows();
-      width = (int) arrays[0].columns();
-      buf = new FloatBuffer[arrays.length];
-      offset = new long[arrays.length];
-      stride = new long[arrays.length];
-      boolean f = true;
-      for (int i = 0; i < arrays.length; i++) {
-        INDArray x = arrays[i];
-        if (x == null) continue;
-        if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
-        if (rows > 1 && x.stride(0) != width) f = false;
-        buf[i] = x.data().asNioFloat();
-        offset[i] = x.offset();
-        stride[i] = rows > 1 ? x.stride(0) : width;
-      }
+    Loop set(INDArray a0, INDArray a1, INDArray a2, INDArray a3, INDArray a4, INDArray a5, INDArray a6, INDArray a7) {
+      rows = (int) a0.rows();
+      width = (int) a0.columns();
+      boolean f = add(0, a0, true);
+      f = add(1, a1, f);
+      f = add(2, a2, f);
+      f = add(3, a3, f);
+      f = add(4, a4, f);
+      f = add(5, a5, f);
+      f = add(6, a6, f);
+      f = add(7, a7, f);
       flat = f;
       long total = (long) rows * width;
       if (flat) {
@@ -341,6 +417,18 @@ public final class RelaxationKernels {
         perRow = Math.max(1, (width + CHUNK - 1) / CHUNK);
         count = rows * perRow;
       }
+      return this;
+    }
+
+    /** Array i of the loop; returns whether the arrays so far are each one contiguous block ({@code flat} before it). */
+    private boolean add(int i, INDArray x, boolean flat) {
+      buf[i] = null;
+      if (x == null) return flat;
+      if (x.rows() != rows || x.columns() != width) throw new IllegalArgumentException("shapes differ");
+      buf[i] = Handles.nio(x);
+      offset[i] = x.offset();
+      stride[i] = rows > 1 ? x.stride(0) : width;
+      return flat && (rows <= 1 || x.stride(0) == width);
     }
 
     private int at(int i, int c) {

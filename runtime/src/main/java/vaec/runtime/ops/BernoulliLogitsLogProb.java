@@ -128,9 +128,15 @@ public final class BernoulliLogitsLogProb implements Op {
       }
     }
     if (gIn[0] != null) {
-      stashed.set(null);                      // d is overwritten below
-      Kernels.copy(in[1], d);              // d/dx = l
-      Kernels.putRowScaled(gIn[0], d, g);
+      // d/dx = l, scaled by the row's g straight from the logits (the same floats as through a
+      // copy of them; REBAR's and RELAX's relaxed values take this gradient at every stacked row)
+      if (in[1].rows() == gIn[0].rows() && in[1].columns() == gIn[0].columns()) {
+        Kernels.putRowScaled(gIn[0], in[1], g);
+      } else {                             // logits broadcast over the rows
+        stashed.set(null);                 // d is overwritten here
+        Kernels.copy(in[1], d);
+        Kernels.putRowScaled(gIn[0], d, g);
+      }
     }
   }
 

@@ -20,6 +20,17 @@ import vaec.runtime.kernels.UniformNoise;
  * differentiable in the logits only (b and v are samples).
  */
 public final class ConditionalLogistic implements Op {
+  private final boolean fromNoise;
+
+  /** The draw from uniform noise: inputs (logits, b, v). */
+  public ConditionalLogistic() { this(false); }
+
+  /**
+   * With {@code fromNoise}, the draw from the standard logistic noise logit(clamp(v)) that {@link
+   * LogisticNoise} made of v: inputs (logits, b, noise), the same floats as from v.
+   */
+  public ConditionalLogistic(boolean fromNoise) { this.fromNoise = fromNoise; }
+
   @Override
   public int outputWidth(List<Node> in) {
     LogProbs.sameWidths("conditional logistic sample", in);
@@ -35,16 +46,24 @@ public final class ConditionalLogistic implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
     INDArray sign = s[0], a = s[1], t = s[2], uc = s[3];
-    if (RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, t, uc)) {
+    if (fromNoise && RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, null)) {
+      RelaxationKernels.conditionalDrawFromNoise(in[0], in[1], in[2], out, sign, a);
+      return;
+    }
+    if (!fromNoise && RelaxationKernels.applies(in[0], in[1], in[2], out, sign, a, t, uc)) {
       RelaxationKernels.conditionalDraw(in[0], in[1], in[2], out, sign, a, t, uc);
       return;
     }
     sign.assign(in[1]).muli(2).subi(1);
     Kernels.mul(sign, in[0], t);
     StableSoftplus.apply(t, t, out);          // t = softplus(s logits); out is free as scratch here
-    UniformNoise.clamp(in[2], uc);
-    UniformNoise.logistic(uc, a);
-    Kernels.add(a, t, a);
+    if (fromNoise) {
+      Kernels.add(in[2], t, a);
+    } else {
+      UniformNoise.clamp(in[2], uc);
+      UniformNoise.logistic(uc, a);
+      Kernels.add(a, t, a);
+    }
     StableSoftplus.apply(a, out, t);
     Kernels.mul(out, sign, out);
   }
@@ -65,5 +84,5 @@ public final class ConditionalLogistic implements Op {
     gIn[0].assign(d);
   }
 
-  @Override public String describe() { return "conditional_logistic_rsample"; }
+  @Override public String describe() { return fromNoise ? "conditional_logistic_rsample(noise)" : "conditional_logistic_rsample"; }
 }

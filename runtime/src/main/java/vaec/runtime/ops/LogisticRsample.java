@@ -16,6 +16,17 @@ import vaec.runtime.kernels.UniformNoise;
  * The noise is never differentiated: it is a sample.
  */
 public final class LogisticRsample implements Op {
+  private final boolean fromNoise;
+
+  /** The draw from uniform noise: inputs (logits, u). */
+  public LogisticRsample() { this(false); }
+
+  /**
+   * With {@code fromNoise}, the draw from standard logistic noise that {@link LogisticNoise} made of
+   * u: inputs (logits, noise), and the draw is their sum, the same floats as from u.
+   */
+  public LogisticRsample(boolean fromNoise) { this.fromNoise = fromNoise; }
+
   @Override
   public int outputWidth(List<Node> in) {
     LogProbs.sameWidths("logistic sample", in);
@@ -26,6 +37,10 @@ public final class LogisticRsample implements Op {
 
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] s) {
+    if (fromNoise) {
+      Kernels.add(in[1], in[0], out);     // noise + logits, as both forms below add them
+      return;
+    }
     if (RelaxationKernels.applies(in[0], in[1], out, s[0])) {
       RelaxationKernels.logisticDraw(in[0], in[1], out, s[0]);
       return;
@@ -37,8 +52,8 @@ public final class LogisticRsample implements Op {
 
   @Override
   public void backward(INDArray[] in, INDArray out, INDArray g, INDArray[] gIn, INDArray[] s) {
-    if (gIn[0] != null) gIn[0].assign(g);
+    if (gIn[0] != null) Kernels.copy(g, gIn[0]);   // assign without its op object (one a step, on the heap)
   }
 
-  @Override public String describe() { return "logistic_rsample"; }
+  @Override public String describe() { return fromNoise ? "logistic_rsample(noise)" : "logistic_rsample"; }
 }

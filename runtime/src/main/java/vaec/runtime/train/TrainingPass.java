@@ -79,7 +79,8 @@ public final class TrainingPass {
   public void backward(vaec.runtime.exec.StepProfile profile) {
     main.backward(profile);
     if (controlVariates == null) return;
-    for (Copy c : copies) {
+    for (int i = 0; i < copies.size(); i++) {      // indexed: an iterator was the step's last heap allocation
+      Copy c = copies.get(i);
       // Kernels' reused scalar ops (a product with 1 is a copy): no ND4J buffer per step
       if (!c.gradient()) vaec.runtime.kernels.Kernels.scale(c.from().value(c.node()), 1.0, c.target());
       else {

@@ -223,4 +223,46 @@ class RelaxationKernelsTest {
       bothPaths("tempered_sigmoid", new TemperedSigmoid(), r -> new INDArray[] {tag(0), tag(10 + logLambda)}, true, true);
     }
   }
+  /**
+   * The draws from the logistic noise that LogisticNoise makes of u (made once a step and shared by
+   * REBAR's draws at the logits and at the probes) are the draws from u, bit for bit, with the
+   * same gradients: on the direct path and on the neutral one, contiguous and column slices, and
+   * with uniforms at and past the clamp.
+   */
+  @Test
+  void drawsFromSharedNoiseAreTheDrawsFromTheUniforms() {
+    for (boolean neutral : new boolean[] {false, true}) {
+      for (int[] shape : new int[][] {{64, 200}, {3, 5000}, {1, 7}}) {
+        for (boolean slice : new boolean[] {false, true}) {
+          Random r = new Random(shape[0] * 17L + shape[1] + (slice ? 1 : 0));
+          int rows = shape[0], w = shape[1];
+          INDArray l = logits(r, rows, w, slice), b = bits(r, rows, w, slice), u = uniforms(r, rows, w, slice);
+          INDArray g = gradient(r, rows, w, slice);
+          INDArray noise = run(new LogisticNoise(), new INDArray[] {u}, null, neutral, slice, false).out();
+          String at = (neutral ? "neutral " : "direct ") + rows + "x" + w + (slice ? " (column slice)" : "");
+          Run fromU = run(new LogisticRsample(), new INDArray[] {l, u}, g, neutral, slice, false);
+          Run fromNoise = run(new LogisticRsample(true), new INDArray[] {l, noise}, g, neutral, slice, false);
+          assertSameFloats("logistic draw " + at, fromU.out(), fromNoise.out());
+          assertSameFloats("logistic draw's gradient " + at, fromU.gIn0(), fromNoise.gIn0());
+          fromU = run(new ConditionalLogistic(), new INDArray[] {l, b, u}, g, neutral, slice, false);
+          fromNoise = run(new ConditionalLogistic(true), new INDArray[] {l, b, noise}, g, neutral, slice, false);
+          assertSameFloats("conditional draw " + at, fromU.out(), fromNoise.out());
+          assertSameFloats("conditional draw's gradient " + at, fromU.gIn0(), fromNoise.gIn0());
+          assertTrue(fromU.out().sumNumber().doubleValue() != 0, "the draws are not all zero " + at);
+        }
+      }
+    }
+  }
+
+  /** The same float32 values, bit for bit (INDArray's equals allows a tolerance). */
+  static void assertSameFloats(String what, INDArray expected, INDArray actual) {
+    assertEquals(expected.rows(), actual.rows(), what);
+    assertEquals(expected.columns(), actual.columns(), what);
+    for (int i = 0; i < expected.rows(); i++) {
+      for (int j = 0; j < expected.columns(); j++) {
+        float e = expected.getFloat(i, j), a = actual.getFloat(i, j);
+        assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(a), what + " at " + i + "," + j + ": " + e + " against " + a);
+      }
+    }
+  }
 }

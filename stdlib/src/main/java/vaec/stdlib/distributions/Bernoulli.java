@@ -13,8 +13,10 @@ import vaec.runtime.ops.BernoulliProbsLogProb;
 import vaec.runtime.ops.BernoulliSample;
 import vaec.runtime.ops.ConditionalLogistic;
 import vaec.runtime.ops.Heaviside;
+import vaec.runtime.ops.LogisticNoise;
 import vaec.runtime.ops.LogisticRsample;
 import vaec.runtime.ops.RowSum;
+import vaec.runtime.ops.StopGradient;
 import vaec.runtime.ops.TemperedSigmoid;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.ParamSpec.Constraint;
@@ -50,15 +52,19 @@ public final class Bernoulli extends DistributionFamily {
   private static final ConditionalRelaxation LOGISTIC = new ConditionalRelaxation() {
     @Override public String argument() { return "logits"; }
 
+    /** Standard logistic noise log(u / (1 - u)), one logarithm for every draw on u. */
     @Override
-    public Node draw(Graph g, SourceRef o, Node logits, Node u) { return g.apply(new LogisticRsample(), o, logits, u); }
+    public Node noise(Graph g, SourceRef o, Node u) { return g.apply(new LogisticNoise(), o, u); }
+
+    @Override
+    public Node draw(Graph g, SourceRef o, Node logits, Node noise) { return g.apply(new LogisticRsample(true), o, logits, noise); }
 
     @Override
     public Node harden(Graph g, SourceRef o, Node z) { return g.apply(new Heaviside(), o, z); }
 
     @Override
-    public Node conditional(Graph g, SourceRef o, Node logits, Node b, Node v) {
-      return g.apply(new ConditionalLogistic(), o, logits, b, v);
+    public Node conditional(Graph g, SourceRef o, Node logits, Node b, Node noise) {
+      return g.apply(new ConditionalLogistic(true), o, logits, b, noise);
     }
 
     @Override
@@ -86,7 +92,13 @@ public final class Bernoulli extends DistributionFamily {
       // is c sum_j x_j - w softplus(c), a row sum instead of a softplus over every element.
       double c = logits.constant();
       double softplus = Math.max(c, 0) + Math.log1p(Math.exp(-Math.abs(c)));
-      return g.apply(new Affine(c, -value.width() * softplus), o, g.apply(new RowSum(), o, value));
+      // With c = 0 (the usual fixed prior) the density is the constant -w log 2 and its gradient
+      // in the value is 0: the row sum is kept for the value's rows, but no gradient is sent back
+      // through it (REBAR's and RELAX's relaxed values otherwise took a broadcast of zeros, added
+      // into their gradient, at every stacked row: the same floats, a pass over memory less each).
+      boolean carriesGradient = value.kind() == Node.Kind.OP && value.op().differentiable();
+      Node summed = c == 0 && carriesGradient ? g.apply(new StopGradient(), o, value) : value;
+      return g.apply(new Affine(c, -value.width() * softplus), o, g.apply(new RowSum(), o, summed));
     }
     if (logits != null) return g.apply(new BernoulliLogitsLogProb(), o, value, logits);
     return g.apply(new BernoulliProbsLogProb(), o, value, a.get("probs"));

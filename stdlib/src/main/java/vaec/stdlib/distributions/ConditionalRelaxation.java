@@ -15,14 +15,24 @@ public interface ConditionalRelaxation {
   /** The argument the draws are differentiable in, at which the estimator's variance is minimized. */
   String argument();
 
-  /** z, the unconditional pre-relaxation, from the argument and uniform noise {@code u}. */
-  Node draw(Graph g, SourceRef origin, Node argument, Node u);
+  /**
+   * The noise the draws read, made from uniform noise {@code u} once and shared by every draw on
+   * {@code u} (REBAR draws at the guide's argument and at two probes beside it on the same
+   * uniforms); by default {@code u} itself.
+   */
+  default Node noise(Graph g, SourceRef origin, Node u) { return u; }
+
+  /** z, the unconditional pre-relaxation, from the argument and the noise {@link #noise} made of a uniform u. */
+  Node draw(Graph g, SourceRef origin, Node argument, Node noise);
 
   /** b = H(z): the discrete draw behind {@code z}; not differentiable. */
   Node harden(Graph g, SourceRef origin, Node z);
 
-  /** z~ ~ p(z | b), reparameterized by a second uniform noise {@code v}; differentiable in the argument. */
-  Node conditional(Graph g, SourceRef origin, Node argument, Node b, Node v);
+  /**
+   * z~ ~ p(z | b), reparameterized by a second uniform v through the noise {@link #noise} made of
+   * it; differentiable in the argument.
+   */
+  Node conditional(Graph g, SourceRef origin, Node argument, Node b, Node noise);
 
   /** The relaxed value sigma_lambda(z) with lambda = exp(logTemperature), a 1 x 1 node. */
   Node relax(Graph g, SourceRef origin, Node z, Node logTemperature);

@@ -95,7 +95,10 @@ public class Rebar extends GradientEstimator {
     Node logits = qArgs.get(cr.argument());
     Node u = g.noise(z.name() + ".u", NoiseKind.UNIFORM, z.width());
     Node v = g.noise(z.name() + ".v", NoiseKind.UNIFORM, z.width());
-    Node relaxed = cr.draw(g, o, logits, u);
+    // The draws' noise, made once: the companion's draws at the probes read it too (links u_noise, v_noise).
+    Node uNoise = cr.noise(g, o, u);
+    Node vNoise = cr.noise(g, o, v);
+    Node relaxed = cr.draw(g, o, logits, uNoise);
     Node b = cr.harden(g, o, relaxed);
     step.bind(b);
     Node logQ = z.guide().logProb(g, o, b, qArgs);
@@ -104,7 +107,7 @@ public class Rebar extends GradientEstimator {
     terms.addAll(rest.terms());
 
     Node signal = stop(g, o, step.signal(terms));   // f(b), weighted as the objective is
-    Node conditional = cr.conditional(g, o, logits, b, v);
+    Node conditional = cr.conditional(g, o, logits, b, vNoise);
     Node cAtConditional;
     Node cDifference;   // c(z~) - c(z)
     if (step.canStack()) {
@@ -123,8 +126,8 @@ public class Rebar extends GradientEstimator {
 
     step.exportLink("logits", logits, false);
     step.exportLink("b", b, false);
-    step.exportLink("u", u, false);
-    step.exportLink("v", v, false);
+    step.exportLink("u_noise", uNoise, false);
+    step.exportLink("v_noise", vNoise, false);
     // z~ at the guide's logits: the companion's first evaluation is at the same point, with the same
     // b and v, so it reads this value rather than drawing it again (the same op on the same inputs).
     step.exportLink("conditional", conditional, false);
@@ -213,8 +216,8 @@ public class Rebar extends GradientEstimator {
     ConditionalRelaxation cr = step.latent().guide().conditionalRelaxation().orElseThrow();
     Node theta = step.importLink("logits", w);
     Node b = step.importLink("b", w);
-    Node u = step.importLink("u", w);
-    Node v = step.importLink("v", w);
+    Node u = step.importLink("u_noise", w);   // the draws' noise, made of u and v (ConditionalRelaxation.noise)
+    Node v = step.importLink("v_noise", w);
     Node direction = step.importLink("direction", w);
     Node conditionalAtTheta = step.importLink("conditional", w);
     Node score = sub(g, o, b, g.apply(new Unary(Unary.Fn.SIGMOID), o, theta));

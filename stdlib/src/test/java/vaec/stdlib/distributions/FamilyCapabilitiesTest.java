@@ -156,10 +156,10 @@ class FamilyCapabilitiesTest {
     double[] logits = {-2, 0, 1.5};
     Graph g = new Graph();
     Node l = g.input("logits", 3);
-    Node z = r.draw(g, SourceRef.NONE, l, g.noise("u", NoiseKind.UNIFORM, 3));
+    Node z = r.draw(g, SourceRef.NONE, l, r.noise(g, SourceRef.NONE, g.noise("u", NoiseKind.UNIFORM, 3)));
     Node b = r.harden(g, SourceRef.NONE, z);
     g.output("b", b);
-    g.output("cond", r.conditional(g, SourceRef.NONE, l, b, g.noise("v", NoiseKind.UNIFORM, 3)));
+    g.output("cond", r.conditional(g, SourceRef.NONE, l, b, r.noise(g, SourceRef.NONE, g.noise("v", NoiseKind.UNIFORM, 3))));
     g.output("relaxed", r.relax(g, SourceRef.NONE, z, g.param("log_lambda", 1, 1)));
     ParameterStore store = new ParameterStore(List.of(new ParamEntry("log_lambda", new long[] {1, 1})), DataType.DOUBLE);
     Executor ex = new Executor(g, rows, store);
