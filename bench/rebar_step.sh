@@ -9,7 +9,8 @@
 # (a build before a change), each round runs their three variants too, alternating builds. Prints
 # every round, then the median ms/step of each variant and the median ratios to the score function,
 # of wall time and of the process's CPU time (all threads; steadier on a machine shared with other
-# work, where wall time mostly measures the wait for a core).
+# work, where wall time mostly measures the wait for a core), and of the last epoch alone (wall time
+# once the JIT is done: the steady state, which the whole-run figures mix with the first epoch's warm-up).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=3
@@ -64,7 +65,10 @@ for r in $(seq 1 "$rounds"); do
       [ -n "$ms" ] || { echo "bench: no profile line in $log" >&2; exit 1; }
       cpu=$(sed -n 's/^  process CPU time: \([0-9.]*\) ms per step.*$/\1/p' "$log")
       [ -n "$cpu" ] || cpu=nan   # a build without the CPU line
-      echo "$r $b $v $ms $cpu" >> "$out/times.txt"
+      # The last epoch's training seconds per step (metrics.json; 200 steps an epoch): the step once
+      # the JIT has compiled every variant's kernels, which the whole-run figure above mixes with the first epoch's.
+      last=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['epoch_seconds'][-1] * 1000 / 200)" "$out/run-$v/metrics.json")
+      echo "$r $b $v $ms $cpu $last" >> "$out/times.txt"
       printf 'round %d  build %d (%s)  %-6s %8.2f ms/step  CPU %8s ms/step  (load %s)\n' "$r" "$b" "${builds[$b]}" "$v" "$ms" "$cpu" \
         "$(cut -d' ' -f1 /proc/loadavg)"
     done
@@ -75,8 +79,8 @@ python3 - "$out/times.txt" "${builds[@]}" <<'PY'
 import math, statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 builds = sys.argv[2:]
-for col, what in ((3, "wall"), (4, "process CPU")):
-    t = {(int(r[0]), int(r[1]), r[2]): float(r[col]) for r in rows}
+for col, what in ((3, "wall"), (4, "process CPU"), (5, "last epoch's wall")):
+    t = {(int(r[0]), int(r[1]), r[2]): float(r[col]) if len(r) > col else math.nan for r in rows}
     if all(math.isnan(v) for v in t.values()):
         continue
     print()
