@@ -34,6 +34,12 @@ public interface VectorKernels {
   /** {@link Fold#fold} for float32 vectors of unit stride. */
   void fold(INDArray g, float w0, INDArray g2, float w1);
 
+  /** {@link FusedDense#biasRelu}. */
+  void biasRelu(INDArray x, INDArray b, INDArray z);
+
+  /** {@link FusedDense#reluGradient}. */
+  void reluGradient(INDArray y, INDArray g, INDArray d);
+
   /** The float lanes of one vector. */
   int lanes();
 }

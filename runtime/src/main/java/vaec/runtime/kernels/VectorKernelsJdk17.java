@@ -26,5 +26,9 @@ final class VectorKernelsJdk17 implements VectorKernels {
 
   @Override public void fold(INDArray g, float w0, INDArray g2, float w1) { FoldVector.fold(g, w0, g2, w1); }
 
+  @Override public void biasRelu(INDArray x, INDArray b, INDArray z) { DenseVector.biasRelu(x, b, z); }
+
+  @Override public void reluGradient(INDArray y, INDArray g, INDArray d) { DenseVector.reluGradient(y, g, d); }
+
   @Override public int lanes() { return FusedBernoulliVector.lanes(); }
 }

@@ -61,6 +61,33 @@ class FusedBernoulliTest {
     org.junit.jupiter.api.Assertions.assertArrayEquals(d1, d2);
   }
 
+  /**
+   * The matrix kernel (row sums and gradients, with or without the Vector API) gives the heap
+   * form's floats row by row: each row through {@code elementwise} and {@code sum} in pieces of a
+   * chunk, bit for bit; on widths with a tail shorter than a vector, wider than a chunk, and on
+   * row slices of wider buffers.
+   */
+  @Test
+  void rowSumsAreTheHeapFormsRowByRow() {
+    for (int[] shape : new int[][] {{64, 784}, {67, 784}, {5, 1000}, {6, 1025}, {3, 4100}, {9, 31}, {2, 1}}) {
+      int rows = shape[0], w = shape[1];
+      INDArray wideX = Nd4j.rand(DataType.FLOAT, rows + 2, w + 3), wideL = Nd4j.randn(DataType.FLOAT, rows + 2, w + 3).muli(8);
+      INDArray x = wideX.get(NDArrayIndex.interval(1, rows + 1), NDArrayIndex.interval(2, w + 2));
+      INDArray l = wideL.get(NDArrayIndex.interval(2, rows + 2), NDArrayIndex.interval(0, w));
+      INDArray out = Nd4j.create(DataType.FLOAT, rows, 1), d = Nd4j.create(DataType.FLOAT, rows, w);
+      FusedBernoulli.forward(x, l, out, d);
+      for (int i = 0; i < rows; i++) {
+        float[] xr = x.getRow(i).dup().data().asFloat(), lr = l.getRow(i).dup().data().asFloat();
+        float[] v = new float[w], dr = new float[w];
+        FusedBernoulli.elementwise(xr, lr, v, dr, w);
+        double sum = 0;
+        for (int c0 = 0; c0 < w; c0 += FusedBernoulli.CHUNK) sum += FusedBernoulli.sum(v, c0, Math.min(FusedBernoulli.CHUNK, w - c0));
+        assertEquals(Float.floatToRawIntBits((float) sum), Float.floatToRawIntBits(out.getFloat(i, 0)), rows + "x" + w + ", row " + i);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dr, d.getRow(i).dup().data().asFloat(), rows + "x" + w + ", gradient row " + i);
+      }
+    }
+  }
+
   private static void sweep(Elementwise kernel, String form) {
     int n = 2_000_001;
     float[] l = new float[n + 7 + 8];   // 2,000,016: a multiple of the vector lanes (8 or 16); the last 8 are 0
