@@ -83,6 +83,15 @@ public final class Trainer {
       }
     }
 
+    // The kernels' warm-up (started by the command while it compiled the model and loaded the
+    // data) stops here, before the first step: it never runs inside a timed epoch.
+    long w0 = System.nanoTime();
+    vaec.runtime.kernels.Warmup.stop();
+    if (profile != null && vaec.runtime.kernels.Warmup.nanos() >= 0) {
+      System.err.printf("kernel warm-up: %.0f ms on its own thread (%.0f ms of CPU), %s; the first step waited %.1f ms for it to stop%n",
+          vaec.runtime.kernels.Warmup.nanos() / 1e6, vaec.runtime.kernels.Warmup.cpuNanos() / 1e6,
+          vaec.runtime.kernels.Warmup.completed() ? "all its calls made" : "stopped before its last calls", (System.nanoTime() - w0) / 1e6);
+    }
     while (state.epoch < epochs) {
       long epoch = state.epoch;
       int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
