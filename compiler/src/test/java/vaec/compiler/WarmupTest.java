@@ -48,7 +48,7 @@ class WarmupTest {
   void aRunGivesTheSameParametersWithAndWithoutTheWarmup() throws InterruptedException {
     float[][] plain = train("plain");
     assertTrue(Warmup.nanos() < 0, "no warm-up has run in this JVM yet");
-    Warmup.start();
+    Warmup.begin();
     Warmup.await();
     assertTrue(Warmup.completed(), "the warm-up made all its calls");
     float[][] warmed = train("warmed");
