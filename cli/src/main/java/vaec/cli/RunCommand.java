@@ -53,6 +53,9 @@ final class RunCommand implements Callable<Integer> {
     } else if (sparkPartitions != null || sparkAverageEvery != null) {
       throw new UserError("--spark-partitions and --spark-average-every need --spark MASTER");
     }
+    // The kernels' warm-up runs beside the model's compilation and the data's loading (the
+    // trainer waits for it before the first step); not for Spark, whose workers train.
+    if (distributed == null) vaec.runtime.kernels.Warmup.start();
     var compilation = ModelFiles.compile(file, objective);
     CompiledModel base = compilation.compiled();
     CompiledModel m = ModelFiles.withConfig(base, options.apply(base.config()));

@@ -20,6 +20,7 @@ public final class EnvironmentSettings {
   public static final List<Setting> ALL = List.of(
       new Setting("VAEC_KERNELS", vaec.runtime.kernels.KernelPath::checkSetting),
       new Setting("VAEC_VECTOR", vaec.runtime.kernels.VectorApi::checkSetting),
+      new Setting("VAEC_WARMUP", vaec.runtime.kernels.Warmup::checkSetting),
       new Setting("VAEC_BATCH_HALVES", vaec.runtime.train.Trainer::checkBatchHalvesSetting),
       new Setting("VAEC_GEMM_SPLIT", vaec.runtime.kernels.Parallel::checkSetting),
       new Setting("VAEC_CONV_KERNELS", vaec.runtime.ops.Conv2d::checkSetting),

@@ -23,9 +23,10 @@ class EnvironmentSettingsTest {
   void theDocumentedValuesPass() {
     Map<String, String> env = new HashMap<>(Map.of("VAEC_KERNELS", "neutral", "VAEC_VECTOR", "0", "VAEC_BATCH_HALVES", "1",
         "VAEC_GEMM_SPLIT", "0", "VAEC_CONV_KERNELS", "nd4j", "VAEC_PROFILE", "1", "PATH", "/usr/bin", "VAEC_HEAP", "2g"));
+    env.put("VAEC_WARMUP", "0");
     assertDoesNotThrow(() -> EnvironmentSettings.check(env));
     env.putAll(Map.of("VAEC_KERNELS", "auto", "VAEC_VECTOR", "1", "VAEC_BATCH_HALVES", "0", "VAEC_GEMM_SPLIT", "1",
-        "VAEC_CONV_KERNELS", "im2col", "VAEC_PROFILE", "0"));
+        "VAEC_CONV_KERNELS", "im2col", "VAEC_PROFILE", "0", "VAEC_WARMUP", "1"));
     assertDoesNotThrow(() -> EnvironmentSettings.check(env));
     for (EnvironmentSettings.Setting s : EnvironmentSettings.ALL) {
       assertDoesNotThrow(() -> EnvironmentSettings.check(Map.of(s.name(), "")), s.name() + " empty");

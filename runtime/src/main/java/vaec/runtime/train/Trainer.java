@@ -83,6 +83,17 @@ public final class Trainer {
       }
     }
 
+    // The kernels' warm-up (started by the command while it compiled the model and loaded the
+    // data) stops here, before the first step: it never runs inside a timed epoch.
+    long w0 = System.nanoTime();
+    vaec.runtime.kernels.Warmup.stop();
+    if (profile != null && vaec.runtime.kernels.Warmup.nanos() >= 0) {
+      System.err.printf("kernel warm-up: %.0f ms on its own thread (%.0f ms of CPU), %s; the first step waited %.1f ms for it to stop%n",
+          vaec.runtime.kernels.Warmup.nanos() / 1e6, vaec.runtime.kernels.Warmup.cpuNanos() / 1e6,
+          vaec.runtime.kernels.Warmup.completed() ? "all its calls made" : "stopped before its last calls", (System.nanoTime() - w0) / 1e6);
+    }
+    ThreadCpu cpu = profile != null ? new ThreadCpu() : null;
+    String cpuLabel = "start-up (from the JVM's start to the first step)";
     while (state.epoch < epochs) {
       long epoch = state.epoch;
       int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
@@ -92,6 +103,10 @@ public final class Trainer {
       double[] stepSums = new double[sums.length];
       double[] running = new double[sums.length];   // handed to the listener every step, reused
       long n = 0;
+      if (cpu != null) {
+        cpu.print(System.err, cpuLabel);
+        cpuLabel = "evaluation and checkpoint before epoch " + (epoch + 2);
+      }
       long t0 = System.nanoTime();
       for (long b = start; b < perEpoch; b++) {
         if (stopRequested) {
@@ -118,6 +133,7 @@ public final class Trainer {
         if (profile != null) profile.addStep(System.nanoTime() - t1);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
+      if (cpu != null) cpu.print(System.err, "epoch " + (epoch + 1) + " trained");
       if (profile != null) StepProfile.memory(System.err, "epoch " + (epoch + 1) + " trained");
       Evaluator.Terms test = evaluator.terms(data.test());
       evaluator.release();   // its buffers for thousands of rows are not needed until the next epoch's end
@@ -163,7 +179,7 @@ public final class Trainer {
   public static void checkBatchHalvesSetting(String setting) {
     TrainingStep.HalvesMode.of(setting);
   }
-  { vaec.runtime.kernels.VectorApi.checkSetting(System.getenv("VAEC_VECTOR")); }
+  { vaec.runtime.kernels.VectorApi.checkSetting(System.getenv("VAEC_VECTOR")); vaec.runtime.kernels.Warmup.checkSetting(System.getenv("VAEC_WARMUP")); }
   private boolean halved;
 
   /**

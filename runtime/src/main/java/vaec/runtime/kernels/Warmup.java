@@ -1,0 +1,200 @@
+package vaec.runtime.kernels;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs the hot kernels' own entry points on small scratch arrays on a background thread while
+ * the command compiles the model and loads the data, so that HotSpot has compiled them with C2
+ * before the first training step instead of during the first epochs.
+ *
+ * <p>Why: a training step calls each kernel a few times, so a kernel reaches C2's thresholds only
+ * after many steps, and meanwhile runs interpreted or in C1's code. For the kernels written with
+ * the JDK's Vector API that is far worse than slow: outside C2 every vector operation is an
+ * object (Adam's in-place update took 5.1 ms a step over the first 94 steps of the reference VAE,
+ * 0.3-0.6 ms afterwards). So the warm-up calls those (the Bernoulli likelihood's fused kernels,
+ * a ReLU layer's fused passes, the halves' gradient fold, Adam's update) on shapes that take their branches (whole vectors and
+ * scalar tails, one core and two). The other kernels (gemm, ND4J's element-wise ops) are not
+ * warmed: calling them here as often as C2 needs took seconds, longer than the loading it hides in.
+ *
+ * <p>What it does not touch: the model, its parameters, its optimizer or any random stream (the
+ * numbers are made from a fixed arithmetic sequence), so a run gives the same floats with or
+ * without it. It runs no training step, and the trainer stops it ({@link #stop}) before its first
+ * step: it only fills time the command spends compiling the model and loading the data, on the
+ * core that loading leaves idle, and never runs inside a timed epoch. Only on ND4J's CPU backend
+ * with the direct kernels ({@link KernelPath#direct()}); VAEC_WARMUP=0 turns it off.
+ */
+public final class Warmup {
+  private Warmup() {}
+
+  private static Thread thread;
+
+  /**
+   * Whether VAEC_WARMUP allows it: on unless it is 0. Measured on the 2-core machine (README,
+   * "Warming the kernels up"): at load 1.4-2.8 it shortened the first epoch by 0.25-0.81 s, the
+   * whole command about the same; at load 4-5 by 0.5-2.8 s, the command shorter in 4 runs of 5; at
+   * load 8-10, with no idle core, the first epoch still shorter but the command 1-10 s longer.
+   */
+  public static boolean enabled() {
+    String s = System.getenv("VAEC_WARMUP");
+    return s == null || !s.trim().equals("0");
+  }
+
+  /** Checks a VAEC_WARMUP setting: unset, blank, 0 or 1; anything else is a user error naming the value. */
+  public static void checkSetting(String setting) {
+    if (setting == null || setting.isBlank() || setting.trim().equals("0") || setting.trim().equals("1")) return;
+    throw new vaec.runtime.UserError("VAEC_WARMUP is '" + setting + "': expected 0 (no warm-up of the Vector API kernels), 1 or unset (warm them up while the data loads)");
+  }
+
+  /** Starts the warm-up thread unless VAEC_WARMUP=0, once per JVM (later calls do nothing); returns at once. */
+  public static void start() {
+    if (enabled()) begin();
+  }
+
+  /** Starts the warm-up thread whatever VAEC_WARMUP says, once per JVM (tests); returns at once. */
+  public static synchronized void begin() {
+    if (thread != null) return;
+    thread = new Thread(Warmup::runQuietly, "vaec-warmup");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static volatile boolean stop;
+
+  /**
+   * Stops the warm-up started by {@link #start}, if any, after the kernel call it is in, and waits
+   * for that; returns at once otherwise. The trainer calls it before its first step: the warm-up
+   * only uses the time the command spends compiling the model and loading the data, so it never
+   * delays the training nor runs beside a timed epoch.
+   */
+  public static void stop() {
+    Thread t;
+    synchronized (Warmup.class) { t = thread; }
+    if (t == null) return;
+    stop = true;
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for the warm-up started by {@link #start} to make all its calls (tests). */
+  public static void await() throws InterruptedException {
+    Thread t;
+    synchronized (Warmup.class) { t = thread; }
+    if (t != null) t.join();
+  }
+
+  private static volatile long nanos = -1, cpuNanos = -1;
+
+  private static volatile boolean completed;
+
+  /** Whether the warm-up made all its calls before it was stopped. */
+  public static boolean completed() { return completed; }
+
+  /** How long the warm-up ran (wall nanoseconds), or -1 before it has finished (or when it did not run). */
+  public static long nanos() { return nanos; }
+
+  /** The warm-up thread's CPU time (nanoseconds), or -1 before it has finished or where the JVM cannot tell. */
+  public static long cpuNanos() { return cpuNanos; }
+
+  private static void runQuietly() {
+    long t0 = System.nanoTime();
+    try {
+      if (KernelPath.direct()) run();
+      completed = !stop;
+    } catch (RuntimeException | LinkageError e) {
+      // A warm-up is only an optimization: a kernel that cannot run here will say so in training.
+    }
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    cpuNanos = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+    nanos = System.nanoTime() - t0;
+  }
+
+  /**
+   * Calls per kernel: C2 compiles a method with a loop after about 600 calls whose loops have
+   * run 15,000 iterations in all (HotSpot's Tier4MinInvocationThreshold and Tier4CompileThreshold),
+   * and the loop itself (on-stack replacement) after 40,000 iterations.
+   */
+  static final int CALLS = 1_000;
+
+  /**
+   * The kernels written with the JDK's Vector API (with the module; their heap-copy forms
+   * otherwise): the Bernoulli likelihood's forward and backward, the halves' gradient fold and
+   * Adam's update. Lengths that are not whole vectors, so that the scalar tails run too.
+   */
+  static void run() {
+    // Two shapes, taken in turn, so that C2 compiles the branches either takes (a row of whole
+    // vectors, as 784 pixels are; a row with a scalar tail) rather than a trap for the other.
+    Bernoulli[] shapes = {new Bernoulli(4, 784, 1), new Bernoulli(8, 201, 2)};
+    boolean bernoulli = shapes[0].applies() && shapes[1].applies();
+    Relu[] layers = {new Relu(4, 400, 7), new Relu(4, 403, 8)};
+    boolean relu = layers[0].applies() && layers[1].applies();
+    INDArray g = filled(1, 4_099, 3).reshape(4_099), g2 = filled(1, 4_099, 4).reshape(4_099);
+    for (int i = 0; i < CALLS; i++) {
+      if (stop) return;
+      if (bernoulli) shapes[i & 1].run();
+      if (relu) layers[i & 1].run();
+      Fold.fold(g, 0.5f, g2, 0.5f);
+      Fold.fold(g, 0.25f, g2, 0.75f);
+    }
+    adam(4_099, CALLS);
+    adam(70_001, 50);   // two halves on the two cores, as for models of 65,536 parameters or more
+  }
+
+  /** The Bernoulli likelihood's fused forward and backward kernels on one shape of scratch arrays. */
+  private static final class Bernoulli {
+    final INDArray x, l, d, out, scaled;
+
+    Bernoulli(int rows, int w, int seed) {
+      x = filled(rows, w, seed);
+      l = filled(rows, w, seed + 10);
+      d = Nd4j.create(DataType.FLOAT, rows, w);
+      out = Nd4j.create(DataType.FLOAT, rows, 1);
+      scaled = Nd4j.create(DataType.FLOAT, rows, w);
+    }
+
+    boolean applies() { return FusedBernoulli.applies(x, l, out, d); }
+
+    void run() {
+      FusedBernoulli.forward(x, l, out, d);
+      FusedBernoulli.scaleRows(d, out, scaled);
+    }
+  }
+
+  /** A ReLU layer's fused bias-and-activation pass and its gradient ({@link FusedDense}) on one shape of scratch arrays. */
+  private static final class Relu {
+    final INDArray x, b, y, g, d;
+
+    Relu(int rows, int w, int seed) {
+      x = filled(rows, w, seed).subi(0.5);   // half of the values below 0, so both sides of the ReLU run
+      b = filled(1, w, seed + 10).reshape(w).subi(0.5);
+      y = Nd4j.create(DataType.FLOAT, rows, w);
+      g = filled(rows, w, seed + 20);
+      d = Nd4j.create(DataType.FLOAT, rows, w);
+    }
+
+    boolean applies() { return FusedDense.appliesForward(b, x, y) && FusedDense.appliesBackward(y, g, d); }
+
+    void run() {
+      FusedDense.biasRelu(x, b, y);
+      FusedDense.reluGradient(y, g, d);
+    }
+  }
+
+  /** Adam's update on a scratch optimizer of its own over n scratch values. */
+  private static void adam(int n, int calls) {
+    INDArray p = filled(1, n, 5).reshape(n), gr = filled(1, n, 6).reshape(n);
+    vaec.runtime.optim.Adam opt = new vaec.runtime.optim.Adam(n, DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
+    for (int i = 0; i < calls && !stop; i++) opt.step(p, gr);
+  }
+
+  /** A rows x cols float matrix of values in [0.05, 0.95) from a fixed sequence (no random stream). */
+  private static INDArray filled(int rows, int cols, int seed) {
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) v[i] = 0.05f + 0.9f * (((i + 1) * (seed * 2 + 1) * 2654435761L) % 1000) / 1000f;
+    return Nd4j.createFromArray(v).reshape(rows, cols);
+  }
+}
