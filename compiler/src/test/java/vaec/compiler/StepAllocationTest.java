@@ -113,12 +113,7 @@ class StepAllocationTest {
     // As vaec run does while it loads the data: the Vector API kernels called until C2 has
     // compiled them. On a loaded machine six epochs were not always enough for C2 to catch up
     // (seen at load 9-10: 0.9-3.1 MB a step in the measured epochs, 0 on a rerun).
-    vaec.runtime.kernels.Warmup.begin();
-    try {
-      vaec.runtime.kernels.Warmup.await();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    vaec.runtime.kernels.Warmup.callKernelsHere();
     Counter c = new Counter();
     assertTrue(new Trainer(ModelState.fresh(m), data, dir.resolve("c.vaeckpt"), c).train(EPOCHS));
     // The first epochs warm up (the JIT, ND4J's caches, the kernels' handles; in a fresh JVM one

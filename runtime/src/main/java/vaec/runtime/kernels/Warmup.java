@@ -80,6 +80,15 @@ public final class Warmup {
     }
   }
 
+  /**
+   * Makes the warm-up's kernel calls on the calling thread and returns when they are done, leaving
+   * {@link #start}'s thread and its figures alone (a test that needs the kernels compiled before it
+   * measures).
+   */
+  public static void callKernelsHere() {
+    if (KernelPath.direct()) run(() -> false);
+  }
+
   /** Waits for the warm-up started by {@link #start} to make all its calls (tests). */
   public static void await() throws InterruptedException {
     Thread t;
@@ -126,6 +135,11 @@ public final class Warmup {
    * Adam's update. Lengths that are not whole vectors, so that the scalar tails run too.
    */
   static void run() {
+    run(() -> stop);
+  }
+
+  /** The calls, until {@code stopped} says to stop. */
+  private static void run(java.util.function.BooleanSupplier stopped) {
     // Two shapes, taken in turn, so that C2 compiles the branches either takes (a row of whole
     // vectors, as 784 pixels are; a row with a scalar tail) rather than a trap for the other.
     Bernoulli[] shapes = {new Bernoulli(4, 784, 1), new Bernoulli(8, 201, 2)};
@@ -134,14 +148,14 @@ public final class Warmup {
     boolean relu = layers[0].applies() && layers[1].applies();
     INDArray g = filled(1, 4_099, 3).reshape(4_099), g2 = filled(1, 4_099, 4).reshape(4_099);
     for (int i = 0; i < CALLS; i++) {
-      if (stop) return;
+      if (stopped.getAsBoolean()) return;
       if (bernoulli) shapes[i & 1].run();
       if (relu) layers[i & 1].run();
       Fold.fold(g, 0.5f, g2, 0.5f);
       Fold.fold(g, 0.25f, g2, 0.75f);
     }
-    adam(4_099, CALLS);
-    adam(70_001, 50);   // two halves on the two cores, as for models of 65,536 parameters or more
+    adam(4_099, CALLS, stopped);
+    adam(70_001, 50, stopped);   // two halves on the two cores, as for models of 65,536 parameters or more
   }
 
   /** The Bernoulli likelihood's fused forward and backward kernels on one shape of scratch arrays. */
@@ -185,10 +199,10 @@ public final class Warmup {
   }
 
   /** Adam's update on a scratch optimizer of its own over n scratch values. */
-  private static void adam(int n, int calls) {
+  private static void adam(int n, int calls, java.util.function.BooleanSupplier stopped) {
     INDArray p = filled(1, n, 5).reshape(n), gr = filled(1, n, 6).reshape(n);
     vaec.runtime.optim.Adam opt = new vaec.runtime.optim.Adam(n, DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
-    for (int i = 0; i < calls && !stop; i++) opt.step(p, gr);
+    for (int i = 0; i < calls && !stopped.getAsBoolean(); i++) opt.step(p, gr);
   }
 
   /** A rows x cols float matrix of values in [0.05, 0.95) from a fixed sequence (no random stream). */
