@@ -82,17 +82,12 @@ public final class RelaxationKernels {
    * buffer of the same shape.
    */
   public static void logisticDraw(INDArray logits, INDArray u, INDArray out, INDArray q) {
-    Loop l = loop(u, q, logits, out, null, null, null, null);
+    logisticNoise(u, q);
+    Loop l = loop(q, logits, out, null, null, null, null, null);
     for (int c = 0; c < l.count; c++) {
-      Work t = l.get(c, 0, -1, -1);
-      oddsLoop(t.a, t.out, t.n);
-      l.put(c, 1, t, t.out);
-    }
-    Kernels.log(q, q);
-    for (int c = 0; c < l.count; c++) {
-      Work t = l.get(c, 1, 2, -1);
+      Work t = l.get(c, 0, 1, -1);
       addLoop(t.a, t.b, t.out, t.n);
-      l.put(c, 3, t, t.out);
+      l.put(c, 2, t, t.out);
     }
   }
 
