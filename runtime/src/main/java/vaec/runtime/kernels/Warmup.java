@@ -140,6 +140,7 @@ public final class Warmup {
 
   /** The calls, until {@code stopped} says to stop. */
   private static void run(java.util.function.BooleanSupplier stopped) {
+    freshArrays(stopped);
     // Two shapes, taken in turn, so that C2 compiles the branches either takes (a row of whole
     // vectors, as 784 pixels are; a row with a scalar tail) rather than a trap for the other.
     Bernoulli[] shapes = {new Bernoulli(4, 784, 1), new Bernoulli(8, 201, 2)};
@@ -197,6 +198,45 @@ public final class Warmup {
       FusedDense.reluGradient(y, g, d);
     }
   }
+
+  /**
+   * Products and element-wise ops on arrays made anew each time, and products tall enough to be
+   * split by rows and by columns: the branches a training step takes only in its first steps (an
+   * array's first use in {@link Handles}) or never (a row split, which the test evaluation takes),
+   * taken while C1 profiles these methods. Without them C2 compiles those branches as traps, and
+   * the evaluation after the first epoch deoptimizes the step's compiled kernels, which are then
+   * compiled again during the second epoch.
+   */
+  private static void freshArrays(java.util.function.BooleanSupplier stopped) {
+    // 192 x 192 x 128 and 64 x 256 x 256: each past Gemm.SPLIT_WORK, split by rows and by columns.
+    INDArray tallA = filled(Gemm.ROW_SPLIT_ROWS, 192, 30), tallB = filled(192, 128, 31), tallC = Nd4j.create(DataType.FLOAT, Gemm.ROW_SPLIT_ROWS, 128);
+    INDArray wideA = filled(64, 256, 32), wideB = filled(256, 256, 33), wideC = Nd4j.create(DataType.FLOAT, 64, 256);
+    for (int i = 0; i < FRESH_CALLS && !stopped.getAsBoolean(); i++) {
+      INDArray a = filled(4, 8, i), b = filled(8, 4, i + 1), c = Nd4j.create(DataType.FLOAT, 4, 4), r = filled(1, 4, i + 2);
+      Gemm.gemm(a, false, b, false, c, 1.0, 0.0);
+      Kernels.addRow(c, r, c);
+      Kernels.relu(c, c);
+      INDArray x = filled(2, 20, i + 3), bias = filled(1, 20, i + 4).reshape(20);
+      if (FusedDense.appliesForward(bias, x, x)) FusedDense.biasRelu(x, bias, x);   // a Vector API kernel's first use of an array
+      if (i % 50 == 0) {
+        Gemm.gemm(tallA, false, tallB, false, tallC, 1.0, 0.0);
+        Gemm.gemm(wideA, false, wideB, false, wideC, 1.0, 0.0);
+        INDArray big = filled(64, 600, i + 5);   // past Parallel.SPLIT_ELEMENTS: an element-wise op's halves of a new array
+        Kernels.relu(big, big);
+        big.close();
+      }
+      // Freed now rather than when the collector finds them (thousands of small native buffers).
+      a.close();
+      b.close();
+      c.close();
+      r.close();
+      x.close();
+      bias.close();
+    }
+  }
+
+  /** Rounds of {@link #freshArrays}: past C1's profiling thresholds (a method is profiled from its 200th call). */
+  static final int FRESH_CALLS = 1_500;
 
   /** Adam's update on a scratch optimizer of its own over n scratch values. */
   private static void adam(int n, int calls, java.util.function.BooleanSupplier stopped) {
