@@ -17,6 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * a ReLU layer's fused passes, the halves' gradient fold, Adam's update) on shapes that take their branches (whole vectors and
  * scalar tails, one core and two). The other kernels (gemm, ND4J's element-wise ops) are not
  * warmed: calling them here as often as C2 needs took seconds, longer than the loading it hides in.
+ * They are only called a few hundred times on arrays made anew ({@link #freshArrays}), so that C1's
+ * profile, which C2 compiles from, has seen the branches of an array's first use; otherwise the
+ * evaluation after the first epoch, with arrays of its own, deoptimized the step's compiled code.
  *
  * <p>What it does not touch: the model, its parameters, its optimizer or any random stream (the
  * numbers are made from a fixed arithmetic sequence), so a run gives the same floats with or
