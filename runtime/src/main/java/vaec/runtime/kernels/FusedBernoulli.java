@@ -44,10 +44,6 @@ public final class FusedBernoulli {
   /** Elements per chunk: eleven arrays of 16 KiB, inside a core's L2 cache. */
   static final int CHUNK = 4096;
 
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f;         // 9 significant bits: k * LN2_HI is exact for k < 2^15
-  private static final float LN2_LO = -2.12194440e-4f;
-  private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
   static final float A_MAX = 86f;                          // e >= 0.7 * 2^-124: e and e / 2 stay normal floats
 
   /** Whether the fused kernel can run on these arrays (see the class comment). */
@@ -196,34 +192,22 @@ public final class FusedBernoulli {
   static void expReduced(float[] l, float[] p, float[] kk, int n) {
     for (int i = 0; i < n; i++) {
       float a = Math.min(Math.abs(l[i]), A_MAX);
-      float k = (a * LOG2E + ROUND) - ROUND;
-      float r = (k * LN2_HI - a) + k * LN2_LO;   // -(a - k ln2), in [-0.35, 0.35]
-      float q = 1.9875691500E-4f;
-      q = q * r + 1.3981999507E-3f;
-      q = q * r + 8.3334519073E-3f;
-      q = q * r + 4.1665795894E-2f;
-      q = q * r + 1.6666665459E-1f;
-      q = q * r + 5.0000001201E-1f;
-      p[i] = q * r * r + r + 1f;
+      float k = ExpReduction.k(a);
+      p[i] = ExpReduction.expm1(ExpReduction.r(a, k)) + 1f;
       kk[i] = k;
     }
   }
 
-  /**
-   * Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. Only adds
-   * and multiplications, which C2 vectorizes (and which stay branch-free if it does not).
-   */
-  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
 
   /** scale = 2^-(64 b6 + 32 b5 + 16 b4) from k's top bits (k in 0..124); rest = k's low four bits. */
   static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b6 = bit(k, 1f / 128);
+      float b6 = ExpReduction.bit(k, 1f / 128);
       k -= 64f * b6;
-      float b5 = bit(k, 1f / 64);
+      float b5 = ExpReduction.bit(k, 1f / 64);
       k -= 32f * b5;
-      float b4 = bit(k, 1f / 32);
+      float b4 = ExpReduction.bit(k, 1f / 32);
       // b * 2^-n + (1 - b) is exactly 1 or 2^-n (1 - 2^-32 and 1 - 2^-64 are not floats; 1 - 2^-16 is)
       scale[i] = (b6 * 5.421010862427522E-20f + (1f - b6)) * (b5 * 2.3283064365386963E-10f + (1f - b5))
           * (1f - b4 * 0.9999847412109375f);
@@ -235,9 +219,9 @@ public final class FusedBernoulli {
   static void scaleMiddle(float[] kk, float[] scale, float[] scale2, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b3 = bit(k, 1f / 16);
+      float b3 = ExpReduction.bit(k, 1f / 16);
       k -= 8f * b3;
-      float b2 = bit(k, 1f / 8);
+      float b2 = ExpReduction.bit(k, 1f / 8);
       scale2[i] = scale[i] * ((1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f));
       rest[i] = k - 4f * b2;
     }
@@ -247,7 +231,7 @@ public final class FusedBernoulli {
   static void scaleLow(float[] kk, float[] scale, float[] p, float[] e, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b1 = bit(k, 1f / 4);
+      float b1 = ExpReduction.bit(k, 1f / 4);
       k -= 2f * b1;
       e[i] = p[i] * scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
     }

@@ -29,10 +29,8 @@ final class FusedBernoulliVector {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
-  private static final float ROUND = 12582912f;
+  private static final float LOG2E = ExpReduction.LOG2E, LN2_HI = ExpReduction.LN2_HI, LN2_LO = ExpReduction.LN2_LO,
+      ROUND = ExpReduction.ROUND;
   private static final float Q0 = 0.3333320915699005f, Q1 = 0.20010429620742798f, Q2 = 0.14010341465473175f,
       Q3 = 0.1394471973180771f;
 
@@ -56,11 +54,11 @@ final class FusedBernoulliVector {
     FloatVector a = l.abs().min(FusedBernoulli.A_MAX);
     FloatVector k = a.mul(LOG2E).add(ROUND).sub(ROUND);
     FloatVector r = k.mul(LN2_HI).sub(a).add(k.mul(LN2_LO));
-    FloatVector q = r.mul(1.9875691500E-4f).add(1.3981999507E-3f);
-    q = q.mul(r).add(8.3334519073E-3f);
-    q = q.mul(r).add(4.1665795894E-2f);
-    q = q.mul(r).add(1.6666665459E-1f);
-    q = q.mul(r).add(5.0000001201E-1f);
+    FloatVector q = r.mul(ExpReduction.P0).add(ExpReduction.P1);   // ExpReduction.expm1, lane by lane
+    q = q.mul(r).add(ExpReduction.P2);
+    q = q.mul(r).add(ExpReduction.P3);
+    q = q.mul(r).add(ExpReduction.P4);
+    q = q.mul(r).add(ExpReduction.P5);
     FloatVector p = q.mul(r).mul(r).add(r).add(1f);
     // For a NaN logit k is NaN and its bits nonsense, but p is NaN, and so is everything after.
     IntVector kBits = k.add(TWO23).reinterpretAsInts().sub(Float.floatToRawIntBits(TWO23));

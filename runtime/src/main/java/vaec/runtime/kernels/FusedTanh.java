@@ -34,10 +34,6 @@ public final class FusedTanh {
   /** Elements per chunk: ten arrays of 16 KiB. */
   static final int CHUNK = 4096;
 
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
-  private static final float ROUND = 12582912f;            // 1.5 * 2^23: (y + ROUND) - ROUND rounds y to an integer
   static final float A_MAX = 18f;                          // a = 2|p| clamped: k = round(a / ln2) <= 26
 
   /** Whether the fused kernel can run on these matrices and this bias (float32, unit column and bias strides). */
@@ -153,31 +149,22 @@ public final class FusedTanh {
   private static void expm1Reduced(float[] pre, float[] em, float[] kk, int n) {
     for (int i = 0; i < n; i++) {
       float a = Math.min(2f * Math.abs(pre[i]), A_MAX);
-      float k = (a * LOG2E + ROUND) - ROUND;
-      float r = (k * LN2_HI - a) + k * LN2_LO;   // -(a - k ln2), in [-0.35, 0.35]
-      float q = 1.9875691500E-4f;
-      q = q * r + 1.3981999507E-3f;
-      q = q * r + 8.3334519073E-3f;
-      q = q * r + 4.1665795894E-2f;
-      q = q * r + 1.6666665459E-1f;
-      q = q * r + 5.0000001201E-1f;
-      em[i] = q * r * r + r;
+      float k = ExpReduction.k(a);
+      em[i] = ExpReduction.expm1(ExpReduction.r(a, k));
       kk[i] = k;
     }
   }
 
-  /** Bit j of k (k in 0 .. 2^(j+1) - 1): round((k + 1/2) / 2^(j+1)), exact for such k. */
-  private static float bit(float k, float halfOverTwoM) { return ((k + 0.5f) * halfOverTwoM + ROUND) - ROUND; }
 
   /** scale = 2^-(16 b4 + 8 b3 + 4 b2) from k's top three bits (k in 0..31); rest = k's low two bits. */
   private static void scaleHigh(float[] kk, float[] scale, float[] rest, int n) {
     for (int i = 0; i < n; i++) {
       float k = kk[i];
-      float b4 = bit(k, 1f / 32);
+      float b4 = ExpReduction.bit(k, 1f / 32);
       k -= 16f * b4;
-      float b3 = bit(k, 1f / 16);
+      float b3 = ExpReduction.bit(k, 1f / 16);
       k -= 8f * b3;
-      float b2 = bit(k, 1f / 8);
+      float b2 = ExpReduction.bit(k, 1f / 8);
       // 1 - b (1 - 2^-m) is exactly 1 or 2^-m (1 - 2^-16 is a float)
       scale[i] = (1f - b4 * 0.9999847412109375f) * (1f - b3 * 0.99609375f) * (1f - b2 * 0.9375f);
       rest[i] = k - 4f * b2;
@@ -188,7 +175,7 @@ public final class FusedTanh {
   private static void scaleLow(float[] rest, float[] scale, float[] s2, int n) {
     for (int i = 0; i < n; i++) {
       float k = rest[i];
-      float b1 = bit(k, 1f / 4);
+      float b1 = ExpReduction.bit(k, 1f / 4);
       k -= 2f * b1;
       s2[i] = scale[i] * ((1f - b1 * 0.75f) * (1f - k * 0.5f));
     }
