@@ -1,8 +1,5 @@
 package vaec.runtime.kernels;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,28 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FusedDenseBench {
   private FusedDenseBench() {}
 
-  private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-
-  private static void compare(String what, Runnable nd4j, Runnable fused, int calls) {
-    for (int i = 0; i < 300; i++) {
-      nd4j.run();
-      fused.run();
-    }
-    long[] a = new long[calls], b = new long[calls];
-    for (int i = 0; i < calls; i++) {
-      long t0 = MX.getCurrentThreadCpuTime();
-      nd4j.run();
-      long t1 = MX.getCurrentThreadCpuTime();
-      fused.run();
-      long t2 = MX.getCurrentThreadCpuTime();
-      a[i] = t1 - t0;
-      b[i] = t2 - t1;
-    }
-    Arrays.sort(a);
-    Arrays.sort(b);
-    System.out.printf("%-28s ND4J ops %8.1f us   fused %8.1f us   (median of %d calls each)%n", what, a[calls / 2] / 1e3, b[calls / 2] / 1e3, calls);
-  }
-
   public static void main(String[] args) {
     if (!VectorApi.ON) throw new IllegalStateException("no Vector API kernels: run with --add-modules jdk.incubator.vector on Java 16-18");
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 640;
@@ -55,11 +30,11 @@ public final class FusedDenseBench {
     INDArray y = Nd4j.randn(DataType.FLOAT, rows, w), g = Nd4j.randn(DataType.FLOAT, rows, w), d = Nd4j.create(DataType.FLOAT, rows, w);
     Kernels.relu(y, y);
     String shape = rows + " x " + w;
-    compare("bias + ReLU, " + shape, () -> {
+    KernelBench.calls("bias + ReLU, " + shape, () -> {
       Kernels.addRow(pre, b, z);
       Kernels.relu(z, z);
     }, () -> FusedDense.biasRelu(pre, b, z), calls);
-    compare("ReLU gradient, " + shape, () -> {
+    KernelBench.calls("ReLU gradient, " + shape, () -> {
       Kernels.step(y, d);
       Kernels.mul(d, g, d);
     }, () -> FusedDense.reluGradient(y, g, d), calls);

@@ -1,8 +1,5 @@
 package vaec.runtime.kernels;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,32 +24,15 @@ public final class FusedTanhBench {
     Nd4j.getRandom().setSeed(1);
     INDArray pre = Nd4j.randn(DataType.FLOAT, rows, w).muli(2), b = Nd4j.randn(DataType.FLOAT, w);
     INDArray z = Nd4j.create(DataType.FLOAT, rows, w), g = Nd4j.randn(DataType.FLOAT, rows, w), d = Nd4j.create(DataType.FLOAT, rows, w);
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    int rounds = 15, reps = 200;
-    double[] nd4j = new double[rounds], fused = new double[rounds];
-    for (int round = -3; round < rounds; round++) {   // three rounds of warm-up
-      long t0 = mx.getCurrentThreadCpuTime();
-      for (int i = 0; i < reps; i++) {
-        Kernels.addRow(pre, b, z);
-        Kernels.tanh(z, z);
-        z.mul(z, d);
-        d.rsubi(1.0);
-        Kernels.mul(d, g, d);
-      }
-      long t1 = mx.getCurrentThreadCpuTime();
-      for (int i = 0; i < reps; i++) {
-        FusedTanh.biasTanh(pre, b, z);
-        FusedTanh.gradient(z, g, d);
-      }
-      long t2 = mx.getCurrentThreadCpuTime();
-      if (round >= 0) {
-        nd4j[round] = (t1 - t0) / 1e3 / reps;
-        fused[round] = (t2 - t1) / 1e3 / reps;
-      }
-    }
-    Arrays.sort(nd4j);
-    Arrays.sort(fused);
-    System.out.printf("tanh layer bias + activation + derivative on %d x %d, one thread, CPU us per call (median of %d rounds):%n", rows, w, rounds);
-    System.out.printf("  ND4J ops %.1f   fused %.1f   ratio %.2f%n", nd4j[rounds / 2], fused[rounds / 2], nd4j[rounds / 2] / fused[rounds / 2]);
+    KernelBench.rounds(String.format("tanh layer bias + activation + derivative on %d x %d", rows, w), () -> {
+      Kernels.addRow(pre, b, z);
+      Kernels.tanh(z, z);
+      z.mul(z, d);
+      d.rsubi(1.0);
+      Kernels.mul(d, g, d);
+    }, () -> {
+      FusedTanh.biasTanh(pre, b, z);
+      FusedTanh.gradient(z, g, d);
+    }, 15, 200);
   }
 }
