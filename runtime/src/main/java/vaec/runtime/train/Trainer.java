@@ -179,7 +179,9 @@ public final class Trainer {
   public static void checkBatchHalvesSetting(String setting) {
     TrainingStep.HalvesMode.of(setting);
   }
-  { vaec.runtime.kernels.VectorApi.checkSetting(System.getenv("VAEC_VECTOR")); vaec.runtime.kernels.Warmup.checkSetting(System.getenv("VAEC_WARMUP")); }
+  // Every VAEC_* setting, as the command line checks them before it reads anything (a trainer made
+  // some other way, by a test or an embedding program, gets the same messages).
+  { vaec.runtime.EnvironmentSettings.check(System.getenv()); }
   private boolean halved;
 
   /**
