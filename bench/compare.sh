@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # One command, the model kinds of issue 12 side by side on Fashion-MNIST: each trained by vaec, then
 # by its Pyro peer (../shared/peers/, or $VAEC_PEERS) when Pyro is importable, one run after another.
-#   bench/compare.sh [--epochs N] [gmm] [sbn] [sbn-nonlinear]      (default: 2 epochs, all three)
+#   bench/compare.sh [--epochs N] [gmm] [sbn] [sbn-nonlinear]      (default: 3 epochs, all three)
 # gmm: the enumerated mixture VAE (bench/gmm.vae; Pyro TraceEnum_ELBO, pyro_gmm_enum.py);
 # sbn, sbn-nonlinear: sigmoid belief nets with a score-function estimator and an average baseline
 # (bench/sbn_linear.vae, bench/sbn_nonlinear.vae; Pyro TraceGraph_ELBO, pyro_sbn.py), on pixels
 # thresholded at 0.5, written once as NPY files under bench/results/.
 # Pyro is found with $VAEC_PYRO_PYTHON (default: .venv/bin/python, then python3) and $PYTHONPATH;
-# a peer that cannot run is skipped, and the script says so. Prints median seconds per epoch and ratios.
+# a peer that cannot run is skipped, and the script says so. Prints median seconds per epoch and ratios
+# (the median of three epochs, as bench/run.sh takes for the reference VAE: the JVM's first epoch
+# carries its JIT compilation), then every epoch's seconds on both sides and the ratio of their sums.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-epochs=2
+epochs=3
 kinds=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -63,6 +65,8 @@ run_vaec() {   # name model args...
   fi
   python3 -c "import json,statistics,sys; d=json.load(open(sys.argv[1])); print(statistics.median(d['epoch_seconds']))" \
     "$out/vaec-$name.json" > "$out/vaec-$name.median"
+  python3 -c "import json,sys; print(' '.join(f'{s:.2f}' for s in json.load(open(sys.argv[1]))['epoch_seconds']))" \
+    "$out/vaec-$name.json" > "$out/vaec-$name.epochs"
 }
 # Pyro: the peers print "epoch N train_loss X test_loss Y seconds S".
 run_pyro() {   # name script args...
@@ -77,6 +81,10 @@ run_pyro() {   # name script args...
 import statistics, sys
 s = [float(l.split()[l.split().index('seconds') + 1]) for l in open(sys.argv[1]) if l.startswith('epoch ')]
 print(statistics.median(s))" "$out/pyro-$name.stdout" > "$out/pyro-$name.median"
+  python3 -c "
+import sys
+s = [float(l.split()[l.split().index('seconds') + 1]) for l in open(sys.argv[1]) if l.startswith('epoch ')]
+print(' '.join(f'{x:.2f}' for x in s))" "$out/pyro-$name.stdout" > "$out/pyro-$name.epochs"
 }
 
 for k in "${kinds[@]}"; do
@@ -99,5 +107,15 @@ for k in "${kinds[@]}"; do
     python3 -c "import sys; v,p=float(sys.argv[1]),float(sys.argv[2]); print(f'{sys.argv[3]:16}{v:14.2f}{p:14.2f}{v/p:10.2f}')" "$v" "$p" "$k"
   else
     python3 -c "import sys; print(f'{sys.argv[2]:16}{float(sys.argv[1]):14.2f}{\"skipped\":>14}{\"-\":>10}')" "$v" "$k"
+  fi
+done
+echo
+echo "every epoch (s), and the ratio of the sums (the first epoch included on both sides):"
+for k in "${kinds[@]}"; do
+  if [ -f "$out/pyro-$k.median" ]; then
+    python3 -c "import sys; v=[float(x) for x in sys.argv[1].split()]; p=[float(x) for x in sys.argv[2].split()]; print(f'{sys.argv[3]:16}vaec {sys.argv[1]}   Pyro {sys.argv[2]}   sums {sum(v):.2f} / {sum(p):.2f} = {sum(v)/sum(p):.2f}')" \
+      "$(cat "$out/vaec-$k.epochs")" "$(cat "$out/pyro-$k.epochs")" "$k"
+  else
+    echo "$(printf '%-16s' "$k")vaec $(cat "$out/vaec-$k.epochs")"
   fi
 done
