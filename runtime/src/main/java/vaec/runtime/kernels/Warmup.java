@@ -58,12 +58,44 @@ public final class Warmup {
   /** Starts the warm-up thread whatever VAEC_WARMUP says, once per JVM (tests); returns at once. */
   public static synchronized void begin() {
     if (thread != null) return;
+    loadLateClasses();
     thread = new Thread(Warmup::runQuietly, "vaec-warmup");
     thread.setDaemon(true);
     thread.start();
   }
 
   private static volatile boolean stop;
+
+  /**
+   * Loads the JDK classes that a run otherwise loads only after its first epoch, when it writes its
+   * first checkpoint: a heap byte buffer's big-endian views as floats, doubles, ints and longs (the
+   * checkpoint's arrays) and {@link java.util.concurrent.ThreadLocalRandom} (its temporary file's name). Each is a
+   * second concrete subclass of a class that the training step's compiled code knew only one of
+   * ({@code FloatBuffer}: the kernels' views of ND4J's buffers; {@code Random}: the epoch's
+   * shuffle), and HotSpot's C2 compiles calls through such a class on the assumption that it has
+   * no other. The class loaded later broke that assumption, and HotSpot threw away every compiled
+   * method that made it (the tanh, Bernoulli and halves kernels, the step's loop) at the first
+   * checkpoint, and compiled them again during the second epoch (-XX:+LogCompilation: a
+   * dependency_failed on FloatBuffer with ByteBufferAsFloatBufferB as the witness, then
+   * make_not_entrant for each). Loaded before any kernel is compiled, the classes are there when C2
+   * decides, and it guards those calls with a class check instead. Once per JVM; costs microseconds.
+   */
+  public static void loadLateClasses() {
+    if (lateClassesLoaded) return;
+    lateClassesLoaded = true;
+    for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN}) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).order(order);
+      b.asFloatBuffer();
+      b.asDoubleBuffer();
+      b.asIntBuffer();
+      b.asLongBuffer();
+    }
+    java.nio.FloatBuffer.allocate(1);
+    java.nio.DoubleBuffer.allocate(1);
+    java.util.concurrent.ThreadLocalRandom.current();
+  }
+
+  private static volatile boolean lateClassesLoaded;
 
   /**
    * Stops the warm-up started by {@link #start}, if any, after the kernel call it is in, and waits
@@ -221,6 +253,11 @@ public final class Warmup {
       Kernels.relu(c, c);
       INDArray x = filled(2, 20, i + 3), bias = filled(1, 20, i + 4).reshape(20);
       if (FusedDense.appliesForward(bias, x, x)) FusedDense.biasRelu(x, bias, x);   // a Vector API kernel's first use of an array
+      INDArray g = filled(2, 20, i + 5);
+      if (FusedTanh.applies(bias, x) && FusedTanh.applies(null, x, g, g)) {   // a tanh layer's passes on new arrays (Handles.nio's first use)
+        FusedTanh.biasTanh(x, bias, x);
+        FusedTanh.gradient(x, g, g);
+      }
       if (i % 50 == 0) {
         Gemm.gemm(tallA, false, tallB, false, tallC, 1.0, 0.0);
         Gemm.gemm(wideA, false, wideB, false, wideC, 1.0, 0.0);
@@ -235,6 +272,7 @@ public final class Warmup {
       r.close();
       x.close();
       bias.close();
+      g.close();
     }
   }
 

@@ -86,6 +86,7 @@ public final class Trainer {
     // The kernels' warm-up (started by the command while it compiled the model and loaded the
     // data) stops here, before the first step: it never runs inside a timed epoch.
     long w0 = System.nanoTime();
+    vaec.runtime.kernels.Warmup.loadLateClasses();   // before the step's code is compiled, whether or not the warm-up ran
     vaec.runtime.kernels.Warmup.stop();
     if (profile != null && vaec.runtime.kernels.Warmup.nanos() >= 0) {
       System.err.printf("kernel warm-up: %.0f ms on its own thread (%.0f ms of CPU), %s; the first step waited %.1f ms for it to stop%n",
