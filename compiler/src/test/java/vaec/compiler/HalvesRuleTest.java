@@ -12,7 +12,7 @@ import vaec.runtime.train.Trainer;
 /**
  * The default rule that decides whether a step runs as two halves of the batch (VAEC_BATCH_HALVES
  * unset) reads the model and the batch only, and picks what was measured faster on the benchmark
- * models (README, "Two cores"): halves for the nonlinear SBN and for the stacked rows of the
+ * models (bench/PERFORMANCE_LOG.md, "Two cores"): halves for the nonlinear SBN and for the stacked rows of the
  * enumerated mixture, one pass for the reference VAE and the linear SBN.
  */
 class HalvesRuleTest {

@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Inside a training run (the mixture, 640 x 400, the paths alternated by a probe build): medians
  * of 82.7 against 167.9 us forward, 210.7 against 297.8 us backward; until C2 has compiled them
  * (the first few hundred calls) these passes run many times slower, like every Vector API kernel,
- * so a JIT warm-up before training should call them (README, "A ReLU layer's bias and activation
+ * so a JIT warm-up before training should call them (bench/PERFORMANCE_LOG.md, "A ReLU layer's bias and activation
  * as one fused kernel").
  */
 public final class FusedDense {

@@ -34,7 +34,7 @@ public final class Warmup {
   private static Thread thread;
 
   /**
-   * Whether VAEC_WARMUP allows it: on unless it is 0. Measured on the 2-core machine (README,
+   * Whether VAEC_WARMUP allows it: on unless it is 0. Measured on the 2-core machine (bench/PERFORMANCE_LOG.md,
    * "Warming the kernels up"): at load 1.4-2.8 it shortened the first epoch by 0.25-0.81 s, the
    * whole command about the same; at load 4-5 by 0.5-2.8 s, the command shorter in 4 runs of 5; at
    * load 8-10, with no idle core, the first epoch still shorter but the command 1-10 s longer.

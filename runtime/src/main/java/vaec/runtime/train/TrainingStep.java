@@ -91,7 +91,7 @@ abstract class TrainingStep {
    * average) was about 9% faster as halves, the linear SBN (784-200, 20.1 million) the same either
    * way, the reference VAE (784-400-20, 40.1 million) 6-7% slower as halves; the nonlinear SBN at
    * batch 256 (20.2 million) and both SBNs at batch 50 (7.8 million, halves of 25 rows) were slower
-   * as halves. See the README's "Two cores".
+   * as halves. See "Two cores" in bench/PERFORMANCE_LOG.md.
    */
   static final long AUTO_MAX_MEAN_SPLIT = 16_000_000;
 

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * Not a test: a stand-alone comparison of the two ways {@link Gemm} can split a product over two
  * threads, by column halves of C or by row halves, against one thread, for the products a
- * training step makes (README, "Splitting a product by rows or by columns"). The three forms
+ * training step makes (bench/PERFORMANCE_LOG.md, "Splitting a product by rows or by columns"). The three forms
  * alternate call by call in one JVM; prints the median of 300 calls of each.
  * <pre>
  *   mvn -B -q -o test-compile -pl runtime
