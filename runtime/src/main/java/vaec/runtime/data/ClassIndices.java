@@ -16,6 +16,11 @@ public final class ClassIndices {
     float[] v = d.values();
     for (int r = 0; r < d.rows(); r++) {
       float c = v[r];
+      if (Float.isNaN(c) || c == -1f) {
+        // The marks PartialLabels reads as a missing label: say so rather than "not a class index".
+        throw new UserError(d.origin() + ": row " + (r + 1) + " holds " + c + ", a missing label, but every row of data needs one (for "
+            + declaration + "); drop the rows without a label");
+      }
       if (!(c >= 0 && c < classes && c == Math.rint(c))) {
         throw new UserError(d.origin() + ": row " + (r + 1) + " holds " + c + ", which is not a class index 0.." + (classes - 1)
             + " (for " + declaration + ")");
