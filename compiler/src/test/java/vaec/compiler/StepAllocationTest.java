@@ -96,13 +96,67 @@ class StepAllocationTest {
     @Override
     public void epochStarted(long epoch, long epochs, long batches, long done, int batchSize) {
       lastBuffers = -1;   // steps across the end of an epoch include the test evaluation
+      if (epoch == EPOCHS - 1) awaitCompilerQueue();   // before the measured epochs, outside any measured step
     }
+
+    /** The executors the steps gathered into, in order of first use (the hook allocates only for a new one). */
+    final vaec.runtime.exec.Executor[] executors = new vaec.runtime.exec.Executor[16];
+    int executorsSeen;
+
+    void gathered(vaec.runtime.exec.Executor ex) {
+      for (int i = 0; i < executorsSeen; i++) if (executors[i] == ex) return;
+      if (executorsSeen < executors.length) executors[executorsSeen++] = ex;
+    }
+  }
+
+  /**
+   * Waits until HotSpot's compile queues are empty and no compilation is in progress (at most
+   * {@link #COMPILER_WAIT_MS}), so that the measured epochs run the code the JIT was asked to
+   * compile during the warm-up epochs. Under load the single C2 thread can lag several epochs behind
+   * (seen at load 10-13: kernels still in C1's code, which allocates for every vector operation,
+   * 2.8-6 MB a step, in epochs 5-8 of a run); without the wait this test measured the machine's
+   * load rather than the step. Not a timing assertion: it only waits for a condition.
+   */
+  static void awaitCompilerQueue() {
+    long until = System.nanoTime() + COMPILER_WAIT_MS * 1_000_000L;
+    try {
+      javax.management.ObjectName name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+      javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      while (System.nanoTime() < until) {
+        String q = (String) server.invoke(name, "compilerQueue", new Object[] {null}, new String[] {String[].class.getName()});
+        if (compilerIdle(q)) return;
+        Thread.sleep(50);
+      }
+    } catch (javax.management.JMException e) {
+      throw new AssertionError("the JVM's compile queue cannot be read", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The longest wait for the compile queues to empty. */
+  static final long COMPILER_WAIT_MS = 120_000;
+
+  /** Whether jcmd Compiler.queue's report lists no compilation, in progress or queued. */
+  static boolean compilerIdle(String report) {
+    for (String line : report.split("\n")) {
+      String l = line.strip();
+      if (l.isEmpty() || l.endsWith(":") || l.equals("Empty")) continue;
+      return false;   // a task line: "<id> <level> <method> (<n> bytes)"
+    }
+    return true;
   }
 
   static PerStep train(String source, Path dir) { return train(source, dir, false); }
 
   /** With {@code binary}, the data are 0 or 1 (a model that declares binary data checks it). */
-  static PerStep train(String source, Path dir, boolean binary) {
+  static PerStep train(String source, Path dir, boolean binary) { return train(source, dir, binary, new int[] {EPOCHS}, null); }
+
+  /**
+   * Trains one trainer with one {@link Trainer#train} call per entry of {@code calls} (the epochs
+   * to reach, the last {@link #EPOCHS}); records into {@code seen} (when not null) the executors the steps gathered into.
+   */
+  static PerStep train(String source, Path dir, boolean binary, int[] calls, Counter seen) {
     CompiledModel m = Compiler.compile(new SourceFile("alloc.vae", source)).compiled();
     Random r = new Random(3);
     float[] train = new float[ROWS * 784];
@@ -114,8 +168,11 @@ class StepAllocationTest {
     // compiled them. On a loaded machine six epochs were not always enough for C2 to catch up
     // (seen at load 9-10: 0.9-3.1 MB a step in the measured epochs, 0 on a rerun).
     vaec.runtime.kernels.Warmup.callKernelsHere();
-    Counter c = new Counter();
-    assertTrue(new Trainer(ModelState.fresh(m), data, dir.resolve("c.vaeckpt"), c).train(EPOCHS));
+    Counter c = seen != null ? seen : new Counter();
+    Trainer trainer = new Trainer(ModelState.fresh(m), data, dir.resolve("c.vaeckpt"), c);
+    trainer.afterGather(c::gathered);
+    assertEquals(EPOCHS, calls[calls.length - 1]);
+    for (int epochs : calls) assertTrue(trainer.train(epochs));
     // The first epochs warm up (the JIT, ND4J's caches, the kernels' handles; in a fresh JVM one
     // epoch left steps of 5-14 KB while C2 was still compiling, and the Vector API kernels allocate
     // until C2 has compiled them); keep the last two: 2 x 11 steps.
@@ -218,6 +275,30 @@ class StepAllocationTest {
     // Kernels reused its scalar ops and op contexts (136 before the bias gradient's one-row view
     // was cached in Gemm).
     assertNoAllocation(p);
+  }
+
+  /**
+   * A trainer trained in three calls of {@link Trainer#train} (6 epochs, then to 7, then to 8): the
+   * second and third calls' steps allocate nothing either, and train on the executors the first
+   * call made. Session 6 saw 9 MB a step in epochs 3-4 and then 501,760 bytes a step through epoch 8
+   * for a trainer extended after 2 epochs; 501,760 is what FusedBernoulliVector.scaleRows (one
+   * vector load and one store per 16 of the 64 x 784 floats) allocates per call when C2 leaves its
+   * load to the Vector API's Java fallback (a duplicate of the ByteBuffer, a float[16] and the
+   * vector: 160 bytes per 16 floats; measured with -XX:DisableIntrinsic=_VectorLoadOp), i.e. the
+   * JIT's state, not an allocation of the step. Each call used to make a new training step (every
+   * executor buffer anew, met for the first time by the compiled kernels); now the trainer keeps it.
+   */
+  @Test
+  void extendedTrainerStepsAllocateNothing(@TempDir Path dir) throws java.io.IOException {
+    for (String model : new String[] {"vae", "mixture"}) {
+      java.nio.file.Files.createDirectories(dir.resolve(model));
+      Counter c = new Counter();
+      PerStep p = train(model.equals("vae") ? VAE : MIXTURE, dir.resolve(model), false, new int[] {EPOCHS - 2, EPOCHS - 1, EPOCHS}, c);
+      report(model + ", extended twice", p);
+      // The reference VAE's step is one executor; the mixture's two halves are two.
+      assertEquals(model.equals("vae") ? 1 : 2, c.executorsSeen, "executors over three train() calls");
+      assertNoAllocation(p);
+    }
   }
 
   @Test

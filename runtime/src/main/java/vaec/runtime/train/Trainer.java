@@ -52,12 +52,11 @@ public final class Trainer {
 
   private boolean loop(int epochs) {
     CompiledModel m = state.model;
-    Batches train = new Batches(data.train());
     int rows = data.train().rows();
     int batch = Math.min(m.config().batch(), rows);
     int perEpoch = rows / batch;
     // One pass over the batch, or two halves of it on two cores (TrainingStep says when).
-    TrainingStep pass = TrainingStep.of(m, batch, state.params, train, batchHalves);
+    TrainingStep pass = step(m, batch);
     halved = pass.halved();
     pass.beginRun(perEpoch);
     int k = m.samples();   // the objective's samples per example: rows = batch x k
@@ -168,6 +167,26 @@ public final class Trainer {
   }
 
   private java.util.function.Consumer<Executor> afterGather;
+
+  /** The step's executors and gather, made by the first {@link #train} and kept for later calls on this trainer. */
+  private TrainingStep step;
+  /** The halves mode {@link #step} was made for. */
+  private TrainingStep.HalvesMode stepMode;
+
+  /**
+   * The training step, made once per trainer (again only when {@link #batchHalves} changed the
+   * mode since): a later {@link #train} call that extends the run trains on the same executors,
+   * buffers and batch gather as the first, as one longer call would, instead of making a second
+   * set of every buffer (the first left to the garbage collector) that the JIT-compiled kernels
+   * then meet for the first time (StepAllocationTest.extendedTrainerStepsAllocateNothing).
+   */
+  private TrainingStep step(CompiledModel m, int batch) {
+    if (step == null || stepMode != batchHalves) {
+      step = TrainingStep.of(m, batch, state.params, new Batches(data.train()), batchHalves);
+      stepMode = batchHalves;
+    }
+    return step;
+  }
 
   /**
    * VAEC_BATCH_HALVES=0 turns the two-core halves of a step off (one pass over the batch, as
