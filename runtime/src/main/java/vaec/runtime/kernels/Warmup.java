@@ -59,6 +59,7 @@ public final class Warmup {
   public static synchronized void begin() {
     if (thread != null) return;
     loadLateClasses();
+    initializeJavaCppHere();
     thread = new Thread(Warmup::runQuietly, "vaec-warmup");
     thread.setDaemon(true);
     thread.start();
@@ -96,6 +97,23 @@ public final class Warmup {
   }
 
   private static volatile boolean lateClassesLoaded;
+
+  /**
+   * Initializes JavaCPP's Pointer (and with it Loader) on the calling thread, before the warm-up
+   * thread exists. The two classes' static initializers need each other (Loader's loads the native
+   * library, whose JNI_OnLoad needs Pointer; Pointer's needs Loader): begun on two threads at once,
+   * each thread waits for the other's class initialization, forever. Seen twice in one hour on the
+   * cli tests (CliEndToEndTest hung, jstack): the warm-up thread in Loader's (ND4J's backend
+   * loading its native library), vaec run's main thread in Pointer's (MemoryEstimate.available,
+   * from ModelState.fresh). Done here, the warm-up thread finds both initialized.
+   */
+  private static void initializeJavaCppHere() {
+    try {
+      Class.forName("org.bytedeco.javacpp.Pointer", true, Warmup.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("JavaCPP is not on the class path", e);
+    }
+  }
 
   /**
    * Stops the warm-up started by {@link #start}, if any, after the kernel call it is in, and waits
