@@ -16,6 +16,7 @@ import vaec.compiler.check.TrainSettings;
 import vaec.compiler.ir.ProbModel;
 import vaec.compiler.lower.GraphLowering;
 import vaec.compiler.lower.GraphLowering.Purpose;
+import vaec.compiler.lower.RepeatedRowsFactoring;
 import vaec.compiler.plan.EstimatorPlan;
 import vaec.compiler.syntax.ModelParser;
 import vaec.runtime.graph.Graph;
@@ -85,14 +86,17 @@ public final class Compiler {
       d.throwIfAny();
       throw r;
     }
+    // Dense layers over parts repeated into an enumerated latent's blocks meet those parts once
+    // per example (RepeatedRowsFactoring); a graph without such a layer is left as lowered.
+    training = RepeatedRowsFactoring.apply(training);
     Graph train = training.train();
-    Graph evaluate = GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE);
-    Graph logWeight = GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT);
+    Graph evaluate = RepeatedRowsFactoring.apply(GraphLowering.lower(model, plan, catalog, Purpose.EVALUATE));
+    Graph logWeight = RepeatedRowsFactoring.apply(GraphLowering.lower(model, plan, catalog, Purpose.LOG_WEIGHT));
     // A model without data has nothing to generate, and its prior may be an unnormalized energy with
     // no sampler: its prior-sampling graph is empty (vaec sample refuses such a model).
-    Graph prior = model.data().isEmpty() ? new Graph() : GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE);
-    Graph recon = GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT);
-    Graph decode = GraphLowering.lower(model, plan, catalog, Purpose.DECODE);
+    Graph prior = model.data().isEmpty() ? new Graph() : RepeatedRowsFactoring.apply(GraphLowering.lower(model, plan, catalog, Purpose.PRIOR_SAMPLE));
+    Graph recon = RepeatedRowsFactoring.apply(GraphLowering.lower(model, plan, catalog, Purpose.RECONSTRUCT));
+    Graph decode = RepeatedRowsFactoring.apply(GraphLowering.lower(model, plan, catalog, Purpose.DECODE));
     Graph controlVariates = training.companion();
     List<ParamInit> params = new ArrayList<>();
     Set<String> used = usedNetworks(model);

@@ -173,6 +173,9 @@ public final class Graph {
     return expanded.computeIfAbsent(n, x -> apply(new vaec.runtime.ops.RepeatEachRow(x.rowGroup()), x.origin(), x));
   }
 
+  /** Records that {@code repeated} widens {@code n} (a copy's {@link vaec.runtime.ops.RepeatEachRow}), so {@link #expanded} reuses it. */
+  void noteExpanded(Node n, Node repeated) { expanded.putIfAbsent(n, repeated); }
+
   private Node add(Node.Kind kind, String name, Op op, List<Node> in, int width, long[] shape, double c,
                    NoiseKind noise, SourceRef origin) {
     for (Node i : in) {

@@ -49,15 +49,20 @@ public final class Dense implements Op {
   @Override
   public void forward(INDArray[] in, INDArray out, INDArray[] scratch) {
     Gemm.gemm(in[0], false, in[1], false, out, 1.0, 0.0);
-    if (activation == Activation.TANH && FusedTanh.applies(in[2], out)) {
-      FusedTanh.biasTanh(out, in[2], out);                 // one pass where ND4J took two
+    biasAndActivation(activation, out, in[2]);
+  }
+
+  /** out = f(out + b) in place: the step after a dense layer's product (shared with {@link DenseRows}). */
+  static void biasAndActivation(Activation activation, INDArray out, INDArray b) {
+    if (activation == Activation.TANH && FusedTanh.applies(b, out)) {
+      FusedTanh.biasTanh(out, b, out);                     // one pass where ND4J took two
       return;
     }
-    if (activation == Activation.RELU && FusedDense.appliesForward(in[2], out, out)) {
-      FusedDense.biasRelu(out, in[2], out);                // bias and ReLU in one pass, the same floats
+    if (activation == Activation.RELU && FusedDense.appliesForward(b, out, out)) {
+      FusedDense.biasRelu(out, b, out);                    // bias and ReLU in one pass, the same floats
       return;
     }
-    vaec.runtime.kernels.Kernels.addRow(out, in[2], out);   // Kernels' reused op: no buffer per call
+    vaec.runtime.kernels.Kernels.addRow(out, b, out);      // Kernels' reused op: no buffer per call
     activation.apply(out, out);
   }
 
@@ -75,18 +80,7 @@ public final class Dense implements Op {
   @Override
   public void backwardAccumulating(INDArray[] in, INDArray out, INDArray gOut, INDArray[] gIn, boolean[] accumulate,
                                    INDArray[] scratch) {
-    INDArray dPre = gOut;
-    if (activation != Activation.IDENTITY) {
-      dPre = scratch[0];
-      if (activation == Activation.TANH && FusedTanh.applies(null, out, gOut, dPre)) {
-        FusedTanh.gradient(out, gOut, dPre);              // (1 - y^2) g in one pass, the same floats
-      } else if (activation == Activation.RELU && FusedDense.appliesBackward(out, gOut, dPre)) {
-        FusedDense.reluGradient(out, gOut, dPre);         // step(y) g in one pass, the same floats
-      } else {
-        activation.derivativeFromOutput(out, dPre);
-        vaec.runtime.kernels.Kernels.mul(dPre, gOut, dPre);
-      }
-    }
+    INDArray dPre = preActivationGradient(activation, out, gOut, scratch[0]);
     // A weight shared by several uses (the decoder of every enumerated branch) gets each use's
     // gradient added by the gemm itself, rather than into a buffer the executor adds afterwards.
     if (gIn[1] != null) Gemm.gemm(in[0], true, dPre, false, gIn[1], 1.0, accumulate[1] ? 1.0 : 0.0);
@@ -97,13 +91,30 @@ public final class Dense implements Op {
     if (gIn[0] != null) Gemm.gemm(dPre, false, in[1], true, gIn[0], 1.0, accumulate[0] ? 1.0 : 0.0);
   }
 
+  /**
+   * The gradient before the activation, given the output {@code out} and its gradient {@code gOut}:
+   * {@code gOut} itself for the identity, else written into {@code work} (shared with {@link DenseRows}).
+   */
+  static INDArray preActivationGradient(Activation activation, INDArray out, INDArray gOut, INDArray work) {
+    if (activation == Activation.IDENTITY) return gOut;
+    if (activation == Activation.TANH && FusedTanh.applies(null, out, gOut, work)) {
+      FusedTanh.gradient(out, gOut, work);                // (1 - y^2) g in one pass, the same floats
+    } else if (activation == Activation.RELU && FusedDense.appliesBackward(out, gOut, work)) {
+      FusedDense.reluGradient(out, gOut, work);           // step(y) g in one pass, the same floats
+    } else {
+      activation.derivativeFromOutput(out, work);
+      vaec.runtime.kernels.Kernels.mul(work, gOut, work);
+    }
+    return work;
+  }
+
   @Override
   public String describe() {
     return "dense[" + activation.lowerName() + "]";
   }
 
   /** The weight's shape: a parameter's own, or that of the parameter behind a stop-gradient (a frozen use). */
-  private static long[] weightShape(Node w) {
+  static long[] weightShape(Node w) {
     while (w.kind() == Node.Kind.OP && w.op() instanceof StopGradient) w = w.input(0);
     return w.paramShape();
   }

@@ -168,6 +168,21 @@ class GradientCheckTest {
       Node b = g.apply(new CombineBlocks(0, 1, 0), o, s);
       return g.apply(new Binary(Binary.Kind.MUL), o, a, b);
     }, W, W));
+    // A dense layer over [repeated x, stacked s] as two blocks of one weight: x meets its rows once
+    // per example, its product is repeated into the blocks, and the stacked part's product adds the
+    // bias, the repeated product and the activation; the weight's gradient is written by both.
+    for (Activation a : new Activation[] {Activation.IDENTITY, Activation.TANH, Activation.RELU}) {
+      cs.add(c("dense rows over a repeated and a stacked part, " + a, (g, p) -> {
+        SourceRef o = SourceRef.NONE;
+        Node w = g.param("W", 5, 3);
+        Node b = g.param("b", 3);
+        Node values = g.apply(new EnumeratedValues(List.of(new double[] {1, 0}, new double[] {0.3, -2})), o, g.constant(0, 1));
+        Node s = g.apply(new Binary(Binary.Kind.MUL), o, g.apply(new RepeatRows(2), o, p.get(1)), values);
+        Node hx = g.apply(new DenseRows(0, 3, Activation.IDENTITY, false, false), o, p.get(0), w);
+        Node y = g.apply(new DenseRows(3, 5, a, true, true), o, s, w, b, g.apply(new RepeatRows(2), o, hx));
+        return g.apply(new CombineBlocks(0.5, -1.5), o, y);
+      }, 3, 2));
+    }
     return cs.stream();
   }
 
