@@ -116,8 +116,8 @@ public final class RepeatedRowsFactoring {
     Node build(Graph out, Function<Node, Node> copyOf) {
       SourceRef o = dense.origin();
       Activation act = ((Dense) dense.op()).activation();
-      Node w = copyOf.apply(dense.input(1));
-      Node b = copyOf.apply(dense.input(2));
+      Node w = dense.input(1);
+      Node b = dense.input(2);
       List<Part> repeated = runs.stream().filter(Part::repeated).toList();
       List<Part> stacked = runs.stream().filter(p -> !p.repeated()).toList();
       Node sum = null;
@@ -139,11 +139,36 @@ public final class RepeatedRowsFactoring {
       List<Node> in = new ArrayList<>();
       Node[] values = p.values().stream().map(copyOf).toArray(Node[]::new);
       in.add(values.length == 1 ? values[0] : out.apply(new Concat(), o, values));
-      in.add(w);
-      if (bias != null) in.add(bias);
+      int rows = Math.max(1, in.get(0).rows());
+      in.add(rowFree(out, w, rows, copyOf));
+      if (bias != null) in.add(rowFree(out, bias, rows, copyOf));
       if (addend != null) in.add(addend);
       return out.apply(new DenseRows(p.from(), p.to(), act, bias != null, addend != null), o, in.toArray(Node[]::new));
     }
+  }
+
+  /**
+   * A weight or bias read at {@code rows} rows per example: its copy, or for an op on parameters
+   * alone (a frozen use, the parameter behind a stop-gradient, made at the rows of the layer that
+   * read it) the same op made anew at those rows.
+   */
+  private static Node rowFree(Graph out, Node n, int rows, Function<Node, Node> copyOf) {
+    if (n.broadcast() || n.rows() == rows || !onParameters(n)) return copyOf.apply(n);
+    Node[] in = n.inputs().stream().map(i -> rowFree(out, i, rows, copyOf)).toArray(Node[]::new);
+    int before = out.setRows(rows);
+    try {
+      return out.apply(n.op(), n.origin(), in);
+    } finally {
+      out.setRows(before);
+    }
+  }
+
+  /** Whether {@code n} reads parameters and constants alone, directly or through ops. */
+  private static boolean onParameters(Node n) {
+    if (n.broadcast()) return true;
+    if (n.kind() != Node.Kind.OP || n.op().hasState()) return false;
+    for (Node i : n.inputs()) if (!onParameters(i)) return false;
+    return true;
   }
 
   /** The plan for factoring {@code n}, or null when it is not a dense layer over a concatenation with repeated parts. */

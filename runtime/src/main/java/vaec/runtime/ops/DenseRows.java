@@ -123,11 +123,28 @@ public final class DenseRows implements Op {
     if (v != null) return v;
     if (views.size() >= 4096) views.clear();
     List<INDArray> vs = new java.util.ArrayList<>();
-    vs.add(w.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
-    if (from > 0) vs.add(w.get(NDArrayIndex.interval(0, from), NDArrayIndex.all()));
-    if (to < w.rows()) vs.add(w.get(NDArrayIndex.interval(to, w.rows()), NDArrayIndex.all()));
+    vs.add(rows(w, from, to));
+    if (from > 0) vs.add(rows(w, 0, from));
+    if (to < w.rows()) vs.add(rows(w, to, (int) w.rows()));
     v = vs.toArray(new INDArray[0]);
     views.put(w, v);
+    return v;
+  }
+
+  /**
+   * Rows {@code a} to {@code b} - 1 of a matrix, as a view. For a contiguous row-major matrix (a
+   * parameter inside the flat vector, a gradient buffer), as a stretch of its elements:
+   * ND4J 1.0.0-M2.1's interval along the rows of such a view returns an empty array when the
+   * stretch starts past the view's length less its offset in the flat vector (rows 400:410 of a
+   * weight far into the vector), which RepeatedRowsFactoringTest met.
+   */
+  static INDArray rows(INDArray w, int a, int b) {
+    long cols = w.columns();
+    if (w.ordering() == 'c' && w.stride(1) == 1 && w.stride(0) == cols) {
+      return w.reshape(-1).get(NDArrayIndex.interval(a * cols, b * cols)).reshape(b - a, cols);
+    }
+    INDArray v = w.get(NDArrayIndex.interval(a, b), NDArrayIndex.all());
+    if (v.rank() != 2 || v.rows() != b - a) throw new IllegalStateException("rows " + a + ":" + b + " of " + w.shapeInfoToString() + " gave " + v.shapeInfoToString());
     return v;
   }
 
