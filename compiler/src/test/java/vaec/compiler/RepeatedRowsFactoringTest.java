@@ -35,7 +35,8 @@ import vaec.stdlib.Catalog;
  * for the loss and 1e-4 of the largest gradient of each parameter.
  */
 class RepeatedRowsFactoringTest {
-  static final int BATCH = 5;
+  /** Whole groups of 2 or 3 samples per example, for the importance-weighted case. */
+  static final int BATCH = 6;
 
   /** bench/gmm.vae in small: z's head reads [h, c], h computed once per example before c is enumerated. */
   static final String GMM = """
@@ -175,6 +176,15 @@ class RepeatedRowsFactoringTest {
   @Test
   void partsInAnyArrangementGiveTheSameLossAndGradients() {
     check("arranged.vae", ARRANGED, 3);
+  }
+
+  /**
+   * Under an importance-weighted objective every example fills k rows and the guide's body runs
+   * once per example (row groups, Graph#apply): the factored layer reads h widened to the k rows.
+   */
+  @Test
+  void underAnImportanceWeightedObjectiveTheLossAndGradientsAgreeToo() {
+    check("gmm-iwae.vae", GMM + "train { objective = iwae(samples = 3) }\n", 1);
   }
 
   @Test
