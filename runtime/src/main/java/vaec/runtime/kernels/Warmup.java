@@ -135,6 +135,11 @@ public final class Warmup {
 
   private static volatile boolean completed;
 
+  private static volatile int rounds;
+
+  /** How many rounds of the warm-up's loop ran (of {@link #CALLS}). */
+  public static int rounds() { return rounds; }
+
   /** Whether the warm-up made all its calls before it was stopped. */
   public static boolean completed() { return completed; }
 
@@ -162,7 +167,7 @@ public final class Warmup {
    * run 15,000 iterations in all (HotSpot's Tier4MinInvocationThreshold and Tier4CompileThreshold),
    * and the loop itself (on-stack replacement) after 40,000 iterations.
    */
-  static final int CALLS = 1_000;
+  public static final int CALLS = 1_000;
 
   /**
    * The kernels written with the JDK's Vector API (with the module; their heap-copy forms
@@ -195,6 +200,7 @@ public final class Warmup {
     Fresh fresh = new Fresh();
     for (int i = 0; i < CALLS; i++) {
       if (stopped.getAsBoolean()) return;
+      rounds = i;
       if (i < FRESH_CALLS) fresh.round(i);
       if (bernoulli) shapes[i & 1].run();
       if (relu) layers[i & 1].run();
