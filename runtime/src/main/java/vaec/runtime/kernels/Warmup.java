@@ -135,7 +135,10 @@ public final class Warmup {
 
   private static volatile boolean completed;
 
-  private static volatile int rounds;
+  private static volatile int rounds, freshRounds;
+
+  /** How many rounds of {@link Fresh} ran (of {@link #FRESH_CALLS}). */
+  public static int freshRounds() { return freshRounds; }
 
   /** How many rounds of the warm-up's loop ran (of {@link #CALLS}). */
   public static int rounds() { return rounds; }
@@ -198,10 +201,14 @@ public final class Warmup {
     INDArray p = filled(1, 4_099, 5).reshape(4_099), gr = filled(1, 4_099, 6).reshape(4_099);
     vaec.runtime.optim.Adam adam = new vaec.runtime.optim.Adam(4_099, DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
     Fresh fresh = new Fresh();
+    for (int i = 0; i < FRESH_CALLS; i++) {
+      if (stopped.getAsBoolean()) return;
+      freshRounds = i + 1;
+      fresh.round(i);
+    }
     for (int i = 0; i < CALLS; i++) {
       if (stopped.getAsBoolean()) return;
       rounds = i;
-      if (i < FRESH_CALLS) fresh.round(i);
       if (bernoulli) shapes[i & 1].run();
       if (relu) layers[i & 1].run();
       if (tanh) tanhs[i & 1].run();
@@ -319,7 +326,7 @@ public final class Warmup {
    * Rounds of {@link Fresh}: past C1's profiling thresholds (a method is profiled from its 200th
    * call), with 20 rounds of split products and ops after them.
    */
-  static final int FRESH_CALLS = 600;
+  public static final int FRESH_CALLS = 600;
 
   /** Every how many rounds of {@link Fresh} the products split by rows and columns run. */
   static final int TALL_EVERY = 20;
