@@ -14,10 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * the JDK's Vector API that is far worse than slow: outside C2 every vector operation is an
  * object (Adam's in-place update took 5.1 ms a step over the first 94 steps of the reference VAE,
  * 0.3-0.6 ms afterwards). So the warm-up calls those (the Bernoulli likelihood's fused kernels,
- * a ReLU layer's fused passes, the halves' gradient fold, Adam's update) on shapes that take their branches (whole vectors and
+ * a ReLU or tanh layer's fused passes, the halves' gradient fold, Adam's update) on shapes that take their branches (whole vectors and
  * scalar tails, one core and two). The other kernels (gemm, ND4J's element-wise ops) are not
  * warmed: calling them here as often as C2 needs took seconds, longer than the loading it hides in.
- * They are only called a few hundred times on arrays made anew ({@link #freshArrays}), so that C1's
+ * They are only called a few hundred times on arrays made anew ({@link Fresh}), so that C1's
  * profile, which C2 compiles from, has seen the branches of an array's first use; otherwise the
  * evaluation after the first epoch, with arrays of its own, deoptimized the step's compiled code.
  *
@@ -153,6 +153,14 @@ public final class Warmup {
 
   private static volatile boolean completed;
 
+  private static volatile int rounds, freshRounds;
+
+  /** How many rounds of {@link Fresh} ran (of {@link #FRESH_CALLS}). */
+  public static int freshRounds() { return freshRounds; }
+
+  /** How many rounds of the warm-up's loop ran (of {@link #CALLS}). */
+  public static int rounds() { return rounds; }
+
   /** Whether the warm-up made all its calls before it was stopped. */
   public static boolean completed() { return completed; }
 
@@ -180,7 +188,7 @@ public final class Warmup {
    * run 15,000 iterations in all (HotSpot's Tier4MinInvocationThreshold and Tier4CompileThreshold),
    * and the loop itself (on-stack replacement) after 40,000 iterations.
    */
-  static final int CALLS = 1_000;
+  public static final int CALLS = 1_000;
 
   /**
    * The kernels written with the JDK's Vector API (with the module; their heap-copy forms
@@ -191,24 +199,41 @@ public final class Warmup {
     run(() -> stop);
   }
 
-  /** The calls, until {@code stopped} says to stop. */
+  /**
+   * The calls, until {@code stopped} says to stop: one loop in which every kernel takes its turn,
+   * so that wherever the trainer stops it (the data of a small model load in a second or two, less
+   * than the whole warm-up takes), each kernel has had the same share of it. They ran one after
+   * another before, the arrays made anew first, and a fast start-up stopped the warm-up before it
+   * had called any Vector API kernel.
+   */
   private static void run(java.util.function.BooleanSupplier stopped) {
-    freshArrays(stopped);
-    // Two shapes, taken in turn, so that C2 compiles the branches either takes (a row of whole
+    // Two shapes each, taken in turn, so that C2 compiles the branches either takes (a row of whole
     // vectors, as 784 pixels are; a row with a scalar tail) rather than a trap for the other.
     Bernoulli[] shapes = {new Bernoulli(4, 784, 1), new Bernoulli(8, 201, 2)};
     boolean bernoulli = shapes[0].applies() && shapes[1].applies();
     Relu[] layers = {new Relu(4, 400, 7), new Relu(4, 403, 8)};
     boolean relu = layers[0].applies() && layers[1].applies();
+    Tanh[] tanhs = {new Tanh(4, 200, 11), new Tanh(4, 203, 12)};
+    boolean tanh = tanhs[0].applies() && tanhs[1].applies();
     INDArray g = filled(1, 4_099, 3).reshape(4_099), g2 = filled(1, 4_099, 4).reshape(4_099);
+    INDArray p = filled(1, 4_099, 5).reshape(4_099), gr = filled(1, 4_099, 6).reshape(4_099);
+    vaec.runtime.optim.Adam adam = new vaec.runtime.optim.Adam(4_099, DataType.FLOAT, 1e-3, 0.9, 0.999, 1e-8);
+    Fresh fresh = new Fresh();
+    for (int i = 0; i < FRESH_CALLS; i++) {
+      if (stopped.getAsBoolean()) return;
+      freshRounds = i + 1;
+      fresh.round(i);
+    }
     for (int i = 0; i < CALLS; i++) {
       if (stopped.getAsBoolean()) return;
+      rounds = i;
       if (bernoulli) shapes[i & 1].run();
       if (relu) layers[i & 1].run();
+      if (tanh) tanhs[i & 1].run();
       Fold.fold(g, 0.5f, g2, 0.5f);
       Fold.fold(g, 0.25f, g2, 0.75f);
+      adam.step(p, gr);
     }
-    adam(4_099, CALLS, stopped);
     adam(70_001, 50, stopped);   // two halves on the two cores, as for models of 65,536 parameters or more
   }
 
@@ -252,19 +277,40 @@ public final class Warmup {
     }
   }
 
+  /** A tanh layer's fused bias-and-activation pass and its gradient ({@link FusedTanh}) on one shape of scratch arrays. */
+  private static final class Tanh {
+    final INDArray x, b, y, g, d;
+
+    Tanh(int rows, int w, int seed) {
+      x = filled(rows, w, seed).subi(0.5);
+      b = filled(1, w, seed + 10).reshape(w).subi(0.5);
+      y = Nd4j.create(DataType.FLOAT, rows, w);
+      g = filled(rows, w, seed + 20);
+      d = Nd4j.create(DataType.FLOAT, rows, w);
+    }
+
+    boolean applies() { return FusedTanh.applies(b, x) && FusedTanh.applies(b, y) && FusedTanh.applies(null, y, g, d); }
+
+    void run() {
+      FusedTanh.biasTanh(x, b, y);
+      FusedTanh.gradient(y, g, d);
+    }
+  }
+
   /**
-   * Products and element-wise ops on arrays made anew each time, and products tall enough to be
+   * Products and element-wise ops on arrays made anew each round, and products tall enough to be
    * split by rows and by columns: the branches a training step takes only in its first steps (an
    * array's first use in {@link Handles}) or never (a row split, which the test evaluation takes),
    * taken while C1 profiles these methods. Without them C2 compiles those branches as traps, and
    * the evaluation after the first epoch deoptimizes the step's compiled kernels, which are then
    * compiled again during the second epoch.
    */
-  private static void freshArrays(java.util.function.BooleanSupplier stopped) {
+  private static final class Fresh {
     // 192 x 192 x 128 and 64 x 256 x 256: each past Gemm.SPLIT_WORK, split by rows and by columns.
-    INDArray tallA = filled(Gemm.ROW_SPLIT_ROWS, 192, 30), tallB = filled(192, 128, 31), tallC = Nd4j.create(DataType.FLOAT, Gemm.ROW_SPLIT_ROWS, 128);
-    INDArray wideA = filled(64, 256, 32), wideB = filled(256, 256, 33), wideC = Nd4j.create(DataType.FLOAT, 64, 256);
-    for (int i = 0; i < FRESH_CALLS && !stopped.getAsBoolean(); i++) {
+    final INDArray tallA = filled(Gemm.ROW_SPLIT_ROWS, 192, 30), tallB = filled(192, 128, 31), tallC = Nd4j.create(DataType.FLOAT, Gemm.ROW_SPLIT_ROWS, 128);
+    final INDArray wideA = filled(64, 256, 32), wideB = filled(256, 256, 33), wideC = Nd4j.create(DataType.FLOAT, 64, 256);
+
+    void round(int i) {
       INDArray a = filled(4, 8, i), b = filled(8, 4, i + 1), c = Nd4j.create(DataType.FLOAT, 4, 4), r = filled(1, 4, i + 2);
       Gemm.gemm(a, false, b, false, c, 1.0, 0.0);
       Kernels.addRow(c, r, c);
@@ -276,7 +322,7 @@ public final class Warmup {
         FusedTanh.biasTanh(x, bias, x);
         FusedTanh.gradient(x, g, g);
       }
-      if (i % 50 == 0) {
+      if (i % TALL_EVERY == 0) {
         Gemm.gemm(tallA, false, tallB, false, tallC, 1.0, 0.0);
         Gemm.gemm(wideA, false, wideB, false, wideC, 1.0, 0.0);
         INDArray big = filled(64, 600, i + 5);   // past Parallel.SPLIT_ELEMENTS: an element-wise op's halves of a new array
@@ -294,8 +340,14 @@ public final class Warmup {
     }
   }
 
-  /** Rounds of {@link #freshArrays}: past C1's profiling thresholds (a method is profiled from its 200th call). */
-  static final int FRESH_CALLS = 1_500;
+  /**
+   * Rounds of {@link Fresh}: past C1's profiling thresholds (a method is profiled from its 200th
+   * call), with 20 rounds of split products and ops after them.
+   */
+  public static final int FRESH_CALLS = 600;
+
+  /** Every how many rounds of {@link Fresh} the products split by rows and columns run. */
+  static final int TALL_EVERY = 20;
 
   /** Adam's update on a scratch optimizer of its own over n scratch values. */
   private static void adam(int n, int calls, java.util.function.BooleanSupplier stopped) {

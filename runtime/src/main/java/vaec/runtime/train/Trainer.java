@@ -90,7 +90,9 @@ public final class Trainer {
     if (profile != null && vaec.runtime.kernels.Warmup.nanos() >= 0) {
       System.err.printf("kernel warm-up: %.0f ms on its own thread (%.0f ms of CPU), %s; the first step waited %.1f ms for it to stop%n",
           vaec.runtime.kernels.Warmup.nanos() / 1e6, vaec.runtime.kernels.Warmup.cpuNanos() / 1e6,
-          vaec.runtime.kernels.Warmup.completed() ? "all its calls made" : "stopped before its last calls", (System.nanoTime() - w0) / 1e6);
+          vaec.runtime.kernels.Warmup.completed() ? "all its calls made"
+              : "stopped after " + vaec.runtime.kernels.Warmup.freshRounds() + " of " + vaec.runtime.kernels.Warmup.FRESH_CALLS
+                + " rounds on new arrays and " + vaec.runtime.kernels.Warmup.rounds() + " of " + vaec.runtime.kernels.Warmup.CALLS + " of the kernels", (System.nanoTime() - w0) / 1e6);
     }
     ThreadCpu cpu = profile != null ? new ThreadCpu() : null;
     String cpuLabel = "start-up (from the JVM's start to the first step)";
