@@ -200,11 +200,16 @@ public final class Warmup {
   }
 
   /**
-   * The calls, until {@code stopped} says to stop: one loop in which every kernel takes its turn,
-   * so that wherever the trainer stops it (the data of a small model load in a second or two, less
-   * than the whole warm-up takes), each kernel has had the same share of it. They ran one after
-   * another before, the arrays made anew first, and a fast start-up stopped the warm-up before it
-   * had called any Vector API kernel.
+   * The calls, until {@code stopped} says to stop: first {@value #FRESH_CALLS} rounds on arrays
+   * made anew (what keeps the first evaluation from deoptimizing the step; about 1.5 s of the
+   * warm-up thread on this machine), then one loop in which every Vector API kernel takes its turn,
+   * so that wherever the trainer stops it (a small model's data load in a second or two, less than
+   * the whole warm-up takes) each kernel has had the same share. Interpreted, a Vector API kernel
+   * call on these shapes takes tens of milliseconds, so a fast start-up gets through few of those
+   * rounds (5-69 measured; VAEC_PROFILE prints how far it got). Before, 1,500 rounds on new arrays
+   * came first and the kernels one after another; the reference VAE's first epoch is about 0.5 s
+   * shorter now (2.83-3.26 against 3.30-3.84 s, three rounds alternating, load 3-5), its later
+   * epochs the same.
    */
   private static void run(java.util.function.BooleanSupplier stopped) {
     // Two shapes each, taken in turn, so that C2 compiles the branches either takes (a row of whole
@@ -226,7 +231,7 @@ public final class Warmup {
     }
     for (int i = 0; i < CALLS; i++) {
       if (stopped.getAsBoolean()) return;
-      rounds = i;
+      rounds = i + 1;
       if (bernoulli) shapes[i & 1].run();
       if (relu) layers[i & 1].run();
       if (tanh) tanhs[i & 1].run();
