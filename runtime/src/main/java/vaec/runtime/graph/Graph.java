@@ -142,14 +142,7 @@ public final class Graph {
       out.setRows(Math.max(1, n.kind() == Node.Kind.OP ? n.inputRows() : n.rows()));
       Node c = switch (n.kind()) {
         case INPUT -> out.apply(new vaec.runtime.ops.FirstOfGroup(k), n.origin(), out.input(n.name(), n.width()));
-        case NOISE -> {
-          Node z = out.noise(n.name(), n.noiseKind(), n.width());
-          z.setNoiseKey(n.noiseKey());
-          yield z;
-        }
-        case PARAM -> out.param(n.name(), n.paramShape());
-        case CONSTANT -> n.schedule() != null ? out.scheduledConstant(n.schedule(), n.width())
-            : n.constantRow() != null ? out.constantRow(n.constantRow()) : out.constant(n.constant(), n.width());
+        case NOISE, PARAM, CONSTANT -> out.copyLeaf(n);
         case OP -> out.apply(n.op(), n.origin(), n.inputs().stream().map(map::get).toArray(Node[]::new));
       };
       if (c.rows() != n.rows()) throw new IllegalStateException(n + " has " + n.rows() + " rows per example, its copy " + c.rows());
@@ -250,5 +243,19 @@ public final class Graph {
     for (int i = 0; i < nodes.size(); i++) c.add(new ArrayList<>());
     for (Node n : nodes) for (Node i : n.inputs()) c.get(i.id()).add(n);
     return c;
+  }
+  /** A copy in this graph of a noise, parameter or constant node of another graph; a noise node keeps its key, so it draws the same values. */
+  Node copyLeaf(Node n) {
+    return switch (n.kind()) {
+      case NOISE -> {
+        Node z = noise(n.name(), n.noiseKind(), n.width());
+        z.setNoiseKey(n.noiseKey());
+        yield z;
+      }
+      case PARAM -> param(n.name(), n.paramShape());
+      case CONSTANT -> n.schedule() != null ? scheduledConstant(n.schedule(), n.width())
+          : n.constantRow() != null ? constantRow(n.constantRow()) : constant(n.constant(), n.width());
+      case INPUT, OP -> throw new IllegalArgumentException(n + " is not a noise, parameter or constant node");
+    };
   }
 }

@@ -62,14 +62,7 @@ public final class Rewrite {
       } else {
         c = switch (n.kind()) {
           case INPUT -> linked.containsKey(n) ? out.linkedInput(n.name(), links.apply(linked.get(n))) : out.input(n.name(), n.width());
-          case NOISE -> {
-            Node z = out.noise(n.name(), n.noiseKind(), n.width());
-            z.setNoiseKey(n.noiseKey());
-            yield z;
-          }
-          case PARAM -> out.param(n.name(), n.paramShape());
-          case CONSTANT -> n.schedule() != null ? out.scheduledConstant(n.schedule(), n.width())
-              : n.constantRow() != null ? out.constantRow(n.constantRow()) : out.constant(n.constant(), n.width());
+          case NOISE, PARAM, CONSTANT -> out.copyLeaf(n);
           case OP -> out.apply(n.op(), n.origin(), n.inputs().stream().map(copyOf).toArray(Node[]::new));
         };
         if (n.kind() == Node.Kind.OP && n.op() instanceof vaec.runtime.ops.RepeatEachRow) out.noteExpanded(c.input(0), c);
