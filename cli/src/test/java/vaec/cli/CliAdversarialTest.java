@@ -1,0 +1,102 @@
+package vaec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static vaec.cli.CliRunner.ok;
+import static vaec.cli.CliRunner.userError;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vaec.runtime.checkpoint.Checkpoint;
+import vaec.runtime.checkpoint.CheckpointIO;
+
+/**
+ * Inputs a hostile user found to get past the checks (session 7): each test is the reproducer of
+ * one finding, and asserts the message that now names the value at fault, with the exit status
+ * the README documents.
+ */
+class CliAdversarialTest {
+  @TempDir static Path dir;
+
+  static Path model;
+  static String text;
+  /** A checkpoint trained one epoch from {@link #model}. */
+  static Path checkpoint;
+
+  @BeforeAll
+  static void setUp() {
+    System.setProperty("java.awt.headless", "true");
+    Path csv = TinyModel.writeLines(dir.resolve("data.csv"), TinyModel.csvLines(TinyModel.rows()));
+    text = TinyModel.text(csv);
+    model = TinyModel.write(dir.resolve("tiny.vae"), text);
+    Path out = dir.resolve("trained");
+    ok("run", model, "--out", out, "--epochs", 1, "--eval-samples", 2);
+    checkpoint = out.resolve("checkpoint.vaeckpt");
+  }
+
+  private static Object[] args(Object... a) { return a; }
+
+  /** {@link #checkpoint} rewritten (with a valid checksum) with other parameters or optimizer state. */
+  private static Path rewritten(String name, float[] params, Map<String, float[]> state) {
+    Checkpoint c = CheckpointIO.read(checkpoint);
+    Path p = dir.resolve(name);
+    CheckpointIO.write(p, new Checkpoint(c.modelHash(), c.modelFile(), c.objective(), c.epoch(), c.step(), c.seed(), c.layout(),
+        params != null ? params : c.params(), c.optimizer(), state != null ? state : c.optimizerState(), c.curves()));
+    return p;
+  }
+
+  // ---- checkpoints whose checksum matches but whose values cannot be right ----
+
+  @Test
+  void aCheckpointWithFewerOrMoreValuesThanItsLayoutIsRefused() {
+    // Was: exit 70, "internal error ... IllegalArgumentException: parameter count 339 != 340".
+    float[] params = CheckpointIO.read(checkpoint).params();
+    Path shorter = rewritten("short.vaeckpt", Arrays.copyOf(params, params.length - 1), null);
+    userError(args("eval", model, "--checkpoint", shorter, "--samples", 2), shorter.toString(),
+        "holds " + (params.length - 1) + " parameter values", "takes " + params.length, "damaged");
+    Path longer = rewritten("long.vaeckpt", Arrays.copyOf(params, params.length + 1), null);
+    userError(args("sample", model, "--checkpoint", longer, "-o", dir.resolve("s.csv")), longer.toString(),
+        "holds " + (params.length + 1) + " parameter values");
+  }
+
+  @Test
+  void aCheckpointHoldingNaNOrInfinityIsRefusedNamingTheTensor() {
+    // Was: exit 0 and "test -ELBO NaN"; sample and encode wrote files of NaN.
+    float[] params = CheckpointIO.read(checkpoint).params().clone();
+    params[3] = Float.NaN;
+    Path nan = rewritten("nan.vaeckpt", params, null);
+    userError(args("eval", model, "--checkpoint", nan, "--samples", 2), nan.toString(), "parameter encoder.0.W [16, 8]",
+        "holds NaN at flat index 3");
+    userError(args("encode", model, "--checkpoint", nan, "-o", dir.resolve("e.csv")), "holds NaN");
+
+    params = CheckpointIO.read(checkpoint).params().clone();
+    params[params.length - 1] = Float.NEGATIVE_INFINITY;
+    Path inf = rewritten("inf.vaeckpt", params, null);
+    userError(args("sample", model, "--checkpoint", inf, "-o", dir.resolve("i.csv")), "parameter decoder.1.b [16]", "-Infinity");
+  }
+
+  @Test
+  void aCheckpointWithANaNAdamMomentIsRefusedBeforeResuming() {
+    // Was: the run resumed and stopped a step later "in the objective [param encoder.0.W]",
+    // blaming the model for the file's NaN.
+    Map<String, float[]> state = new LinkedHashMap<>(CheckpointIO.read(checkpoint).optimizerState());
+    float[] v = state.get("v").clone();
+    v[7] = Float.NaN;
+    state.put("v", v);
+    Path bad = rewritten("nan-moment.vaeckpt", null, state);
+    Path out = dir.resolve("resume-nan");
+    assertTrue(out.toFile().mkdirs());
+    Path inOut = out.resolve("checkpoint.vaeckpt");
+    CheckpointIO.write(inOut, CheckpointIO.read(bad));
+    CliRunner.Result r = userError(args("run", model, "--out", out, "--resume", "--epochs", 2, "--eval-samples", 2),
+        "the optimizer's state 'v' holds NaN at index 7");
+    assertFalse(r.all().contains("training stopped"), r::toString);
+    assertEquals(1, CheckpointIO.read(inOut).epoch(), "the checkpoint is left as it was");
+  }
+}
