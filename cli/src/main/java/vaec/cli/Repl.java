@@ -696,7 +696,13 @@ final class Repl {
       return;
     }
     int w = value.length == 0 ? 0 : value[0].length;
-    if (sizes.isEmpty()) sizes = List.of(w / 2, w - w / 2);
+    if (sizes.isEmpty()) {
+      if (w < 2) throw new UserError("split: " + expr + " has width " + w + ", which cannot be split into two parts");
+      sizes = List.of(w / 2, w - w / 2);
+    }
+    for (int size : sizes) {
+      if (size < 1) throw new UserError("split sizes must be at least 1, got " + size + " in " + sizes);
+    }
     if (sizes.stream().mapToInt(Integer::intValue).sum() != w) {
       throw new UserError("split sizes " + sizes + " do not add up to the width " + w + " of " + expr);
     }

@@ -99,4 +99,27 @@ class CliAdversarialTest {
     assertFalse(r.all().contains("training stopped"), r::toString);
     assertEquals(1, CheckpointIO.read(inOut).epoch(), "the checkpoint is left as it was");
   }
+
+  // ---- the REPL ----
+
+  @Test
+  void inspectSplitWithAZeroOrNegativeSizeIsAMistakeAndTheSessionGoesOn() {
+    // Was: "inspect split(e, -1, 5)" ended the session with an internal error (exit 70,
+    // IllegalArgumentException: 0 > -1), and "split(e, 0, 4)" printed an empty part as
+    // "min Infinity  max -Infinity".
+    ReplTest.Session s = ReplTest.piped("""
+        load %s
+        inspect split(encoder(x), -1, 5)
+        inspect split(encoder(x), 0, 4)
+        inspect split(x[0])
+        inspect split(encoder(x), 1, 3)
+        """.formatted(model));
+    assertEquals(1, s.exit(), s.out());
+    ReplTest.assertContains(s.out(), "error: split sizes must be at least 1, got -1 in [-1, 5]");
+    ReplTest.assertContains(s.out(), "error: split sizes must be at least 1, got 0 in [0, 4]");
+    ReplTest.assertContains(s.out(), "error: split: x[0] has width 1, which cannot be split into two parts");
+    assertFalse(s.out().contains("Infinity"), s.out());
+    // The session went on to the last line, which works.
+    ReplTest.assertContains(s.out(), "part 2 [1:4]: shape [8, 3]");
+  }
 }
