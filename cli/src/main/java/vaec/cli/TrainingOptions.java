@@ -38,6 +38,14 @@ final class TrainingOptions {
 
   TrainConfig apply(TrainConfig c) {
     refuseUnused();
+    // An empty name was read as the working directory: " is a directory, not a data file".
+    for (String[] f : new String[][] {{"--dataset", dataset}, {"--test-dataset", testDataset}}) {
+      if (f[1] != null && f[1].isBlank()) {
+        String message = "Invalid value for option '" + f[0] + "': it is empty; name a dataset (mnist_digits, fashion_mnist) or a data file";
+        if (command == null) throw new UserError(message);
+        throw new picocli.CommandLine.ParameterException(command.commandLine(), message);
+      }
+    }
     if (dataset != null) c = c.withDataset(dataset);
     if (testDataset != null) c = c.withTestDataset(testDataset);
     if (epochs != null) c = c.withEpochs(atLeast("--epochs", epochs, 0));

@@ -122,4 +122,35 @@ class CliAdversarialTest {
     // The session went on to the last line, which works.
     ReplTest.assertContains(s.out(), "part 2 [1:4]: shape [8, 3]");
   }
+
+  // ---- flags ----
+
+  /** A bad flag: exit 2, each fragment on the err writer with the usage, no stack trace. */
+  private static CliRunner.Result badFlag(Object[] args, String... fragments) {
+    CliRunner.Result r = CliRunner.run(args);
+    assertEquals(2, r.exit(), () -> "expected exit 2 (bad flag) of " + Arrays.toString(args) + "\n" + r);
+    for (String f : fragments) assertTrue(r.err().contains(f), () -> "err lacks \"" + f + "\"\n" + r);
+    assertTrue(r.err().contains("Usage:"), r::toString);
+    CliRunner.assertNoStackTrace(r);
+    return r;
+  }
+
+  @Test
+  void anEmptyPathFlagIsABadFlagAndWritesNothingIntoTheWorkingDirectory() {
+    // Was: "run --out ''" trained and wrote checkpoint.vaeckpt, metrics.json and the pictures into
+    // the working directory; "compile --emit ''" wrote the graphs there; "-o ''", "--checkpoint ''"
+    // and "--metrics-json ''" said ": Is a directory"; "--dataset ''" said " is a directory".
+    Path cwd = Path.of("").toAbsolutePath();
+    badFlag(args("run", model, "--epochs", 1, "--out", ""), "Invalid value for option '--out': the path is empty");
+    badFlag(args("compile", model, "--emit", ""), "option '--emit': the path is empty");
+    badFlag(args("sample", model, "--checkpoint", checkpoint, "-o", ""), "option '--output': the path is empty");
+    badFlag(args("eval", model, "--checkpoint", ""), "option '--checkpoint': the path is empty");
+    badFlag(args("run", model, "--epochs", 1, "--metrics-json", "", "--out", dir.resolve("o-mj")), "option '--metrics-json'");
+    badFlag(args("compile", ""), "(FILE): the path is empty");
+    badFlag(args("run", model, "--dataset", "", "--out", dir.resolve("o-ds")), "option '--dataset': it is empty");
+    badFlag(args("encode", model, "--checkpoint", checkpoint, "--test-dataset", " "), "option '--test-dataset': it is empty");
+    for (String f : new String[] {"checkpoint.vaeckpt", "metrics.json", "train.dot", "samples.png"}) {
+      assertFalse(java.nio.file.Files.exists(cwd.resolve(f)), "wrote " + f + " into the working directory " + cwd);
+    }
+  }
 }
