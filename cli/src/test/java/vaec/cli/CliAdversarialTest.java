@@ -153,4 +153,25 @@ class CliAdversarialTest {
       assertFalse(java.nio.file.Files.exists(cwd.resolve(f)), "wrote " + f + " into the working directory " + cwd);
     }
   }
+
+  @Test
+  void aMetricsFileThatCannotBeWrittenStopsTheRunBeforeTraining() {
+    // Was: the whole run trained and evaluated, then exit 1 "cannot write metrics to DIR: DIR:
+    // Is a directory" at the very end.
+    Path folder = dir.resolve("a-folder");
+    assertTrue(folder.toFile().mkdirs());
+    CliRunner.Result r = userError(args("run", model, "--epochs", 1, "--eval-samples", 2, "--out", dir.resolve("o-m1"),
+        "--metrics-json", folder), "--metrics-json " + folder + " is a folder; name a file");
+    assertFalse(r.stdout().contains("epoch"), "it trained first\n" + r);
+
+    Path file = TinyModel.write(dir.resolve("a-file"), "x");
+    r = userError(args("run", model, "--epochs", 1, "--eval-samples", 2, "--out", dir.resolve("o-m2"),
+        "--metrics-json", file.resolve("m.json")), "cannot create its folder " + file, "a file of that name exists");
+    assertFalse(r.stdout().contains("epoch"), "it trained first\n" + r);
+
+    // A folder that does not exist yet is made, as before.
+    Path later = dir.resolve("new/sub/m.json");
+    ok("run", model, "--epochs", 1, "--eval-samples", 2, "--out", dir.resolve("o-m3"), "--metrics-json", later);
+    assertTrue(java.nio.file.Files.isRegularFile(later));
+  }
 }
