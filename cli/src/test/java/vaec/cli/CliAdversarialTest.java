@@ -174,4 +174,28 @@ class CliAdversarialTest {
     ok("run", model, "--epochs", 1, "--eval-samples", 2, "--out", dir.resolve("o-m3"), "--metrics-json", later);
     assertTrue(java.nio.file.Files.isRegularFile(later));
   }
+
+  @Test
+  void sampleWritesOnlyTheFormatItsOutputNameSays() throws java.io.IOException {
+    // Was: "-o s.jpg" or "-o s" got PNG bytes, "-o s.CSV" a PNG too (the test was case-sensitive),
+    // and a model whose data are not square pictures wrote CSV text into "-o s.png".
+    userError(args("sample", model, "--checkpoint", checkpoint, "-o", dir.resolve("s.jpg")),
+        "s.jpg: the output is a .png file (a grid of pictures) or a .csv file");
+    userError(args("sample", model, "--checkpoint", checkpoint, "-o", dir.resolve("s")), "the output is a .png file");
+    assertFalse(java.nio.file.Files.exists(dir.resolve("s.jpg")));
+    Path upper = dir.resolve("s.CSV");
+    ok("sample", model, "--checkpoint", checkpoint, "-n", 3, "-o", upper);
+    assertEquals(3, java.nio.file.Files.readAllLines(upper).size(), "CSV rows");
+    ok("sample", model, "--checkpoint", checkpoint, "-n", 3, "-o", dir.resolve("s.PNG"));
+    CliEndToEndTest.assertPng(dir.resolve("s.PNG"));
+
+    // 15 values per example are no square picture: samples are rows of CSV only.
+    Path narrow = TinyModel.write(dir.resolve("narrow.vae"), TinyModel.variant(TinyModel.variant(TinyModel.variant(text,
+        "real[16] in [0, 1]", "real[15] in [0, 1] from columns[0:15]"), "MLP(16 ->", "MLP(15 ->"), "-> 8 -> 16", "-> 8 -> 15"));
+    Path out = dir.resolve("narrow-run");
+    ok("run", narrow, "--out", out, "--epochs", 1, "--eval-samples", 2);
+    userError(args("sample", narrow, "--checkpoint", out.resolve("checkpoint.vaeckpt"), "-o", dir.resolve("n.png")),
+        "n.png: tiny's samples of x are not square pictures", "name a .csv file");
+    assertFalse(java.nio.file.Files.exists(dir.resolve("n.png")));
+  }
 }
