@@ -94,8 +94,10 @@ final class TrainingOptions {
       if (beta2 != null) unused.add("--beta2");
       if (eps != null) unused.add("--eps");
     }
-    if (name.equals("eval") && batch != null) unused.add("--batch");
-    if (name.equals("variance") && evalSamples != null) unused.add("--eval-samples");
+    // encode runs the guide's means in passes sized by the model, not by the batch, and draws no
+    // importance samples.
+    if ((name.equals("eval") || name.equals("encode")) && batch != null) unused.add("--batch");
+    if ((name.equals("variance") || name.equals("encode")) && evalSamples != null) unused.add("--eval-samples");
     if (!unused.isEmpty()) {
       String first = unused.get(0);
       String where = first.equals("--batch") ? "vaec run and vaec variance" : first.equals("--eval-samples") ? "vaec run and vaec eval" : "vaec run";

@@ -198,4 +198,15 @@ class CliAdversarialTest {
         "n.png: tiny's samples of x are not square pictures", "name a .csv file");
     assertFalse(java.nio.file.Files.exists(dir.resolve("n.png")));
   }
+
+  @Test
+  void encodeRefusesTheFlagsItWouldIgnore() {
+    // Was: "encode --batch 3" and "encode --eval-samples 3" exited 0 and changed nothing, though
+    // TrainingOptions refuses every flag a command ignores.
+    userError(args("encode", model, "--checkpoint", checkpoint, "--batch", 3, "-o", dir.resolve("e1.csv")),
+        "--batch has no effect on vaec encode (--batch applies to vaec run and vaec variance)");
+    userError(args("encode", model, "--checkpoint", checkpoint, "--eval-samples", 3, "-o", dir.resolve("e2.csv")),
+        "--eval-samples has no effect on vaec encode (--eval-samples applies to vaec run and vaec eval)");
+    ok("encode", model, "--checkpoint", checkpoint, "-o", dir.resolve("e3.csv"));
+  }
 }
