@@ -209,4 +209,24 @@ class CliAdversarialTest {
         "--eval-samples has no effect on vaec encode (--eval-samples applies to vaec run and vaec eval)");
     ok("encode", model, "--checkpoint", checkpoint, "-o", dir.resolve("e3.csv"));
   }
+
+  @Test
+  void inspectNamesAnUnmatchedBracketWhereItStands() {
+    // Was: "inspect encoder(x))" answered "repl:2:20: error: unexpected ','" with the caret past
+    // the end of the line: the expression is compiled inside "Normal(EXPR, 1)", whose ',' the
+    // parser met after the user's extra ')'.
+    ReplTest.Session s = ReplTest.piped("""
+        load %s
+        inspect encoder(x))
+        inspect x[0]]
+        inspect x, 1
+        inspect concat(x, x)
+        """.formatted(model));
+    assertEquals(1, s.exit(), s.out());
+    ReplTest.assertContains(s.out(), "repl:2:19: error: unexpected ')': it closes no '('\n 2 | inspect encoder(x))\n   |                   ^\n");
+    ReplTest.assertContains(s.out(), "repl:3:13: error: unexpected ']': it closes no '['");
+    ReplTest.assertContains(s.out(), "repl:4:10: error: inspect takes one expression; a ',' outside brackets ends it");
+    assertFalse(s.out().contains("unexpected ','"), s.out());
+    ReplTest.assertContains(s.out(), "concat(x, x): shape [8, 32]");
+  }
 }
