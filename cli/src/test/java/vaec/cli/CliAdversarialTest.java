@@ -229,4 +229,20 @@ class CliAdversarialTest {
     assertFalse(s.out().contains("unexpected ','"), s.out());
     ReplTest.assertContains(s.out(), "concat(x, x): shape [8, 32]");
   }
+
+  @Test
+  void replLoadNamesAFolderOrADataFileAsWhatItIs() {
+    // Was: "load DIR" and "load data.csv" before any model answered "no model yet: load a file".
+    Path csv = dir.resolve("data.csv");
+    ReplTest.Session s = ReplTest.piped("""
+        load %s
+        load %s
+        load %s
+        """.formatted(dir, csv, model));
+    assertEquals(1, s.exit(), s.out());
+    ReplTest.assertContains(s.out(), "error: " + dir + " is a folder; load reads a model file (.vae) or a checkpoint (.vaeckpt)");
+    ReplTest.assertContains(s.out(), "error: " + csv + " is not a vaec checkpoint");
+    assertFalse(s.out().contains("no model yet"), s.out());
+    ReplTest.assertContains(s.out(), "model tiny compiled");
+  }
 }
