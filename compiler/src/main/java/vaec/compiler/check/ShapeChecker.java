@@ -200,7 +200,10 @@ public final class ShapeChecker {
     Ast.Type t = v.type();
     long width = 1;
     for (int d : t.dims()) {
-      if (d <= 0 || d > 100_000_000) diags.error(t.span(), "dimension " + (d == Integer.MAX_VALUE ? "too large" : d) + " of '" + v.name() + "' must be between 1 and 100000000");
+      if (d <= 0 || d > 100_000_000) {
+        diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
+            : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+      }
       width *= Math.max(1, d);
     }
     ValueDomain domain = switch (t.kind()) {
