@@ -84,7 +84,7 @@ public final class ModelState {
     if (!c.optimizer().equals(s.optimizer.name())) {
       throw new UserError(checkpointPath + " was trained with " + c.optimizer() + " but the model now asks for " + s.optimizer.name());
     }
-    requireValues(c, expected, checkpointPath);
+    requireValues(c, expected, s.params.values().length(), checkpointPath);
     s.params.load(c.params());
     s.optimizer.loadState(c.optimizerState());
     s.epoch = c.epoch();
@@ -103,9 +103,9 @@ public final class ModelState {
    * parameter store with an internal error, the second would make every number evaluated from it
    * NaN without a word.
    */
-  private static void requireValues(Checkpoint c, List<ParamEntry> layout, String checkpointPath) {
-    long total = 0;
-    for (ParamEntry p : layout) total += p.size();
+  private static void requireValues(Checkpoint c, List<ParamEntry> layout, long total, String checkpointPath) {
+    // total is the store's length: the layout's sizes summed, and 1 for a model without parameters
+    // (ParameterStore keeps one placeholder value then).
     if (c.params().length != total) {
       throw new UserError(checkpointPath + " holds " + c.params().length + " parameter values, but its layout of "
           + layout.size() + " tensors takes " + total + "; the file is damaged");
