@@ -33,6 +33,13 @@ public final class Main implements Runnable {
   /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with the VAEC_* settings read from {@code env}. */
   static int execute(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main());
+    // An empty path ("--out ''", a variable that expanded to nothing) is the working directory to
+    // Path.of: a run wrote its checkpoint and pictures there, and --emit its graphs. Every path
+    // flag and argument is therefore refused when empty, as a bad flag.
+    cl.registerConverter(java.nio.file.Path.class, s -> {
+      if (s.isBlank()) throw new CommandLine.TypeConversionException("the path is empty; name a file or folder");
+      return java.nio.file.Path.of(s);
+    });
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

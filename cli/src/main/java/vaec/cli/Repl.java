@@ -208,6 +208,7 @@ final class Repl {
     if (args.isEmpty()) throw new UserError("load needs a file: load examples/vae.vae, or load FILE.vaeckpt");
     Path p = Path.of(unquote(args));
     if (!Files.exists(p)) throw new UserError("file not found: " + p);
+    if (Files.isDirectory(p)) throw new UserError(p + " is a folder; load reads a model file (.vae) or a checkpoint (.vaeckpt)");
     if (!p.toString().endsWith(".vae")) {
       loadCheckpoint(p);
       return;
@@ -696,7 +697,13 @@ final class Repl {
       return;
     }
     int w = value.length == 0 ? 0 : value[0].length;
-    if (sizes.isEmpty()) sizes = List.of(w / 2, w - w / 2);
+    if (sizes.isEmpty()) {
+      if (w < 2) throw new UserError("split: " + expr + " has width " + w + ", which cannot be split into two parts");
+      sizes = List.of(w / 2, w - w / 2);
+    }
+    for (int size : sizes) {
+      if (size < 1) throw new UserError("split sizes must be at least 1, got " + size + " in " + sizes);
+    }
     if (sizes.stream().mapToInt(Integer::intValue).sum() != w) {
       throw new UserError("split sizes " + sizes + " do not add up to the width " + w + " of " + expr);
     }
@@ -862,8 +869,10 @@ final class Repl {
   }
 
   private void loadCheckpoint(Path p) {
-    CompiledModel m = requireModel().compiled();
+    // The file first: a data file or a folder given to load is named as what it is, not as
+    // "no model yet".
     Checkpoint c = CheckpointIO.read(p);
+    CompiledModel m = requireModel().compiled();
     // The REPL's model text is its own composition, so the source hash is not asked to match;
     // the parameter layout and optimizer are.
     Checkpoint same = new Checkpoint(m.sourceHash(), c.modelFile(), m.config().objective(), c.epoch(), c.step(), c.seed(), c.layout(), c.params(), c.optimizer(),

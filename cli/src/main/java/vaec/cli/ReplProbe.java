@@ -58,6 +58,24 @@ final class ReplProbe {
    * reported against the input line.
    */
   static IrExpr check(ReplModel model, String expr, String lineText, int line, int column) {
+    // The expression is compiled inside "Normal(EXPR, 1)": a closing bracket or a comma of its own
+    // at the top level would end that call early, and the parser then named a ',' the user never
+    // typed, past the end of the line. Such a character is reported where it stands.
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = 0; i < expr.length(); i++) {
+      char ch = expr.charAt(i);
+      if (ch == '"') quoted = !quoted;
+      if (quoted) continue;
+      if (ch == '(' || ch == '[') depth++;
+      else if ((ch == ')' || ch == ']') && --depth < 0 || ch == ',' && depth == 0) {
+        String message = ch == ',' ? "inspect takes one expression; a ',' outside brackets ends it"
+            : "unexpected '" + ch + "': it closes no '" + (ch == ')' ? '(' : '[') + "'";
+        String hint = ch == ',' ? "inspect split(EXPR, 3, 5) shows parts of one value" : null;
+        SourceFile input = new SourceFile("repl", "\n".repeat(Math.max(0, line - 1)) + lineText);
+        throw new UserError(new Diagnostic(new Span(line, column + i, 1), message, hint).format(input));
+      }
+    }
     CompileError first = null;
     String firstText = null;
     List<String> variants = new ArrayList<>();

@@ -73,6 +73,9 @@ final class RunCommand implements Callable<Integer> {
           : e.getClass().getSimpleName();
       throw new UserError("cannot create output folder " + dir + ": " + why);
     }
+    // The metrics file is written after training and evaluation; a path that cannot take it
+    // (a folder, a file on its folder's path) stopped the run only then, after all the work.
+    if (metricsJson != null) RunOutputs.requireWritableFile(metricsJson, "--metrics-json");
 
     ModelState state;
     if (resume) {

@@ -237,6 +237,22 @@ final class RunOutputs {
    * integers stay integers, and other numbers keep full double precision. NaN and infinite numbers,
    * which JSON cannot express, are written as {@code null}, so the file stays valid JSON.
    */
+  /**
+   * Checks, before the work that produces it, that {@code file} can be written: not a folder, and
+   * its folder exists or can be made (it is made now).
+   */
+  static void requireWritableFile(Path file, String flag) {
+    if (Files.isDirectory(file)) throw new UserError(flag + " " + file + " is a folder; name a file");
+    Path parent = file.toAbsolutePath().getParent();
+    try {
+      if (parent != null) Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new UserError(flag + " " + file + ": cannot create its folder " + parent
+          + (e instanceof java.nio.file.FileAlreadyExistsException ? " (a file of that name exists)" : ""));
+    }
+    if (Files.exists(file) && !Files.isWritable(file)) throw new UserError(flag + " " + file + " cannot be written (permission denied)");
+  }
+
   static void writeMetrics(Path file, Map<String, Object> metrics) {
     String text = JSON.toJson(json(metrics)) + "\n";
     try {

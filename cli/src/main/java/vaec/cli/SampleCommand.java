@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,19 +49,32 @@ final class SampleCommand implements Callable<Integer> {
     if (tokens != null) return sampleTokens(m, tokens);
     if (temperature != null || greedy) throw new UserError("--temperature and --greedy apply to models of token sequences; " + file + " has none");
     Map<String, String> fixed = Conditions.parse(conditions);
+    Pictures pic = Pictures.choose(m, null);
+    boolean image = pic != null;
+    // The format follows the name: a PNG grid needs square images, and any other name would get
+    // PNG bytes, or CSV text under a .png name.
+    if (output != null) {
+      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+      boolean csv = name.endsWith(".csv");
+      if (!csv && !name.endsWith(".png")) {
+        throw new UserError("-o " + output + ": the output is a .png file (a grid of pictures) or a .csv file (one sample a row)");
+      }
+      if (!csv && !image) {
+        throw new UserError("-o " + output + ": " + m.name() + "'s samples of " + Pictures.firstScored(m)
+            + " are not square pictures, so they are written as CSV; name a .csv file");
+      }
+    }
     ModelState state = checkpoint.load(m);
     Evaluator ev = new Evaluator(state);
     Conditions.Grid grid = Conditions.build(m, ev.priorInputs(), fixed, count != null ? count : 8, count != null ? count : 64);
     if ((long) grid.samples() > 100_000) throw new UserError(grid.rows() + " grid rows of " + grid.perRow() + " samples are too many; lower -n");
     Map<String, float[][]> means = ev.samplePrior(grid.samples(), seed, grid.values());
-    Pictures pic = Pictures.choose(m, null);
     String shown = pic != null ? pic.variable() : Pictures.firstScored(m);
     float[][] rows = means.get(shown);
-    boolean image = pic != null;
     Path out = output != null ? output : Path.of("runs", m.name(), "samples-" + seed + (image ? ".png" : ".csv"));
     try {
       if (out.getParent() != null) Files.createDirectories(out.getParent());
-      if (image && !out.toString().endsWith(".csv")) {
+      if (image && !out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
         int columns = grid.rows() > 1 ? grid.perRow() : (int) Math.ceil(Math.sqrt(rows.length));
         ImageGrid.write(out, rows, pic.height(), pic.width(), columns, 2);
       } else {

@@ -38,6 +38,14 @@ final class TrainingOptions {
 
   TrainConfig apply(TrainConfig c) {
     refuseUnused();
+    // An empty name was read as the working directory: " is a directory, not a data file".
+    for (String[] f : new String[][] {{"--dataset", dataset}, {"--test-dataset", testDataset}}) {
+      if (f[1] != null && f[1].isBlank()) {
+        String message = "Invalid value for option '" + f[0] + "': it is empty; name a dataset (mnist_digits, fashion_mnist) or a data file";
+        if (command == null) throw new UserError(message);
+        throw new picocli.CommandLine.ParameterException(command.commandLine(), message);
+      }
+    }
     if (dataset != null) c = c.withDataset(dataset);
     if (testDataset != null) c = c.withTestDataset(testDataset);
     if (epochs != null) c = c.withEpochs(atLeast("--epochs", epochs, 0));
@@ -86,8 +94,10 @@ final class TrainingOptions {
       if (beta2 != null) unused.add("--beta2");
       if (eps != null) unused.add("--eps");
     }
-    if (name.equals("eval") && batch != null) unused.add("--batch");
-    if (name.equals("variance") && evalSamples != null) unused.add("--eval-samples");
+    // encode runs the guide's means in passes sized by the model, not by the batch, and draws no
+    // importance samples.
+    if ((name.equals("eval") || name.equals("encode")) && batch != null) unused.add("--batch");
+    if ((name.equals("variance") || name.equals("encode")) && evalSamples != null) unused.add("--eval-samples");
     if (!unused.isEmpty()) {
       String first = unused.get(0);
       String where = first.equals("--batch") ? "vaec run and vaec variance" : first.equals("--eval-samples") ? "vaec run and vaec eval" : "vaec run";

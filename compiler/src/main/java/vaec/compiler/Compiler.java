@@ -103,6 +103,18 @@ public final class Compiler {
     for (NetworkSpec n : model.networks().values()) if (used.contains(n.name())) params.addAll(n.params());
     params.addAll(GraphLowering.estimatorParams(plan));
     for (vaec.compiler.ir.Site q : model.guide()) params.addAll(q.family().params(q.variable()));   // a flow's global parameters
+    if (params.isEmpty()) {
+      // Training, and evaluation (which runs the training graph), differentiate the loss with
+      // respect to the parameters: with none, the run stopped with an internal error. The usual
+      // cause is a network that is declared but no longer called.
+      Diagnostics d = new Diagnostics(source);
+      Ast.NetworkDecl unused = null;
+      for (Ast.Decl decl : ast.decls()) if (unused == null && decl instanceof Ast.NetworkDecl n) unused = n;
+      String message = "the model has no parameters to train: no statement calls a network";
+      if (unused != null) d.error(unused.nameSpan(), message, "network '" + unused.name() + "' is declared here but never called");
+      else d.error(new Span(1, 1, 1), message, "declare a network and call it in the guide or the likelihood, e.g. decoder(z)");
+      d.throwIfAny();
+    }
     // Paths written in the model are relative to its folder (vaec.compiler.check.ModelPaths).
     TrainConfig cfg = ModelPaths.resolve(source.name(), TrainSettings.check(symbols.train(), source, catalog));
     // The objective as trained, with its settings: what a checkpoint records to refuse resuming under another.

@@ -200,7 +200,10 @@ public final class ShapeChecker {
     Ast.Type t = v.type();
     long width = 1;
     for (int d : t.dims()) {
-      if (d <= 0 || d > 100_000_000) diags.error(t.span(), "dimension " + (d == Integer.MAX_VALUE ? "too large" : d) + " of '" + v.name() + "' must be between 1 and 100000000");
+      if (d <= 0 || d > 100_000_000) {
+        diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
+            : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+      }
       width *= Math.max(1, d);
     }
     ValueDomain domain = switch (t.kind()) {
@@ -607,7 +610,7 @@ public final class ShapeChecker {
   }
 
   private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, Origin o) {
-    if (e instanceof Ast.Num n) return new IrExpr.Const(n.value(), o);
+    if (e instanceof Ast.Num n) return constant(n.value(), n.span(), "the number " + fmt(n.value()), o);
     if (e instanceof Ast.Str s) {
       diags.error(s.span(), "a string is not a value here");
       return null;
@@ -628,7 +631,14 @@ public final class ShapeChecker {
         IrExpr l = expr(b.left(), locals, o);
         IrExpr r = expr(b.right(), locals, o);
         if (l == null || r == null) return null;
-        if (l instanceof IrExpr.Const x && r instanceof IrExpr.Const y) return new IrExpr.Const(fold(b.op(), x.value(), y.value()), o);
+        if (l instanceof IrExpr.Const x && r instanceof IrExpr.Const y) {
+          if (b.op() == '/' && y.value() == 0) {
+            diags.error(b.span(), "division by zero");
+            return null;
+          }
+          double v = fold(b.op(), x.value(), y.value());
+          return constant(v, b.span(), fmt(x.value()) + " " + b.op() + " " + fmt(y.value()) + " = " + fmt(v), o);
+        }
         if (l.width() != 0 && r.width() != 0 && l.width() != r.width()) {
           diags.error(b.span(), "shape mismatch: '" + b.op() + "' between values of width " + l.width() + " and " + r.width());
           return null;
@@ -673,6 +683,24 @@ public final class ShapeChecker {
 
   private boolean isData(Variable v) {
     return v.declaration().startsWith("data ");
+  }
+
+  /**
+   * A constant of the model's graphs, which compute in 32-bit floats: a value beyond the float
+   * range would become infinity there (and the first step NaN, "in the objective [const 1.0E40]",
+   * with no line), and a nonzero value below the smallest float would become 0.
+   */
+  private IrExpr constant(double v, Span span, String what, Origin o) {
+    if (Double.isFinite(v) && Float.isInfinite((float) v)) {
+      diags.error(span, what + " is beyond the range of 32-bit floats, in which the model computes (at most "
+          + Float.MAX_VALUE + " in magnitude)");
+      return null;
+    }
+    if (v != 0 && (float) v == 0) {
+      diags.error(span, what + " is below the smallest 32-bit float (" + Float.MIN_VALUE + ") and would be 0 in the model's graphs");
+      return null;
+    }
+    return new IrExpr.Const(v, o);
   }
 
   private static double fold(char op, double a, double b) {
@@ -764,7 +792,7 @@ public final class ShapeChecker {
         diags.error(c.span(), f + "(" + fmt(k.value()) + ") is not a finite number");
         return null;
       }
-      return new IrExpr.Const(v, o);
+      return constant(v, c.span(), f + "(" + fmt(k.value()) + ") = " + fmt(v), o);
     }
     return new IrExpr.Fn(f, x, o);
   }

@@ -258,6 +258,8 @@ public final class EstimatorPlanner {
     for (Setting s : declared) known.put(s.name(), s);
     Settings out = Settings.defaults(declared);
     boolean ok = true;
+    // A setting given twice (iwae(samples = 5, samples = 6)) took the last value without a word.
+    Set<String> given = new java.util.HashSet<>();
     for (EstimatorRequest.Arg a : r.args()) {
       String key = a.name();
       if (key == null) {
@@ -267,6 +269,11 @@ public final class EstimatorPlanner {
           continue;
         }
         key = known.keySet().iterator().next();
+      }
+      if (known.containsKey(key) && !given.add(key)) {
+        diags.error(a.span(), what + " '" + r.name() + "': setting '" + key + "' is given twice");
+        ok = false;
+        continue;
       }
       Setting s = known.get(key);
       if (s == null) {

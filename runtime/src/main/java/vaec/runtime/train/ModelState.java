@@ -84,6 +84,7 @@ public final class ModelState {
     if (!c.optimizer().equals(s.optimizer.name())) {
       throw new UserError(checkpointPath + " was trained with " + c.optimizer() + " but the model now asks for " + s.optimizer.name());
     }
+    requireValues(c, expected, s.params.values().length(), checkpointPath);
     s.params.load(c.params());
     s.optimizer.loadState(c.optimizerState());
     s.epoch = c.epoch();
@@ -94,6 +95,45 @@ public final class ModelState {
       s.curves.put(k, l);
     });
     return s;
+  }
+
+  /**
+   * The checkpoint's values fit its layout and are all finite. A file whose checksum matches can
+   * still hold other counts or NaN (written by another tool, or by hand): the first would stop the
+   * parameter store with an internal error, the second would make every number evaluated from it
+   * NaN without a word.
+   */
+  private static void requireValues(Checkpoint c, List<ParamEntry> layout, long total, String checkpointPath) {
+    // total is the store's length: the layout's sizes summed, and 1 for a model without parameters
+    // (ParameterStore keeps one placeholder value then).
+    if (c.params().length != total) {
+      throw new UserError(checkpointPath + " holds " + c.params().length + " parameter values, but its layout of "
+          + layout.size() + " tensors takes " + total + "; the file is damaged");
+    }
+    int off = 0;
+    for (ParamEntry p : layout) {
+      for (int i = 0; i < p.size(); i++) {
+        float v = c.params()[off + i];
+        if (!Float.isFinite(v)) {
+          throw new UserError(checkpointPath + ": parameter " + p.name() + " " + java.util.Arrays.toString(p.shape())
+              + " holds " + v + " at flat index " + i + "; a checkpoint's values must be finite numbers (the file is damaged,"
+              + " or was not written by vaec)");
+        }
+      }
+      off += (int) p.size();
+    }
+    // The optimizer's per-parameter vectors (Adam's moments); a short entry such as Adam's step
+    // count is stored as raw bits, not as a number, and is left to the optimizer.
+    for (Map.Entry<String, float[]> e : c.optimizerState().entrySet()) {
+      float[] a = e.getValue();
+      if (a.length != total) continue;
+      for (int i = 0; i < a.length; i++) {
+        if (!Float.isFinite(a[i])) {
+          throw new UserError(checkpointPath + ": the optimizer's state '" + e.getKey() + "' holds " + a[i] + " at index " + i
+              + "; a checkpoint's values must be finite numbers (the file is damaged, or was not written by vaec)");
+        }
+      }
+    }
   }
 
   public Checkpoint toCheckpoint() {
