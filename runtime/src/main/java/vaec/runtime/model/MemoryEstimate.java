@@ -78,23 +78,6 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
         shortBytes(activationBytes));
   }
 
-  /**
-   * Initializes JavaCPP's Loader class before Pointer is touched. Pointer's static initializer
-   * waits for Loader's, and Loader's (loading the native library) initializes Pointer: when the
-   * kernels' warm-up thread was inside Loader's initializer (through ND4J's) while this thread
-   * entered Pointer's, each waited for the other and the command hung before its first step
-   * (seen with a model without data, whose load is instant: CliEnergyTest hung for 20 minutes,
-   * jstack showing main in Pointer's initializer and the warm-up in Loader's). Taking
-   * Loader first, as the warm-up's path does, leaves no cycle.
-   */
-  private static void initJavaCppLoaderFirst() {
-    try {
-      Class.forName("org.bytedeco.javacpp.Loader", true, MemoryEstimate.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("JavaCPP is on the class path with Pointer", e);
-    }
-  }
-
   /** What ND4J may still allocate in this process, and which limit says so. */
   public record Available(long bytes, String limit) {}
 
@@ -104,7 +87,6 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
    * machine's free physical memory.
    */
   public static Available available() {
-    initJavaCppLoaderFirst();
     Available best = new Available(Long.MAX_VALUE, "no limit");
     if (Pointer.maxBytes() > 0) {
       best = tighter(best, new Available(Pointer.maxBytes() - Pointer.totalBytes(),
