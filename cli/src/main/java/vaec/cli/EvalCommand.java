@@ -44,6 +44,7 @@ final class EvalCommand implements Callable<Integer> {
     var data = ModelFiles.load(m, m.config());
     Evaluator ev = new Evaluator(state);
     Evaluator.Terms e = ev.terms(data.test());
+    if (!Double.isFinite(e.loss())) throw nonFinite(e.loss(), state);
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
     System.out.printf(Locale.ROOT, "test %s%n", e.describe());
@@ -53,5 +54,27 @@ final class EvalCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "test %s ~ %.3f nats per example (importance sampling, K = %d)%n", m.likelihoodLabel(),
         ev.logLikelihood(data.test(), k, null), k);
     return 0;
+  }
+
+  /**
+   * The test objective came out NaN or infinite: an error (exit 1), never a number printed with
+   * exit 0. Names the checkpoint's epoch and its parameter of largest magnitude, the usual cause
+   * (a checkpoint edited or written elsewhere; training itself stops at the first non-finite value).
+   */
+  static UserError nonFinite(double loss, ModelState state) {
+    String largest = "";
+    double max = -1;
+    for (var entry : state.params().layout()) {
+      double m = state.params().value(entry.name()).amaxNumber().doubleValue();
+      if (!(m <= max)) {
+        max = m;
+        largest = entry.name();
+      }
+    }
+    return new UserError(String.format(Locale.ROOT,
+        "the test objective is %s with the parameters of the checkpoint (epoch %d, step %d): the evaluation overflowed. "
+            + "Its parameter of largest magnitude is '%s' (%s); a checkpoint that training wrote has no such values, "
+            + "as training stops at the first non-finite one", loss, state.epoch(), state.step(), largest,
+        Double.isNaN(max) ? "NaN" : String.format(Locale.ROOT, "%.3g", max)));
   }
 }

@@ -82,6 +82,17 @@ class CliAdversarialTest {
   }
 
   @Test
+  void finiteParametersThatOverflowInEvaluationAreAnErrorNotANumber() {
+    // Was: exit 0 and "test -ELBO NaN" (a weight of 3e38 is finite, so the checkpoint's own checks pass).
+    float[] params = CheckpointIO.read(checkpoint).params().clone();
+    for (int i = 0; i < params.length; i++) params[i] = i % 2 == 0 ? 3e38f : -3e38f;
+    Path huge = rewritten("huge.vaeckpt", params, null);
+    CliRunner.Result r = userError(args("eval", model, "--checkpoint", huge, "--samples", 2), "the test objective is",
+        "the evaluation overflowed", "parameter of largest magnitude", "3.00e+38");
+    assertFalse(r.out().contains("log p(x)"), r::toString);
+  }
+
+  @Test
   void aCheckpointWithANaNAdamMomentIsRefusedBeforeResuming() {
     // Was: the run resumed and stopped a step later "in the objective [param encoder.0.W]",
     // blaming the model for the file's NaN.
