@@ -18,6 +18,11 @@ class OptimizerSpecTest {
     assertEquals("beta2 must be at least 0 and below 1, got -0.1", OptimizerSpec.problem("beta2", -0.1));
     assertEquals("eps must be a positive number, got 0", OptimizerSpec.problem("eps", 0));
     assertEquals("lr must be a positive number, got Infinity", OptimizerSpec.problem("lr", Double.POSITIVE_INFINITY));
+    // Positive doubles that float32, the optimizer's arithmetic, cannot hold: 0 or infinite there.
+    assertEquals("lr must lie between 1.2e-38 and 3.4e38, the normal range of float32 in which the optimizer works, got 1.0E-320",
+        OptimizerSpec.problem("lr", 1e-320));
+    assertTrue(OptimizerSpec.problem("eps", 1e39).startsWith("eps must lie between 1.2e-38 and 3.4e38"), OptimizerSpec.problem("eps", 1e39));
+    assertEquals(null, OptimizerSpec.problem("lr", 1e-30));
     assertTrue(OptimizerSpec.problem("lr", Double.NaN) != null);
     assertThrows(IllegalArgumentException.class, () -> OptimizerSpec.adam().with("beta1", 1.5));
   }
