@@ -101,6 +101,10 @@ final class RunCommand implements Callable<Integer> {
             + "); resume with the batch size and dataset the run was trained with");
       }
       System.out.printf(Locale.ROOT, "resuming %s at epoch %d, step %d%n", ckpt, state.epoch(), state.step());
+      if (state.epoch() >= cfg.epochs()) {
+        System.out.printf(Locale.ROOT, "nothing to train: the checkpoint has %d epochs, and %d are asked for (--epochs or the train block's "
+            + "epochs); it is evaluated as it is. Give --epochs more than %d to train further%n", state.epoch(), cfg.epochs(), state.epoch());
+      }
     } else {
       if (Files.exists(ckpt)) {
         Path previous = dir.resolve("checkpoint.previous.vaeckpt");

@@ -111,6 +111,17 @@ class CliAdversarialTest {
     assertEquals(1, CheckpointIO.read(inOut).epoch(), "the checkpoint is left as it was");
   }
 
+  @Test
+  void resumingACheckpointThatHasAllTheEpochsAskedForSaysThereIsNothingToTrain() {
+    // Was: "resuming ... at epoch 2" then "training tiny ... 1 epochs", with no epoch line and no word why.
+    Path out = dir.resolve("resume-done");
+    ok("run", model, "--out", out, "--epochs", 2, "--eval-samples", 2);
+    CliRunner.Result r = ok("run", model, "--out", out, "--resume", "--epochs", 1, "--eval-samples", 2);
+    assertTrue(r.stdout().contains("nothing to train: the checkpoint has 2 epochs, and 1 are asked for"), r::toString);
+    assertFalse(r.stdout().contains("epoch   2/"), r::toString);
+    assertEquals(2, CheckpointIO.read(out.resolve("checkpoint.vaeckpt")).epoch(), "the checkpoint is left at its epoch");
+  }
+
   // ---- the REPL ----
 
   @Test
