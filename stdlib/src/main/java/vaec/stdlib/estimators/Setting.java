@@ -35,6 +35,10 @@ public record Setting(String name, Object defaultValue, List<String> names, doub
           : "a " + kind + (minOpen ? " above " : " from ") + fmt(min) + (Double.isInfinite(max) ? "" : " to " + fmt(max));
       return name + " must be " + range + " (" + meaning + ")";
     }
+    // A fraction enters the graphs' float32 arithmetic: beyond its largest number it is infinite there.
+    if (!whole && Math.abs(d) > Float.MAX_VALUE) {
+      return name + " must be at most 3.4e38, the largest float32 number (the graphs compute in float32), got " + d + " (" + meaning + ")";
+    }
     return null;
   }
 
