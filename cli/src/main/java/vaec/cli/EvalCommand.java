@@ -47,6 +47,7 @@ final class EvalCommand implements Callable<Integer> {
     if (!Double.isFinite(e.loss())) throw nonFinite(e.loss(), state);
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
+    for (String note : data.notes()) System.out.println(note);
     System.out.printf(Locale.ROOT, "test %s%n", e.describe());
     Map<String, ValueDomain> latentDomains = new LinkedHashMap<>();
     for (var z : compilation.model().latents()) latentDomains.put(z.name(), z.domain());

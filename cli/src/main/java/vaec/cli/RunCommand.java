@@ -123,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
     } else System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
         m.name(), trainedOn, data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
         cfg.optimizer(), cfg.seed());
+    for (String note : data.notes()) System.out.println(note);
 
     ProgressDisplay display = new ProgressDisplay(System.out, m.terms());
     DistributedTraining.Job job = null;

@@ -69,6 +69,21 @@ class CliTokensTest {
   }
 
   @Test
+  void charactersBeyondTheVocabularyAreNamedInANote() throws Exception {
+    // Was silent: the rarest characters read as unknown, and the test -ELBO fell with no word why.
+    StringBuilder b = new StringBuilder();
+    String[] ws = {"cab", "bad", "dab", "abc", "ace", "bead", "cade", "deb", "bee", "dace", "fgh", "ijk", "hil", "gif"};
+    for (int i = 0; i < 4; i++) for (String w : ws) b.append(w).append('\n');
+    Path m = model(b.toString());
+    CliRunner.Result r = ok("run", m, "--out", dir.resolve("run"), "--eval-samples", 2, "--iwae-k", 2);
+    assertTrue(r.stdout().contains("note: 4 distinct characters of the training data do not fit the 12 token ids of data w (4 reserved)"
+        + " and read as unknown, the rarest first; a larger V in tokens[L, V] keeps them"), r.toString());
+    r = ok("run", model("cab\nbad\ndab\nabc\nace\nbead\ncade\ndeb\nbee\ndace\n"), "--out", dir.resolve("run2"), "--eval-samples", 2,
+        "--iwae-k", 2);
+    assertTrue(!r.stdout().contains("note:"), r.toString());
+  }
+
+  @Test
   void aLineTooLongIsReportedByFileAndLine() throws Exception {
     Path m = model("cab\nbad\nabcdefghij\ndab\n");
     userError(new Object[] {"run", m, "--out", dir.resolve("run")}, "words.txt:3: 10 characters, more than the 7");

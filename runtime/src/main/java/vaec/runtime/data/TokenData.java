@@ -90,7 +90,11 @@ public final class TokenData {
     Vocabulary v = fixed != null ? fixed : Vocabulary.build(train, x.groupSize(), words);
     Dataset tr = table(train, v, length, source + " (training)");
     Dataset te = table(test, v, length, source + " (test)");
-    return new Loaded(v, new DataSplit(new BoundData(Map.of(x.name(), tr)), new BoundData(Map.of(x.name(), te))), train, test);
+    List<String> notes = v.dropped() == 0 ? List.of() : List.of(String.format(java.util.Locale.ROOT,
+        "note: %,d distinct %s of the training data do not fit the %d token ids of data %s (%d reserved) and read as unknown, "
+            + "the rarest first; a larger V in %s[L, V] keeps them", v.dropped(), words ? "words" : "characters", x.groupSize(),
+        x.name(), Vocabulary.RESERVED, words ? "words" : "tokens"));
+    return new Loaded(v, new DataSplit(new BoundData(Map.of(x.name(), tr)), new BoundData(Map.of(x.name(), te)), notes), train, test);
   }
 
   /** The vocabulary the model's data gives (its fixed vocabulary, or rebuilt from the training sequences, as training built it). */
