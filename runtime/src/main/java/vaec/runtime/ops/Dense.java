@@ -38,12 +38,24 @@ public final class Dense implements Op {
 
   @Override
   public int[] scratchWidths(List<Node> in) {
-    return new int[] {outputWidth(in), 1};
+    return scratchWidths(outputWidth(in));
   }
 
   @Override
   public void initScratch(INDArray[] scratch) {
-    scratch[1].assign(1.0);   // a column of ones: the bias gradient is ones^T dPre, one gemm
+    onesColumn(scratch);
+  }
+
+  /**
+   * A dense layer's scratch (shared with {@link DenseRows}): the gradient before the activation,
+   * {@code out} wide, and a column of ones, with which the bias gradient is one gemm (ones^T dPre).
+   */
+  static int[] scratchWidths(int out) {
+    return new int[] {out, 1};
+  }
+
+  static void onesColumn(INDArray[] scratch) {
+    scratch[1].assign(1.0);
   }
 
   @Override

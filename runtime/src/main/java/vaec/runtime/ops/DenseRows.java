@@ -66,12 +66,12 @@ public final class DenseRows implements Op {
 
   @Override
   public int[] scratchWidths(List<Node> in) {
-    return new int[] {outputWidth(in), 1};
+    return Dense.scratchWidths(outputWidth(in));
   }
 
   @Override
   public void initScratch(INDArray[] scratch) {
-    scratch[1].assign(1.0);   // a column of ones: the bias gradient is ones^T dPre, one gemm
+    Dense.onesColumn(scratch);
   }
 
   @Override
