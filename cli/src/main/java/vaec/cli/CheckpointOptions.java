@@ -13,8 +13,13 @@ final class CheckpointOptions {
   @Option(names = "--checkpoint", paramLabel = "FILE", description = "default: runs/MODEL_NAME/checkpoint.vaeckpt")
   Path checkpoint;
 
+  /** The checkpoint file: --checkpoint, or the model's default run folder's. */
+  Path path(CompiledModel m) {
+    return checkpoint != null ? checkpoint : RunOutputs.checkpoint(Path.of("runs", m.name()));
+  }
+
   ModelState load(CompiledModel m) {
-    Path p = checkpoint != null ? checkpoint : RunOutputs.checkpoint(Path.of("runs", m.name()));
+    Path p = path(m);
     if (!Files.exists(p)) throw new UserError("no checkpoint at " + p + "; train first with: vaec run " + m.file() + " (or pass --checkpoint)");
     return ModelState.restore(m, CheckpointIO.read(p), p.toString());
   }

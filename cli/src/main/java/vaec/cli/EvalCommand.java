@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
     var data = ModelFiles.load(m, m.config());
     Evaluator ev = new Evaluator(state);
     Evaluator.Terms e = ev.terms(data.test());
-    if (!Double.isFinite(e.loss())) throw nonFinite(e.loss(), state);
+    if (!Double.isFinite(e.loss())) throw nonFinite(e.loss(), state, checkpoint.path(m));
     System.out.printf(Locale.ROOT, "checkpoint at epoch %d, step %d; %,d test examples of %s%n", state.epoch(), state.step(), data.test().rows(),
         m.config().dataset());
     for (String note : data.notes()) System.out.println(note);
@@ -62,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
    * exit 0. Names the checkpoint's epoch and its parameter of largest magnitude, the usual cause
    * (a checkpoint edited or written elsewhere; training itself stops at the first non-finite value).
    */
-  static UserError nonFinite(double loss, ModelState state) {
+  static UserError nonFinite(double loss, ModelState state, Path file) {
     String largest = "";
     double max = -1;
     for (var entry : state.params().layout()) {
@@ -73,9 +73,9 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return new UserError(String.format(Locale.ROOT,
-        "the test objective is %s with the parameters of the checkpoint (epoch %d, step %d): the evaluation overflowed. "
+        "%s: the test objective is %s with the parameters of this checkpoint (epoch %d, step %d): the evaluation overflowed. "
             + "Its parameter of largest magnitude is '%s' (%s); a checkpoint that training wrote has no such values, "
-            + "as training stops at the first non-finite one", loss, state.epoch(), state.step(), largest,
+            + "as training stops at the first non-finite one", file, loss, state.epoch(), state.step(), largest,
         Double.isNaN(max) ? "NaN" : String.format(Locale.ROOT, "%.3g", max)));
   }
 }

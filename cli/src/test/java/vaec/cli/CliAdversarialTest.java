@@ -87,7 +87,7 @@ class CliAdversarialTest {
     float[] params = CheckpointIO.read(checkpoint).params().clone();
     for (int i = 0; i < params.length; i++) params[i] = i % 2 == 0 ? 3e38f : -3e38f;
     Path huge = rewritten("huge.vaeckpt", params, null);
-    CliRunner.Result r = userError(args("eval", model, "--checkpoint", huge, "--samples", 2), "the test objective is",
+    CliRunner.Result r = userError(args("eval", model, "--checkpoint", huge, "--samples", 2), huge + ": the test objective is",
         "the evaluation overflowed", "parameter of largest magnitude", "3.00e+38");
     assertFalse(r.out().contains("log p(x)"), r::toString);
   }
