@@ -22,11 +22,20 @@ bench_require_fashion() {
   fi
 }
 
+# bench_kernels: prints the OpenBLAS kernels vaec's launcher will use (vaec-env.sh), and its note when
+# the environment names older kernels than the CPU has (vaec's own stderr goes to a file here).
+bench_kernels() {
+  ( . "$here/vaec-env.sh"
+    echo "== vaec's OpenBLAS kernels: ${OPENBLAS_CORETYPE:-chosen by OpenBLAS}"
+    [ -z "$VAEC_KERNEL_NOTE" ] || echo "   $VAEC_KERNEL_NOTE" )
+}
+
 # bench_vaec OUT MODEL FLAGS...: trains MODEL with vaec into OUT/vaec, metrics in OUT/vaec.json.
 bench_vaec() {
   local out="$1" model="$2"; shift 2
   mkdir -p "$out"
   rm -f "$out/vaec.json" "$out/torch.json"
+  bench_kernels
   echo "== vaec ($epochs epochs)"
   # The progress bar goes to stderr; keep it in a file, and show it if vaec fails.
   if ! "$here/vaec" run "$model" --epochs "$epochs" "$@" --out "$out/vaec" --metrics-json "$out/vaec.json" 2>"$out/vaec.stderr"; then

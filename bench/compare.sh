@@ -29,6 +29,8 @@ if [ ! -f "$data/train-images-idx3-ubyte.gz" ] || [ ! -f "$data/t10k-images-idx3
   exit 1
 fi
 peers="${VAEC_PEERS:-$here/../shared/peers}"
+. "$here/bench/common.sh"
+bench_kernels
 out="$here/bench/results"
 mkdir -p "$out"
 

@@ -54,6 +54,8 @@ for v in "${variants[@]}"; do
 done
 
 echo "load before: $(uptime)"
+. "$here/bench/common.sh"
+bench_kernels
 : > "$out/times.txt"
 for r in $(seq 1 "$rounds"); do
   for b in $(seq 0 $((${#builds[@]} - 1))); do
