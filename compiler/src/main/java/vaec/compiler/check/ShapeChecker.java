@@ -610,7 +610,7 @@ public final class ShapeChecker {
   }
 
   private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, Origin o) {
-    if (e instanceof Ast.Num n) return constant(n.value(), n.span(), "the number " + fmt(n.value()), o);
+    if (e instanceof Ast.Num n) return constant(n.value(), n.span(), "this number", o);
     if (e instanceof Ast.Str s) {
       diags.error(s.span(), "a string is not a value here");
       return null;
@@ -637,7 +637,7 @@ public final class ShapeChecker {
             return null;
           }
           double v = fold(b.op(), x.value(), y.value());
-          return constant(v, b.span(), fmt(x.value()) + " " + b.op() + " " + fmt(y.value()) + " = " + fmt(v), o);
+          return constant(v, b.span(), fmt(x.value()) + " " + b.op() + " " + fmt(y.value()), o);
         }
         if (l.width() != 0 && r.width() != 0 && l.width() != r.width()) {
           diags.error(b.span(), "shape mismatch: '" + b.op() + "' between values of width " + l.width() + " and " + r.width());
@@ -686,18 +686,17 @@ public final class ShapeChecker {
   }
 
   /**
-   * A constant of the model's graphs, which compute in 32-bit floats: a value beyond the float
-   * range would become infinity there (and the first step NaN, "in the objective [const 1.0E40]",
-   * with no line), and a nonzero value below the smallest float would become 0.
+   * A constant of the model's graphs, which compute in 32-bit floats ({@link vaec.runtime.Float32}):
+   * a value beyond the float range would become infinity there (and the first step NaN, "in the
+   * objective [const 1.0E40]", with no line). The bound is NONZERO, stricter than the settings':
+   * a constant that rounds to 0 would silently change the model (a scale of 1e-50 becomes a scale
+   * of 0); a subnormal one keeps its value closely enough for a constant, so it passes.
+   * {@code subject} names the constant: "this number", "1.0E20 * 1.0E20", "exp(100)".
    */
-  private IrExpr constant(double v, Span span, String what, Origin o) {
-    if (Double.isFinite(v) && Float.isInfinite((float) v)) {
-      diags.error(span, what + " is beyond the range of 32-bit floats, in which the model computes (at most "
-          + Float.MAX_VALUE + " in magnitude)");
-      return null;
-    }
-    if (v != 0 && (float) v == 0) {
-      diags.error(span, what + " is below the smallest 32-bit float (" + Float.MIN_VALUE + ") and would be 0 in the model's graphs");
+  private IrExpr constant(double v, Span span, String subject, Origin o) {
+    String problem = vaec.runtime.Float32.problem(subject, v, vaec.runtime.Float32.Bound.NONZERO);
+    if (problem != null) {
+      diags.error(span, problem);
       return null;
     }
     return new IrExpr.Const(v, o);
@@ -792,7 +791,7 @@ public final class ShapeChecker {
         diags.error(c.span(), f + "(" + fmt(k.value()) + ") is not a finite number");
         return null;
       }
-      return constant(v, c.span(), f + "(" + fmt(k.value()) + ") = " + fmt(v), o);
+      return constant(v, c.span(), f + "(" + fmt(k.value()) + ")", o);
     }
     return new IrExpr.Fn(f, x, o);
   }
