@@ -56,8 +56,13 @@ public final class ShapeChecker {
     return m;
   }
 
-  /** A value whose width is unknown because of an error already reported. */
-  private static final int UNKNOWN = -1;
+  /**
+   * Variables whose declared size was refused (reported at the declaration): their width is not
+   * known, so every expression that reads them and every statement that samples them is left
+   * unchecked. Checking them with a made-up width only added follow-on "shape mismatch" errors
+   * to the one that counts.
+   */
+  private final Set<String> refusedSize = new java.util.HashSet<>();
 
   private ProbModel run(Symbols s) {
     List<Variable> data = new ArrayList<>();
@@ -109,7 +114,9 @@ public final class ShapeChecker {
       if (k != null && !blockFailed) semiImplicitBlock(sec, k, blockSites, semiImplicit);
     }
     // The train section is checked here too, so its mistakes are reported with the model's.
-    DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
+    // (not the data whose size was refused: their bindings would only be checked against a made-up width)
+    List<Variable> sized = data.stream().filter(v -> !refusedSize.contains(v.name())).toList();
+    DataBindings.check(s, DataBindings.inputs(s, sized, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
     return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood,
@@ -201,8 +208,10 @@ public final class ShapeChecker {
     long width = 1;
     for (int d : t.dims()) {
       if (d <= 0 || d > 100_000_000) {
-        diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
-            : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+        if (refusedSize.add(v.name())) {   // one error per declaration, at its first bad size
+          diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
+              : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+        }
       }
       width *= Math.max(1, d);
     }
@@ -375,6 +384,7 @@ public final class ShapeChecker {
   }
 
   private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, Origin origin) {
+    if (refusedSize.contains(s.target())) return null;   // its size was refused at its declaration
     Variable target = vars.get(s.target());
     Ast.Call c = (Ast.Call) s.distribution();
     var flow = catalog.flow(c.callee());
@@ -619,6 +629,7 @@ public final class ShapeChecker {
         if (locals.containsKey(n.name())) return locals.get(n.name());
         Variable v = vars.get(n.name());
         if (v == null) return null;   // reported by the resolver
+        if (refusedSize.contains(v.name())) return null;   // its size was refused at its declaration
         return v.span() != null && isData(v) ? new IrExpr.Data(v.name(), v.width(), o) : new IrExpr.Latent(v.name(), v.width(), o);
     }
     if (e instanceof Ast.Negate n) {
