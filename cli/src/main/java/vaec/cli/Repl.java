@@ -240,7 +240,7 @@ final class Repl {
           : "(the model in use is unchanged; fix the statement, drop it, or discard the edits)"));
     }
     CompiledModel m = c.compiled();
-    ModelState fresh = ModelState.fresh(m);
+    ModelState fresh = freshState(m);
     ModelState carried = state == null ? fresh : carry(state, fresh);
     inUse = next;
     edited = next;
@@ -329,7 +329,7 @@ final class Repl {
     }
     Checkpoint c = new Checkpoint(f.modelHash(), f.modelFile(), fresh.model().config().objective(), o.epoch(), o.step(), f.seed(), f.layout(), params, f.optimizer(),
         sameOptimizer ? optState : f.optimizerState(), o.curves());
-    return ModelState.restore(fresh.model(), c, "the session");
+    return ModelState.restore(fresh.model(), c, "the session", trainRows(fresh.model()));
   }
 
   private static Map<String, long[]> offsets(List<Checkpoint.ParamEntry> layout) {
@@ -393,16 +393,55 @@ final class Repl {
   }
 
   private DataSplit data() {
-    CompiledModel m = requireModel().compiled();
+    return data(requireModel().compiled());
+  }
+
+  /** The data {@code m}'s settings name, loaded once and kept while they stay the same. */
+  private DataSplit data(CompiledModel m) {
+    String key = dataKey(m);
+    if (!key.equals(dataKey)) {
+      data = ModelFiles.load(m, m.config());
+      dataKey = key;
+    }
+    return data;
+  }
+
+  private static String dataKey(CompiledModel m) {
     var cfg = m.config();
     String key = cfg.dataset() + "|" + cfg.testDataset() + "|" + cfg.dynamicBinarization() + "|" + cfg.seed() + "|" + m.data();
     // A model without data trains on batch x steps draws per epoch: those settings size its split.
     if (cfg.dataFree()) key += "|" + cfg.batch() + "|" + cfg.steps();
-    if (!key.equals(dataKey)) {
-      data = ModelFiles.load(m, cfg);
-      dataKey = key;
+    return key;
+  }
+
+  /**
+   * The training examples of {@code m}'s data when they are loaded, else Integer.MAX_VALUE: the
+   * memory check counts the batch training runs, the batch setting capped at them.
+   */
+  private int trainRows(CompiledModel m) {
+    return data != null && dataKey(m).equals(dataKey) ? data.train().rows() : Integer.MAX_VALUE;
+  }
+
+  /**
+   * Fresh parameters for {@code m}. The memory check counts the batch training runs: the batch
+   * setting capped at the training examples. When the data are not loaded yet and the setting as
+   * written is refused (set batch 2147483647 on 72 examples), the data are loaded to count the
+   * batch that would run; a data set that cannot be loaded leaves the first refusal.
+   */
+  private ModelState freshState(CompiledModel m) {
+    int rows = trainRows(m);
+    try {
+      return ModelState.fresh(m, rows);
+    } catch (UserError tooLarge) {
+      if (rows != Integer.MAX_VALUE || m.data().isEmpty() || m.config().dataFree()) throw tooLarge;
+      try {
+        rows = data(m).train().rows();
+      } catch (UserError noData) {
+        throw tooLarge;
+      }
+      if (m.config().batchFor(rows) == m.config().batch()) throw tooLarge;
+      return ModelState.fresh(m, rows);
     }
-    return data;
   }
 
   private void plan() {
@@ -429,12 +468,12 @@ final class Repl {
       else if (!unit.startsWith("epoch")) throw new UserError("train: the unit is epochs or steps, got '" + a[1] + "'");
     }
     DataSplit d = data();
-    int batch = Math.min(m.config().batch(), d.train().rows());
+    int batch = m.config().batchFor(d.train().rows());
     long perEpoch = d.train().rows() / batch;
     // A partial epoch that does not fit this batch size (changed since) restarts at the epoch's beginning.
     long inEpoch = state.step() - state.epoch() * perEpoch;
     if (inEpoch < 0 || inEpoch >= perEpoch) {
-      state = rebased(state, state.epoch() * perEpoch);
+      state = rebased(state, state.epoch() * perEpoch, d.train().rows());
       inEpoch = 0;
     }
     long target = steps ? state.epoch() + (inEpoch + n + perEpoch - 1) / perEpoch : state.epoch() + n;
@@ -481,7 +520,7 @@ final class Repl {
       finished = t.train((int) Math.min(Integer.MAX_VALUE, target));
     } catch (RuntimeException e) {
       display.close();
-      state = ModelState.restore(m, before, "the session");
+      state = ModelState.restore(m, before, "the session", d.train().rows());
       while (stepLosses.size() > lossesBefore) stepLosses.remove(stepLosses.size() - 1);
       while (epochTests.size() > testsBefore) epochTests.remove(epochTests.size() - 1);
       lastEval.clear();
@@ -522,10 +561,10 @@ final class Repl {
   private volatile boolean cancelEstimate;
 
   /** {@code s} with its step counter moved to {@code step} (its epoch count and curves kept). */
-  private static ModelState rebased(ModelState s, long step) {
+  private static ModelState rebased(ModelState s, long step, int trainRows) {
     Checkpoint c = s.toCheckpoint();
     return ModelState.restore(s.model(), new Checkpoint(c.modelHash(), c.modelFile(), c.objective(), c.epoch(), step, c.seed(), c.layout(), c.params(),
-        c.optimizer(), c.optimizerState(), c.curves()), "the session");
+        c.optimizer(), c.optimizerState(), c.curves()), "the session", trainRows);
   }
 
   private void eval(String args, int line, int column) {
@@ -879,7 +918,7 @@ final class Repl {
         c.optimizerState(), c.curves());
     ModelState restored;
     try {
-      restored = ModelState.restore(m, same, p.toString());
+      restored = ModelState.restore(m, same, p.toString(), trainRows(m));
     } catch (UserError e) {
       throw new UserError(e.getMessage() + "\nthe checkpoint does not fit the model in use; nothing was changed");
     }
@@ -993,7 +1032,7 @@ final class Repl {
     Compiler.Compilation c = Compiler.compile(new SourceFile(sourceName(s.model()), s.text()));
     ModelState restored = ModelState.restore(c.compiled(), new Checkpoint(c.compiled().sourceHash(), s.state().modelFile(), c.compiled().config().objective(), s.state().epoch(),
         s.state().step(), s.state().seed(), s.state().layout(), s.state().params(), s.state().optimizer(), s.state().optimizerState(),
-        s.state().curves()), "snapshot " + name);
+        s.state().curves()), "snapshot " + name, trainRows(c.compiled()));
     edited = s.model();
     inUse = s.model();
     compilation = c;
@@ -1010,7 +1049,7 @@ final class Repl {
 
   private void reset() {
     requireModel();
-    state = ModelState.fresh(compilation.compiled());
+    state = freshState(compilation.compiled());
     lastEval.clear();
     stepLosses.clear();
     epochTests.clear();
