@@ -34,6 +34,9 @@ class OversizedDimensionTest {
       assertEquals(edit[2], d.span().line() + ":" + d.span().column(), e.getMessage());
       assertTrue(d.message().startsWith(edit[3]), d.message());
     }
+    // A network's layer width beyond the limit names the value and the limit (it read "must be a positive whole number").
+    Diagnostic w = only(fail(GOOD.replace("MLP(784 -> 400 -> 40", "MLP(784 -> 200000000 -> 40")));
+    assertEquals("a layer width must be a positive whole number of at most 100000000, got 200000000", w.message());
     // A mistake elsewhere is still reported beside it.
     CompileError e = fail(GOOD.replace("latent z : real[20]", "latent z : real[200000000]").replace("MLP(784 -> 400 -> 40", "MLP(784 -> 400 -> 41"));
     assertEquals(2, e.diagnostics().size(), e.getMessage());
