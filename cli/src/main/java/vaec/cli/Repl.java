@@ -157,13 +157,41 @@ final class Repl {
     } catch (UserError e) {
       String m = e.getMessage();
       out.println(m.matches("(?s)^\\S+:\\d+:\\d+: error: .*") ? m : "error: " + m);
-    } catch (OutOfMemoryError | RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError | AssertionError | LinkageError e) {
       String memory = vaec.runtime.model.MemoryEstimate.allocationFailure(e);
-      if (memory == null) throw e;
-      out.println("error: " + memory);
+      out.println("error: " + (memory != null ? memory : internalError(s, e)));
     }
     out.flush();
     return false;
+  }
+
+  /** Internal errors written to a file this session, numbered from 1. */
+  private int internalErrors;
+
+  /**
+   * A bug of vaec met by one entry: one short paragraph naming the entry and the exception, with
+   * the full trace written to a file of the session's folder (printed too when it cannot be
+   * written). The session goes on with its model and parameters (train puts the parameters back
+   * on any failure).
+   */
+  private String internalError(String entry, Throwable e) {
+    String command = entry.split("\n", 2)[0].strip();
+    if (entry.contains("\n")) command += " ...";
+    String where;
+    try {
+      Path trace = work.resolve("internal-error-" + ++internalErrors + ".txt");
+      java.io.StringWriter w = new java.io.StringWriter();
+      w.write("vaec repl: internal error while running: " + entry.strip() + "\n");
+      e.printStackTrace(new java.io.PrintWriter(w, true));
+      Files.writeString(trace, w.toString());
+      where = "the full trace is in " + trace;
+    } catch (IOException | RuntimeException notWritten) {
+      java.io.StringWriter w = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(w, true));
+      where = "the full trace (it could not be written to a file: " + notWritten.getMessage() + "):\n" + w;
+    }
+    return "internal error of vaec (a bug, not a mistake of yours) in '" + command + "': " + e + "\n"
+        + where + "; please report it with the trace.\nthe session goes on";
   }
 
   private static final List<String> STATEMENT_WORDS = List.of("model", "data", "latent", "network", "prior", "guide", "likelihood");
@@ -455,27 +483,42 @@ final class Repl {
     boolean steps = false;
     if (a.length > 2) throw new UserError("train takes a count and a unit: train 3 epochs, train 200 steps");
     if (a.length >= 1) {
+      if (!a[0].matches("[+-]?\\d+")) throw new UserError("train: '" + a[0] + "' is not a whole number (train 3 epochs, train 200 steps)");
+      // A count beyond a long (or beyond the epochs and steps a run counts, below) is refused, not capped.
       try {
         n = Long.parseLong(a[0]);
       } catch (NumberFormatException e) {
-        throw new UserError("train: '" + a[0] + "' is not a whole number (train 3 epochs, train 200 steps)");
+        n = a[0].startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
       }
-      if (n < 1) throw new UserError("train: the count must be at least 1, got " + n);
+      if (n < 1) throw new UserError("train: the count must be at least 1, got " + a[0]);
     }
     if (a.length == 2) {
       String unit = a[1].toLowerCase(Locale.ROOT);
       if (unit.startsWith("step")) steps = true;
       else if (!unit.startsWith("epoch")) throw new UserError("train: the unit is epochs or steps, got '" + a[1] + "'");
     }
+    // The trainer counts epochs in an int: the run must end at epoch 2147483647 at the latest.
+    long maxEpochs = Integer.MAX_VALUE - state.epoch();
+    if (!steps && n > maxEpochs) {
+      throw new UserError("train: " + a[0] + " epochs is out of range: the count must be between 1 and " + maxEpochs
+          + (state.epoch() == 0 ? "" : " (the state is at epoch " + state.epoch() + ", and a run ends at epoch " + Integer.MAX_VALUE + " at the latest)"));
+    }
     DataSplit d = data();
     int batch = m.config().batchFor(d.train().rows());
     long perEpoch = d.train().rows() / batch;
     // A partial epoch that does not fit this batch size (changed since) restarts at the epoch's beginning.
     long inEpoch = state.step() - state.epoch() * perEpoch;
-    if (inEpoch < 0 || inEpoch >= perEpoch) {
-      state = rebased(state, state.epoch() * perEpoch, d.train().rows());
-      inEpoch = 0;
+    boolean rebase = inEpoch < 0 || inEpoch >= perEpoch;
+    if (rebase) inEpoch = 0;
+    if (steps) {
+      // Steps fill epochs of perEpoch steps each; they too must end by epoch 2147483647.
+      long maxSteps = (Integer.MAX_VALUE - state.epoch()) * perEpoch - inEpoch;
+      if (n > maxSteps) {
+        throw new UserError("train: " + a[0] + " steps is out of range: the count must be between 1 and " + maxSteps + " ("
+            + perEpoch + " steps per epoch, from epoch " + state.epoch() + "; a run ends at epoch " + Integer.MAX_VALUE + " at the latest)");
+      }
     }
+    if (rebase) state = rebased(state, state.epoch() * perEpoch, d.train().rows());
     long target = steps ? state.epoch() + (inEpoch + n + perEpoch - 1) / perEpoch : state.epoch() + n;
     long stopAt = steps ? state.step() + n : Long.MAX_VALUE;
     Checkpoint before = state.toCheckpoint();
@@ -517,7 +560,7 @@ final class Repl {
     trainer = t;
     boolean finished;
     try {
-      finished = t.train((int) Math.min(Integer.MAX_VALUE, target));
+      finished = t.train(Math.toIntExact(target));
     } catch (RuntimeException e) {
       display.close();
       state = ModelState.restore(m, before, "the session", d.train().rows());
@@ -840,6 +883,7 @@ final class Repl {
     List<String> known = new ArrayList<>(vaec.compiler.check.TrainSettings.KEYS);
     known.addAll(List.of("lr", "preview", "inspect_rows"));
     if (!known.contains(key)) throw new UserError("unknown setting '" + key + "'" + hint(key, known));
+    if (key.equals("dataset") || key.equals("test_dataset")) value = ReplTrainBlock.pathValue(value);
     String block = ReplTrainBlock.set(inUse.textOf("train"), key, value);
     List<String> replaced = new ArrayList<>();
     ReplModel next = inUse.with(ReplModel.parse(block, "set", 1), replaced);
