@@ -157,13 +157,41 @@ final class Repl {
     } catch (UserError e) {
       String m = e.getMessage();
       out.println(m.matches("(?s)^\\S+:\\d+:\\d+: error: .*") ? m : "error: " + m);
-    } catch (OutOfMemoryError | RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError | AssertionError | LinkageError e) {
       String memory = vaec.runtime.model.MemoryEstimate.allocationFailure(e);
-      if (memory == null) throw e;
-      out.println("error: " + memory);
+      out.println("error: " + (memory != null ? memory : internalError(s, e)));
     }
     out.flush();
     return false;
+  }
+
+  /** Internal errors written to a file this session, numbered from 1. */
+  private int internalErrors;
+
+  /**
+   * A bug of vaec met by one entry: one short paragraph naming the entry and the exception, with
+   * the full trace written to a file of the session's folder (printed too when it cannot be
+   * written). The session goes on with its model and parameters (train puts the parameters back
+   * on any failure).
+   */
+  private String internalError(String entry, Throwable e) {
+    String command = entry.split("\n", 2)[0].strip();
+    if (entry.contains("\n")) command += " ...";
+    String where;
+    try {
+      Path trace = work.resolve("internal-error-" + ++internalErrors + ".txt");
+      java.io.StringWriter w = new java.io.StringWriter();
+      w.write("vaec repl: internal error while running: " + entry.strip() + "\n");
+      e.printStackTrace(new java.io.PrintWriter(w, true));
+      Files.writeString(trace, w.toString());
+      where = "the full trace is in " + trace;
+    } catch (IOException | RuntimeException notWritten) {
+      java.io.StringWriter w = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(w, true));
+      where = "the full trace (it could not be written to a file: " + notWritten.getMessage() + "):\n" + w;
+    }
+    return "internal error of vaec (a bug, not a mistake of yours) in '" + command + "': " + e + "\n"
+        + where + "; please report it with the trace.\nthe session goes on";
   }
 
   private static final List<String> STATEMENT_WORDS = List.of("model", "data", "latent", "network", "prior", "guide", "likelihood");
@@ -240,7 +268,7 @@ final class Repl {
           : "(the model in use is unchanged; fix the statement, drop it, or discard the edits)"));
     }
     CompiledModel m = c.compiled();
-    ModelState fresh = ModelState.fresh(m);
+    ModelState fresh = freshState(m);
     ModelState carried = state == null ? fresh : carry(state, fresh);
     inUse = next;
     edited = next;
@@ -329,7 +357,7 @@ final class Repl {
     }
     Checkpoint c = new Checkpoint(f.modelHash(), f.modelFile(), fresh.model().config().objective(), o.epoch(), o.step(), f.seed(), f.layout(), params, f.optimizer(),
         sameOptimizer ? optState : f.optimizerState(), o.curves());
-    return ModelState.restore(fresh.model(), c, "the session");
+    return ModelState.restore(fresh.model(), c, "the session", trainRows(fresh.model()));
   }
 
   private static Map<String, long[]> offsets(List<Checkpoint.ParamEntry> layout) {
@@ -393,16 +421,55 @@ final class Repl {
   }
 
   private DataSplit data() {
-    CompiledModel m = requireModel().compiled();
+    return data(requireModel().compiled());
+  }
+
+  /** The data {@code m}'s settings name, loaded once and kept while they stay the same. */
+  private DataSplit data(CompiledModel m) {
+    String key = dataKey(m);
+    if (!key.equals(dataKey)) {
+      data = ModelFiles.load(m, m.config());
+      dataKey = key;
+    }
+    return data;
+  }
+
+  private static String dataKey(CompiledModel m) {
     var cfg = m.config();
     String key = cfg.dataset() + "|" + cfg.testDataset() + "|" + cfg.dynamicBinarization() + "|" + cfg.seed() + "|" + m.data();
     // A model without data trains on batch x steps draws per epoch: those settings size its split.
     if (cfg.dataFree()) key += "|" + cfg.batch() + "|" + cfg.steps();
-    if (!key.equals(dataKey)) {
-      data = ModelFiles.load(m, cfg);
-      dataKey = key;
+    return key;
+  }
+
+  /**
+   * The training examples of {@code m}'s data when they are loaded, else Integer.MAX_VALUE: the
+   * memory check counts the batch training runs, the batch setting capped at them.
+   */
+  private int trainRows(CompiledModel m) {
+    return data != null && dataKey(m).equals(dataKey) ? data.train().rows() : Integer.MAX_VALUE;
+  }
+
+  /**
+   * Fresh parameters for {@code m}. The memory check counts the batch training runs: the batch
+   * setting capped at the training examples. When the data are not loaded yet and the setting as
+   * written is refused (set batch 2147483647 on 72 examples), the data are loaded to count the
+   * batch that would run; a data set that cannot be loaded leaves the first refusal.
+   */
+  private ModelState freshState(CompiledModel m) {
+    int rows = trainRows(m);
+    try {
+      return ModelState.fresh(m, rows);
+    } catch (UserError tooLarge) {
+      if (rows != Integer.MAX_VALUE || m.data().isEmpty() || m.config().dataFree()) throw tooLarge;
+      try {
+        rows = data(m).train().rows();
+      } catch (UserError noData) {
+        throw tooLarge;
+      }
+      if (m.config().batchFor(rows) == m.config().batch()) throw tooLarge;
+      return ModelState.fresh(m, rows);
     }
-    return data;
   }
 
   private void plan() {
@@ -416,27 +483,42 @@ final class Repl {
     boolean steps = false;
     if (a.length > 2) throw new UserError("train takes a count and a unit: train 3 epochs, train 200 steps");
     if (a.length >= 1) {
+      if (!a[0].matches("[+-]?\\d+")) throw new UserError("train: '" + a[0] + "' is not a whole number (train 3 epochs, train 200 steps)");
+      // A count beyond a long (or beyond the epochs and steps a run counts, below) is refused, not capped.
       try {
         n = Long.parseLong(a[0]);
       } catch (NumberFormatException e) {
-        throw new UserError("train: '" + a[0] + "' is not a whole number (train 3 epochs, train 200 steps)");
+        n = a[0].startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
       }
-      if (n < 1) throw new UserError("train: the count must be at least 1, got " + n);
+      if (n < 1) throw new UserError("train: the count must be at least 1, got " + a[0]);
     }
     if (a.length == 2) {
       String unit = a[1].toLowerCase(Locale.ROOT);
       if (unit.startsWith("step")) steps = true;
       else if (!unit.startsWith("epoch")) throw new UserError("train: the unit is epochs or steps, got '" + a[1] + "'");
     }
+    // The trainer counts epochs in an int: the run must end at epoch 2147483647 at the latest.
+    long maxEpochs = Integer.MAX_VALUE - state.epoch();
+    if (!steps && n > maxEpochs) {
+      throw new UserError("train: " + a[0] + " epochs is out of range: the count must be between 1 and " + maxEpochs
+          + (state.epoch() == 0 ? "" : " (the state is at epoch " + state.epoch() + ", and a run ends at epoch " + Integer.MAX_VALUE + " at the latest)"));
+    }
     DataSplit d = data();
-    int batch = Math.min(m.config().batch(), d.train().rows());
+    int batch = m.config().batchFor(d.train().rows());
     long perEpoch = d.train().rows() / batch;
     // A partial epoch that does not fit this batch size (changed since) restarts at the epoch's beginning.
     long inEpoch = state.step() - state.epoch() * perEpoch;
-    if (inEpoch < 0 || inEpoch >= perEpoch) {
-      state = rebased(state, state.epoch() * perEpoch);
-      inEpoch = 0;
+    boolean rebase = inEpoch < 0 || inEpoch >= perEpoch;
+    if (rebase) inEpoch = 0;
+    if (steps) {
+      // Steps fill epochs of perEpoch steps each; they too must end by epoch 2147483647.
+      long maxSteps = (Integer.MAX_VALUE - state.epoch()) * perEpoch - inEpoch;
+      if (n > maxSteps) {
+        throw new UserError("train: " + a[0] + " steps is out of range: the count must be between 1 and " + maxSteps + " ("
+            + perEpoch + " steps per epoch, from epoch " + state.epoch() + "; a run ends at epoch " + Integer.MAX_VALUE + " at the latest)");
+      }
     }
+    if (rebase) state = rebased(state, state.epoch() * perEpoch, d.train().rows());
     long target = steps ? state.epoch() + (inEpoch + n + perEpoch - 1) / perEpoch : state.epoch() + n;
     long stopAt = steps ? state.step() + n : Long.MAX_VALUE;
     Checkpoint before = state.toCheckpoint();
@@ -478,10 +560,10 @@ final class Repl {
     trainer = t;
     boolean finished;
     try {
-      finished = t.train((int) Math.min(Integer.MAX_VALUE, target));
+      finished = t.train(Math.toIntExact(target));
     } catch (RuntimeException e) {
       display.close();
-      state = ModelState.restore(m, before, "the session");
+      state = ModelState.restore(m, before, "the session", d.train().rows());
       while (stepLosses.size() > lossesBefore) stepLosses.remove(stepLosses.size() - 1);
       while (epochTests.size() > testsBefore) epochTests.remove(epochTests.size() - 1);
       lastEval.clear();
@@ -522,10 +604,10 @@ final class Repl {
   private volatile boolean cancelEstimate;
 
   /** {@code s} with its step counter moved to {@code step} (its epoch count and curves kept). */
-  private static ModelState rebased(ModelState s, long step) {
+  private static ModelState rebased(ModelState s, long step, int trainRows) {
     Checkpoint c = s.toCheckpoint();
     return ModelState.restore(s.model(), new Checkpoint(c.modelHash(), c.modelFile(), c.objective(), c.epoch(), step, c.seed(), c.layout(), c.params(),
-        c.optimizer(), c.optimizerState(), c.curves()), "the session");
+        c.optimizer(), c.optimizerState(), c.curves()), "the session", trainRows);
   }
 
   private void eval(String args, int line, int column) {
@@ -801,6 +883,7 @@ final class Repl {
     List<String> known = new ArrayList<>(vaec.compiler.check.TrainSettings.KEYS);
     known.addAll(List.of("lr", "preview", "inspect_rows"));
     if (!known.contains(key)) throw new UserError("unknown setting '" + key + "'" + hint(key, known));
+    if (key.equals("dataset") || key.equals("test_dataset")) value = ReplTrainBlock.pathValue(value);
     String block = ReplTrainBlock.set(inUse.textOf("train"), key, value);
     List<String> replaced = new ArrayList<>();
     ReplModel next = inUse.with(ReplModel.parse(block, "set", 1), replaced);
@@ -879,7 +962,7 @@ final class Repl {
         c.optimizerState(), c.curves());
     ModelState restored;
     try {
-      restored = ModelState.restore(m, same, p.toString());
+      restored = ModelState.restore(m, same, p.toString(), trainRows(m));
     } catch (UserError e) {
       throw new UserError(e.getMessage() + "\nthe checkpoint does not fit the model in use; nothing was changed");
     }
@@ -993,7 +1076,7 @@ final class Repl {
     Compiler.Compilation c = Compiler.compile(new SourceFile(sourceName(s.model()), s.text()));
     ModelState restored = ModelState.restore(c.compiled(), new Checkpoint(c.compiled().sourceHash(), s.state().modelFile(), c.compiled().config().objective(), s.state().epoch(),
         s.state().step(), s.state().seed(), s.state().layout(), s.state().params(), s.state().optimizer(), s.state().optimizerState(),
-        s.state().curves()), "snapshot " + name);
+        s.state().curves()), "snapshot " + name, trainRows(c.compiled()));
     edited = s.model();
     inUse = s.model();
     compilation = c;
@@ -1010,7 +1093,7 @@ final class Repl {
 
   private void reset() {
     requireModel();
-    state = ModelState.fresh(compilation.compiled());
+    state = freshState(compilation.compiled());
     lastEval.clear();
     stepLosses.clear();
     epochTests.clear();

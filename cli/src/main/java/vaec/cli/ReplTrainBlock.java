@@ -29,6 +29,25 @@ final class ReplTrainBlock {
     return b.append("}").toString();
   }
 
+  /** The language's words, which a bare name cannot be. */
+  private static final java.util.Set<String> KEYWORDS =
+      java.util.Set.of("model", "data", "latent", "network", "prior", "guide", "likelihood", "train", "from", "in", "using");
+
+  /**
+   * A dataset setting's value as the train block writes it: a dataset name (mnist_digits, none)
+   * stays bare, anything else (a file path, typed as a user would: data/x.csv, /tmp/my file.csv)
+   * becomes a string literal. A value already in double quotes is kept as typed; one in single
+   * quotes (as a shell would take it) is requoted. The train block reads a bare name and a string
+   * alike, so quoting never changes what is read.
+   */
+  static String pathValue(String value) {
+    String v = value.strip();
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) return v;
+    if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) v = v.substring(1, v.length() - 1);
+    if (v.matches("[A-Za-z_][A-Za-z_0-9]*") && !KEYWORDS.contains(v)) return v;
+    return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
   /** The settings of a train block as written, each value's text from its line. */
   static Map<String, String> settings(String block) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -88,11 +88,11 @@ final class RunCommand implements Callable<Integer> {
             + "\nbut this run asks for\n  " + cfg.objective()
             + "\nresume with the objective it was trained with (the train block's, or the same --objective), or start a new run in another --out folder");
       }
-      state = ModelState.restore(m, saved, ckpt.toString());
+      state = ModelState.restore(m, saved, ckpt.toString(), data.train().rows());
       // The trainer finds its place in the epoch from the step count, which only fits the batch
       // size and training set the checkpoint was trained with (another one indexed out of bounds
       // or silently skipped the rest of the epoch).
-      int batch = Math.min(cfg.batch(), data.train().rows());
+      int batch = cfg.batchFor(data.train().rows());
       long perEpoch = data.train().rows() / batch;
       long inEpoch = state.step() - state.epoch() * perEpoch;
       if (inEpoch < 0 || inEpoch >= perEpoch) {
@@ -111,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
         Files.move(ckpt, previous, StandardCopyOption.REPLACE_EXISTING);
         System.out.println("an earlier run's checkpoint was kept as " + previous + " (use --resume to continue a run)");
       }
-      state = ModelState.fresh(m);
+      state = ModelState.fresh(m, data.train().rows());
     }
     // When every data variable reads a file of its own, the dataset setting plays no part: name the files.
     List<String> ownFiles = m.data().stream().filter(d -> d.binding() instanceof vaec.runtime.data.DataBinding.File)
@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "training %s without data: %d steps of %d draws per epoch, %d epochs, %s, seed %d; tested on %,d draws%n",
           m.name(), cfg.steps(), cfg.batch(), cfg.epochs(), cfg.optimizer(), cfg.seed(), data.test().rows());
     } else System.out.printf(Locale.ROOT, "training %s on %s: %,d training and %,d test examples, batch %d, %d epochs, %s, seed %d%n",
-        m.name(), trainedOn, data.train().rows(), data.test().rows(), Math.min(cfg.batch(), data.train().rows()), cfg.epochs(),
+        m.name(), trainedOn, data.train().rows(), data.test().rows(), cfg.batchFor(data.train().rows()), cfg.epochs(),
         cfg.optimizer(), cfg.seed());
     for (String note : data.notes()) System.out.println(note);
 

@@ -53,9 +53,9 @@ final class VarianceCommand implements Callable<Integer> {
     var base = Compiler.compile(source);
     CompiledModel m = ModelFiles.withConfig(base.compiled(), options.apply(base.compiled().config()));
     var data = ModelFiles.load(m, m.config());
-    Map<String, float[]> start = startParameters(m);
+    Map<String, float[]> start = startParameters(m, data.train().rows());
     System.out.printf(Locale.ROOT, "gradient of the %s w.r.t. each latent's guide parameters; %d steps of batch %d, %s%n%n",
-        m.terms().get(0).meaning(), steps, m.config().batch(), checkpointNote);
+        m.terms().get(0).meaning(), steps, m.config().batchFor(data.train().rows()), checkpointNote);
     table(System.out, source, base, m, data, start, steps);
     return 0;
   }
@@ -92,16 +92,16 @@ final class VarianceCommand implements Callable<Integer> {
 
   private String checkpointNote = "";
 
-  private Map<String, float[]> startParameters(CompiledModel m) {
+  private Map<String, float[]> startParameters(CompiledModel m, int trainRows) {
     Path p = checkpoint != null ? checkpoint : RunOutputs.checkpoint(Path.of("runs", m.name()));
     Map<String, float[]> start = new LinkedHashMap<>();
     if (checkpoint == null && !Files.exists(p)) {
       checkpointNote = "at the initial parameters (no checkpoint at " + p + ")";
-      ModelState s = ModelState.fresh(m);
+      ModelState s = ModelState.fresh(m, trainRows);
       for (var e : s.params().layout()) start.put(e.name(), s.params().value(e.name()).dup().reshape(-1).toFloatVector());
       return start;
     }
-    ModelState s = ModelState.restore(m, CheckpointIO.read(p), p.toString());
+    ModelState s = ModelState.restore(m, CheckpointIO.read(p), p.toString(), trainRows);
     checkpointNote = "at " + p + " (epoch " + s.epoch() + ")";
     for (var e : s.params().layout()) start.put(e.name(), s.params().value(e.name()).dup().reshape(-1).toFloatVector());
     return start;

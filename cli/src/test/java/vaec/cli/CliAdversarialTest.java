@@ -267,4 +267,18 @@ class CliAdversarialTest {
     assertFalse(s.out().contains("no model yet"), s.out());
     ReplTest.assertContains(s.out(), "model tiny compiled");
   }
+
+  @Test
+  void aBatchLargerThanTheTrainingSetIsCheckedAtTheBatchThatRuns() {
+    // Was: "--batch 2147483647" on the 72 training examples was refused: "the model is too large for
+    // memory: ... training needs about 1.2 TiB ... activations at batch 2147483647", though training
+    // runs the 72 examples as one batch.
+    CliRunner.Result r = ok("run", model, "--out", dir.resolve("whole-batch"), "--epochs", 1, "--batch", Integer.MAX_VALUE, "--eval-samples", 2);
+    assertTrue(r.stdout().contains("72 training and 8 test examples, batch 72, 1 epochs"), r::toString);
+    CliRunner.Result v = ok("variance", model, "--batch", Integer.MAX_VALUE, "--steps", 2);
+    assertTrue(v.stdout().contains("2 steps of batch 72"), v::toString);
+    // vaec compile reads no data: its estimate is at the batch as written.
+    CliRunner.Result c = ok("compile", model);
+    assertTrue(c.stdout().contains("activations at batch 8 "), c::toString);
+  }
 }

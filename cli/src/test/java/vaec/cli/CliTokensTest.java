@@ -88,4 +88,25 @@ class CliTokensTest {
     Path m = model("cab\nbad\nabcdefghij\ndab\n");
     userError(new Object[] {"run", m, "--out", dir.resolve("run")}, "words.txt:3: 10 characters, more than the 7");
   }
+
+  @Test
+  void aTokenModelWithoutATextDatasetIsToldWhatToGive() throws Exception {
+    // Was: vaec compile printed "from mnist_digits (characters)" for a token model whose train block
+    // names no dataset, and vaec run said "data file of 'w' not found: mnist_digits".
+    Path m = dir.resolve("nodata.vae");
+    Files.writeString(m, MODEL.replace(" from \"%s\"", ""));
+    CliRunner.Result c = ok("compile", m);
+    String why = "token data 'w' reads a text file (one sequence per line) or english_words, but the dataset is mnist_digits, a dataset of "
+        + "pictures (and the default when the train block names none); name the text with dataset = \"FILE\" or dataset = english_words "
+        + "in the train block, or with vaec run --dataset FILE";
+    assertTrue(c.stdout().contains("no text to read: " + why), c.toString());
+    assertTrue(!c.stdout().contains("from mnist_digits"), c.toString());
+    userError(new Object[] {"run", m, "--out", dir.resolve("nodata")}, m + ":2: " + why);
+    // Given on the command line, the text is read.
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 8; i++) b.append("cab\nbad\ndace\nbee\n");
+    Path text = dir.resolve("given.txt");
+    Files.writeString(text, b.toString(), StandardCharsets.UTF_8);
+    ok("run", m, "--out", dir.resolve("given"), "--dataset", text);
+  }
 }

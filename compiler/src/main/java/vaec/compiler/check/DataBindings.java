@@ -78,7 +78,9 @@ public final class DataBindings {
     if (inputs.stream().anyMatch(vaec.runtime.data.TokenData::isTokens)) {
       for (DataInput x : inputs) {
         String from = x.binding() instanceof vaec.runtime.data.DataBinding.File f ? f.path() : train.dataset();
-        out.add("from " + from + " (" + (vaec.runtime.data.TokenData.words(x) ? "words" : "characters") + ")");
+        // A picture dataset (the default one, when the train block names none) holds no text: say so rather than "from mnist_digits".
+        if (NamedDatasets.names().contains(from)) out.add("no text to read: " + vaec.runtime.data.TokenData.notText(x, from));
+        else out.add("from " + from + " (" + (vaec.runtime.data.TokenData.words(x) ? "words" : "characters") + ")");
       }
       return out;
     }

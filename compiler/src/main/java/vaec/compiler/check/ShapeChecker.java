@@ -56,8 +56,13 @@ public final class ShapeChecker {
     return m;
   }
 
-  /** A value whose width is unknown because of an error already reported. */
-  private static final int UNKNOWN = -1;
+  /**
+   * Variables whose declared size was refused (reported at the declaration): their width is not
+   * known, so every expression that reads them and every statement that samples them is left
+   * unchecked. Checking them with a made-up width only added follow-on "shape mismatch" errors
+   * to the one that counts.
+   */
+  private final Set<String> refusedSize = new java.util.HashSet<>();
 
   private ProbModel run(Symbols s) {
     List<Variable> data = new ArrayList<>();
@@ -109,7 +114,9 @@ public final class ShapeChecker {
       if (k != null && !blockFailed) semiImplicitBlock(sec, k, blockSites, semiImplicit);
     }
     // The train section is checked here too, so its mistakes are reported with the model's.
-    DataBindings.check(s, DataBindings.inputs(s, data, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
+    // (not the data whose size was refused: their bindings would only be checked against a made-up width)
+    List<Variable> sized = data.stream().filter(v -> !refusedSize.contains(v.name())).toList();
+    DataBindings.check(s, DataBindings.inputs(s, sized, s.scored()), TrainSettings.read(s.train(), diags, catalog), diags);
     List<Variable> ordered = new ArrayList<>();
     for (Site g : guide) ordered.add(vars.get(g.variable()));
     return new ProbModel(s.modelName(), file, data, ordered, networks, guide, prior, likelihood,
@@ -201,8 +208,10 @@ public final class ShapeChecker {
     long width = 1;
     for (int d : t.dims()) {
       if (d <= 0 || d > 100_000_000) {
-        diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
-            : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+        if (refusedSize.add(v.name())) {   // one error per declaration, at its first bad size
+          diags.error(t.span(), d == Integer.MAX_VALUE ? "dimension of '" + v.name() + "' is too large: it must be between 1 and 100000000"
+              : "dimension " + d + " of '" + v.name() + "' must be between 1 and 100000000");
+        }
       }
       width *= Math.max(1, d);
     }
@@ -375,6 +384,7 @@ public final class ShapeChecker {
   }
 
   private Site site(Ast.Sample s, Ast.SectionKind kind, Map<String, IrExpr> locals, Origin origin) {
+    if (refusedSize.contains(s.target())) return null;   // its size was refused at its declaration
     Variable target = vars.get(s.target());
     Ast.Call c = (Ast.Call) s.distribution();
     var flow = catalog.flow(c.callee());
@@ -610,7 +620,7 @@ public final class ShapeChecker {
   }
 
   private IrExpr expr(Ast.Expr e, Map<String, IrExpr> locals, Origin o) {
-    if (e instanceof Ast.Num n) return constant(n.value(), n.span(), "the number " + fmt(n.value()), o);
+    if (e instanceof Ast.Num n) return constant(n.value(), n.span(), "this number", o);
     if (e instanceof Ast.Str s) {
       diags.error(s.span(), "a string is not a value here");
       return null;
@@ -619,6 +629,7 @@ public final class ShapeChecker {
         if (locals.containsKey(n.name())) return locals.get(n.name());
         Variable v = vars.get(n.name());
         if (v == null) return null;   // reported by the resolver
+        if (refusedSize.contains(v.name())) return null;   // its size was refused at its declaration
         return v.span() != null && isData(v) ? new IrExpr.Data(v.name(), v.width(), o) : new IrExpr.Latent(v.name(), v.width(), o);
     }
     if (e instanceof Ast.Negate n) {
@@ -637,7 +648,7 @@ public final class ShapeChecker {
             return null;
           }
           double v = fold(b.op(), x.value(), y.value());
-          return constant(v, b.span(), fmt(x.value()) + " " + b.op() + " " + fmt(y.value()) + " = " + fmt(v), o);
+          return constant(v, b.span(), fmt(x.value()) + " " + b.op() + " " + fmt(y.value()), o);
         }
         if (l.width() != 0 && r.width() != 0 && l.width() != r.width()) {
           diags.error(b.span(), "shape mismatch: '" + b.op() + "' between values of width " + l.width() + " and " + r.width());
@@ -686,18 +697,17 @@ public final class ShapeChecker {
   }
 
   /**
-   * A constant of the model's graphs, which compute in 32-bit floats: a value beyond the float
-   * range would become infinity there (and the first step NaN, "in the objective [const 1.0E40]",
-   * with no line), and a nonzero value below the smallest float would become 0.
+   * A constant of the model's graphs, which compute in 32-bit floats ({@link vaec.runtime.Float32}):
+   * a value beyond the float range would become infinity there (and the first step NaN, "in the
+   * objective [const 1.0E40]", with no line). The bound is NONZERO, stricter than the settings':
+   * a constant that rounds to 0 would silently change the model (a scale of 1e-50 becomes a scale
+   * of 0); a subnormal one keeps its value closely enough for a constant, so it passes.
+   * {@code subject} names the constant: "this number", "1.0E20 * 1.0E20", "exp(100)".
    */
-  private IrExpr constant(double v, Span span, String what, Origin o) {
-    if (Double.isFinite(v) && Float.isInfinite((float) v)) {
-      diags.error(span, what + " is beyond the range of 32-bit floats, in which the model computes (at most "
-          + Float.MAX_VALUE + " in magnitude)");
-      return null;
-    }
-    if (v != 0 && (float) v == 0) {
-      diags.error(span, what + " is below the smallest 32-bit float (" + Float.MIN_VALUE + ") and would be 0 in the model's graphs");
+  private IrExpr constant(double v, Span span, String subject, Origin o) {
+    String problem = vaec.runtime.Float32.problem(subject, v, vaec.runtime.Float32.Bound.NONZERO);
+    if (problem != null) {
+      diags.error(span, problem);
       return null;
     }
     return new IrExpr.Const(v, o);
@@ -792,7 +802,7 @@ public final class ShapeChecker {
         diags.error(c.span(), f + "(" + fmt(k.value()) + ") is not a finite number");
         return null;
       }
-      return constant(v, c.span(), f + "(" + fmt(k.value()) + ") = " + fmt(v), o);
+      return constant(v, c.span(), f + "(" + fmt(k.value()) + ")", o);
     }
     return new IrExpr.Fn(f, x, o);
   }

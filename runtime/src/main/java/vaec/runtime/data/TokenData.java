@@ -40,6 +40,18 @@ public final class TokenData {
   /** Sequences with the vocabulary and the training and test tables (batch x L ids). */
   public record Loaded(Vocabulary vocabulary, DataSplit split, List<List<String>> train, List<List<String>> test) {}
 
+  /**
+   * Why token data {@code x} cannot be read from {@code dataset}, a named dataset of pictures (as
+   * mnist_digits, the dataset when the train block names none): what token data reads and how to
+   * give it. vaec run refuses the model with it when loading the data; vaec compile, which loads
+   * none, prints it as the data's source.
+   */
+  public static String notText(DataInput x, String dataset) {
+    return "token data '" + x.name() + "' reads a text file (one sequence per line) or " + ENGLISH_WORDS + ", but the dataset is "
+        + dataset + ", a dataset of pictures" + (dataset.equals(NamedDatasets.MNIST_DIGITS) ? " (and the default when the train block names none)" : "")
+        + "; name the text with dataset = \"FILE\" or dataset = " + ENGLISH_WORDS + " in the train block, or with vaec run --dataset FILE";
+  }
+
   /** Whether a data declaration is a token sequence. */
   public static boolean isTokens(DataInput x) { return x.domain() == ValueDomain.TOKENS; }
 
@@ -69,6 +81,7 @@ public final class TokenData {
       if (x.binding() != null && !(x.binding() instanceof DataBinding.File)) {
         throw new UserError(modelFile + ":" + x.line() + ": token data '" + x.name() + "' is read from a text file or english_words, not " + x.binding());
       }
+      if (NamedDatasets.names().contains(source)) throw new UserError(modelFile + ":" + x.line() + ": " + notText(x, source));
       Path p = Path.of(source);
       if (!Files.exists(p)) {
         throw new UserError("data file of '" + x.name() + "' not found: " + source + " (token data reads a text file, one sequence per line, or "

@@ -27,9 +27,19 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
   /** The estimate last checked by {@link #require}, to word an allocation failure later in the run. */
   private static volatile MemoryEstimate lastChecked;
 
+  /** At the batch setting as written (vaec compile, which reads no data). */
   public static MemoryEstimate of(CompiledModel m) {
+    return of(m, Integer.MAX_VALUE);
+  }
+
+  /**
+   * At the batch training runs on {@code trainRows} training examples: the batch setting capped
+   * at them ({@link vaec.runtime.model.TrainConfig#batchFor}), as the trainer does; a batch of
+   * 2147483647 on 72 examples needs the activations of 72 rows, not of 2147483647.
+   */
+  public static MemoryEstimate of(CompiledModel m, int trainRows) {
     return of(m.params(), List.of(m.train(), m.controlVariates() == null ? new Graph() : m.controlVariates()),
-        m.config().batch(), m.samples(), m.config().optimizer());
+        m.config().batchFor(trainRows), m.samples(), m.config().optimizer());
   }
 
   public static MemoryEstimate of(List<ParamInit> params, List<Graph> trainingGraphs, int batch, OptimizerSpec optimizer) {

@@ -29,6 +29,13 @@ public record TrainConfig(
   /** Whether this configuration trains a model without data ({@code dataset = none}). */
   public boolean dataFree() { return NO_DATA.equals(dataset); }
 
+  /**
+   * The batch training runs: the batch setting, capped at the {@code trainRows} training examples
+   * (a batch larger than the training set is the whole set). The trainer, the memory check and the
+   * commands' reports all use this one number.
+   */
+  public int batchFor(int trainRows) { return Math.max(1, Math.min(batch, trainRows)); }
+
   public TrainConfig withSteps(int n) { return new TrainConfig(dataset, testDataset, objective, optimizer, batch, epochs, seed, dynamicBinarization, evalSamples, n); }
 
   public TrainConfig withDataset(String d) { return new TrainConfig(d, testDataset, objective, optimizer, batch, epochs, seed, dynamicBinarization, evalSamples, steps); }

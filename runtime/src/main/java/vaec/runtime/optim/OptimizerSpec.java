@@ -30,15 +30,16 @@ public record OptimizerSpec(String name, double lr, double beta1, double beta2, 
 
   /**
    * Why {@code value} is out of range for setting {@code key} (lr, beta1, beta2, eps), or null
-   * when it is fine: lr and eps are finite and positive, and float32 numbers (the optimizer's
-   * arithmetic is float32: 1e-320 would be 0 there, 1e39 infinite), each beta lies in [0, 1).
+   * when it is fine: lr and eps are finite and positive, and normal float32 numbers
+   * ({@link vaec.runtime.Float32}; the optimizer's arithmetic is float32: 1e-320 would be 0 there,
+   * 1e39 infinite), each beta lies in [0, 1). The bound is NORMAL, stricter than a model
+   * constant's: lr scales every update and eps bounds Adam's denominator, and a subnormal one
+   * keeps only a few significant bits (and makes each step's arithmetic subnormal, which is slow).
    */
   public static String problem(String key, double value) {
     return switch (key) {
       case "lr", "eps" -> !(value > 0 && Double.isFinite(value)) ? key + " must be a positive number, got " + text(value)
-          : value < Float.MIN_NORMAL || value > Float.MAX_VALUE
-              ? key + " must lie between 1.2e-38 and 3.4e38, the normal range of float32 in which the optimizer works, got " + text(value)
-              : null;
+          : vaec.runtime.Float32.problem(key, value, vaec.runtime.Float32.Bound.NORMAL);
       case "beta1", "beta2" -> value >= 0 && value < 1 ? null : key + " must be at least 0 and below 1, got " + text(value);
       default -> "unknown optimizer setting " + key;
     };

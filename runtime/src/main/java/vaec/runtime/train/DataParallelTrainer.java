@@ -56,7 +56,7 @@ public final class DataParallelTrainer {
   public void requestStop() { stopRequested = true; }
 
   /** The global batch size a run of {@code m} on {@code rows} training examples uses (as {@link Trainer}). */
-  public static int batch(CompiledModel m, int rows) { return Math.min(m.config().batch(), rows); }
+  public static int batch(CompiledModel m, int rows) { return m.config().batchFor(rows); }
 
   /** Trains until {@code epochs} epochs are complete; returns false when stopped early. */
   public boolean train(int epochs) {

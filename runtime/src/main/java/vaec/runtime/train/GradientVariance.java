@@ -33,7 +33,7 @@ public final class GradientVariance {
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : m.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
-    ModelState fresh = ModelState.fresh(m);
+    ModelState fresh = ModelState.fresh(m, data.rows());
     for (ParamEntry e : layout) {
       float[] v = start.get(e.name());
       INDArray target = store.value(e.name());

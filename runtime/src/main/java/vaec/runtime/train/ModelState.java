@@ -39,7 +39,16 @@ public final class ModelState {
   }
 
   public static ModelState fresh(CompiledModel model) {
-    ModelState s = empty(model, model.config().seed());
+    return fresh(model, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A fresh state whose memory check counts the activations of the batch training runs on
+   * {@code trainRows} examples (the batch setting capped at them); {@link #fresh(CompiledModel)}
+   * counts the batch setting as written.
+   */
+  public static ModelState fresh(CompiledModel model, int trainRows) {
+    ModelState s = empty(model, model.config().seed(), trainRows);
     SplittableRandom r = new SplittableRandom(s.noise.derive(STREAM_INIT, 0));
     float[] flat = new float[(int) s.params.values().length()];
     int off = 0;
@@ -54,9 +63,9 @@ public final class ModelState {
     return s;
   }
 
-  private static ModelState empty(CompiledModel model, long seed) {
+  private static ModelState empty(CompiledModel model, long seed, int trainRows) {
     // Before anything is allocated: a model too large for memory is a message, not a native crash.
-    vaec.runtime.model.MemoryEstimate.of(model).require();
+    vaec.runtime.model.MemoryEstimate.of(model, trainRows).require();
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : model.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
@@ -66,12 +75,17 @@ public final class ModelState {
 
   /** Restores a checkpoint; refuses one written for another model source or parameter layout. */
   public static ModelState restore(CompiledModel model, Checkpoint c, String checkpointPath) {
+    return restore(model, c, checkpointPath, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #restore(CompiledModel, Checkpoint, String)}, training on {@code trainRows} examples (see {@link #fresh(CompiledModel, int)}). */
+  public static ModelState restore(CompiledModel model, Checkpoint c, String checkpointPath, int trainRows) {
     if (!c.modelHash().equals(model.sourceHash())) {
       throw new UserError(checkpointPath + " was written for a different model source (" + c.modelFile()
           + ", hash " + c.modelHash().substring(0, 12) + ") than " + model.file() + " (hash " + model.sourceHash().substring(0, 12)
           + "); use the model file it was trained with, or start a new run in another --out folder");
     }
-    ModelState s = empty(model, c.seed());
+    ModelState s = empty(model, c.seed(), trainRows);
     List<ParamEntry> expected = s.params.layout();
     if (expected.size() != c.layout().size()) throw new UserError(checkpointPath + " holds another parameter layout than the model");
     for (int i = 0; i < expected.size(); i++) {

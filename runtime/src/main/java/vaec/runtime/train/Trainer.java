@@ -53,7 +53,7 @@ public final class Trainer {
   private boolean loop(int epochs) {
     CompiledModel m = state.model;
     int rows = data.train().rows();
-    int batch = Math.min(m.config().batch(), rows);
+    int batch = m.config().batchFor(rows);
     int perEpoch = rows / batch;
     // One pass over the batch, or two halves of it on two cores (TrainingStep says when).
     TrainingStep pass = step(m, batch);

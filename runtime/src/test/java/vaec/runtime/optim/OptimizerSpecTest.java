@@ -19,9 +19,12 @@ class OptimizerSpecTest {
     assertEquals("eps must be a positive number, got 0", OptimizerSpec.problem("eps", 0));
     assertEquals("lr must be a positive number, got Infinity", OptimizerSpec.problem("lr", Double.POSITIVE_INFINITY));
     // Positive doubles that float32, the optimizer's arithmetic, cannot hold: 0 or infinite there.
-    assertEquals("lr must lie between 1.2e-38 and 3.4e38, the normal range of float32 in which the optimizer works, got 1.0E-320",
-        OptimizerSpec.problem("lr", 1e-320));
-    assertTrue(OptimizerSpec.problem("eps", 1e39).startsWith("eps must lie between 1.2e-38 and 3.4e38"), OptimizerSpec.problem("eps", 1e39));
+    assertEquals("lr is 1.0E-320, outside the range of 32-bit floats, in which vaec computes; it must be between "
+        + (double) Float.MIN_NORMAL + " and " + (double) Float.MAX_VALUE + " in magnitude (the normal floats)", OptimizerSpec.problem("lr", 1e-320));
+    assertTrue(OptimizerSpec.problem("eps", 1e39).startsWith("eps is 1.0E39, outside the range of 32-bit floats"), OptimizerSpec.problem("eps", 1e39));
+    // Subnormal: held by float32 (a model constant may be), refused here.
+    assertTrue(OptimizerSpec.problem("eps", 1e-40) != null);
+    assertEquals(null, OptimizerSpec.problem("eps", Float.MIN_NORMAL));
     assertEquals(null, OptimizerSpec.problem("lr", 1e-30));
     assertTrue(OptimizerSpec.problem("lr", Double.NaN) != null);
     assertThrows(IllegalArgumentException.class, () -> OptimizerSpec.adam().with("beta1", 1.5));

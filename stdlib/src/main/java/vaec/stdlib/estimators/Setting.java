@@ -35,11 +35,12 @@ public record Setting(String name, Object defaultValue, List<String> names, doub
           : "a " + kind + (minOpen ? " above " : " from ") + fmt(min) + (Double.isInfinite(max) ? "" : " to " + fmt(max));
       return name + " must be " + range + " (" + meaning + ")";
     }
-    // A fraction enters the graphs' float32 arithmetic: beyond its largest number it is infinite there.
-    if (!whole && Math.abs(d) > Float.MAX_VALUE) {
-      return name + " must be at most 3.4e38, the largest float32 number (the graphs compute in float32), got " + d + " (" + meaning + ")";
-    }
-    return null;
+    // A fraction enters the graphs' float32 arithmetic: beyond its largest number it is infinite
+    // there. The bound is FINITE only: each setting's own range says which small values make sense,
+    // and 0 is in most of them (beta = 0), so one that rounds to 0 is no surprise. A whole number
+    // is a count, used as such and never as a float32 value in the graphs.
+    String range = whole ? null : vaec.runtime.Float32.problem(name, d, vaec.runtime.Float32.Bound.FINITE);
+    return range == null ? null : range + " (" + meaning + ")";
   }
 
   static String fmt(double v) { return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v); }

@@ -84,12 +84,15 @@ public final class NetArgs {
   /** A whole number of at least {@code min}; {@code what} names it in the message. */
   public static int wholeNumber(NetTerm t, String what, int min) {
     if (t instanceof NetTerm.Num n && n.value() == Math.rint(n.value()) && n.value() >= min && n.value() <= 1e8) return (int) n.value();
-    throw new NetworkError(what + " must be a whole number of at least " + min + ", got " + NetTerm.text(t), t.where());
+    boolean tooLarge = t instanceof NetTerm.Num n && n.value() > 1e8;
+    throw new NetworkError(what + " must be a whole number of at least " + min + (tooLarge ? " and at most 100000000" : "") + ", got "
+        + NetTerm.text(t), t.where());
   }
 
   /** A layer width: a positive whole number. */
   public static int width(NetTerm t) {
     if (t instanceof NetTerm.Num n && n.value() == Math.rint(n.value()) && n.value() >= 1 && n.value() <= 1e8) return (int) n.value();
-    throw new NetworkError("a layer width must be a positive whole number", t.where());
+    throw new NetworkError("a layer width must be a positive whole number" + (t instanceof NetTerm.Num n && n.value() > 1e8
+        ? " of at most 100000000" : "") + ", got " + NetTerm.text(t), t.where());
   }
 }

@@ -14,8 +14,9 @@ class SettingTest {
   @Test
   void aFractionBeyondFloat32IsRefusedAndTheLargestFloatIsNot() {
     // Was accepted: beta = 1e40 compiled and made the loss infinite at the first step, without a line.
-    String m = BETA.check(1e40);
-    assertTrue(m != null && m.startsWith("beta must be at most 3.4e38, the largest float32 number"), m);
+    assertEquals("beta is 1.0E40, outside the range of 32-bit floats, in which vaec computes; it must be at most "
+        + (double) Float.MAX_VALUE + " in magnitude (the KL weight)", BETA.check(1e40));
+    assertTrue(BETA.check(-1e40) != null);
     assertNull(BETA.check((double) Float.MAX_VALUE));
     assertNull(BETA.check(1e-50));   // in range; 0 in float32, as beta = 0 is allowed
   }
