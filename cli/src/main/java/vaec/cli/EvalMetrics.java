@@ -8,6 +8,7 @@ import java.util.Map;
 import vaec.runtime.UserError;
 import vaec.runtime.data.BoundData;
 import vaec.runtime.data.ValueDomain;
+import vaec.runtime.model.EvalMetric;
 import vaec.runtime.train.Evaluator;
 
 /**
@@ -15,7 +16,8 @@ import vaec.runtime.train.Evaluator;
  * run}'s final report: the IWAE-k bound, each latent's KL term and its active units (Burda, Grosse
  * and Salakhutdinov 2016: unit u is active when the variance over test examples of E_q[z_u | x]
  * exceeds 0.01; defined for real-valued and binary latents, a binary unit's mean being its
- * probability of 1).
+ * probability of 1); then the metrics the model declares ({@link EvalMetric}: a codebook latent's
+ * code usage), each printed and written as it says.
  */
 final class EvalMetrics {
   /** The default k of the reported IWAE bound. */
@@ -81,21 +83,10 @@ final class EvalMetrics {
       out.lines.add("active units (variance over test examples of the guide mean above " + Evaluator.ACTIVE_THRESHOLD
           + ", Burda et al. 2016): " + String.join("; ", parts));
     }
-    List<Evaluator.CodeUsage> usage = ev.codeUsage(test);
-    if (!usage.isEmpty()) {
-      for (Evaluator.CodeUsage u : usage) {
-        out.lines.add(String.format(Locale.ROOT, "codebook %s: perplexity %.2f of %d codes; %d of %d codes in use (%.1f%%)", u.latent(),
-            u.perplexity(), u.codes(), u.inUse(), u.codes(), 100.0 * u.inUse() / u.codes()));
-        out.metrics.put("test_code_perplexity_" + u.latent(), u.perplexity());
-        out.metrics.put("codes_in_use_" + u.latent(), (double) u.inUse() / u.codes());
-        out.metrics.put("codes_" + u.latent(), u.codes());
-      }
-      List<String> errs = new ArrayList<>();
-      for (var e : ev.reconstructionError(test).entrySet()) {
-        errs.add(String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()));
-        out.metrics.put("test_reconstruction_sq_error_" + e.getKey(), e.getValue());
-      }
-      out.lines.add("reconstruction squared error per example (summed over columns, at the nearest codes): " + String.join(", ", errs));
+    // The metrics the model's estimators declare (a codebook latent's code usage): their own lines and entries.
+    for (EvalMetric.Value v : ev.metrics(test)) {
+      out.lines.addAll(v.lines());
+      out.metrics.putAll(v.entries());
     }
     return out;
   }

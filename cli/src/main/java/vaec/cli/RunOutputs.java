@@ -28,6 +28,7 @@ import vaec.runtime.data.ValueDomain;
 import vaec.runtime.model.CompiledModel;
 import vaec.runtime.train.Evaluator;
 import vaec.runtime.train.ModelState;
+import vaec.stdlib.metrics.CodeUsage;
 
 /** The files a run leaves in its output folder besides the checkpoint: pictures and metrics. */
 final class RunOutputs {
@@ -92,7 +93,10 @@ final class RunOutputs {
         else System.out.println("interpolation.png not written: " + why);
       }
     }
-    List<Evaluator.CodeUsage> usage = test.rows() > 0 ? ev.codeUsage(test) : List.of();
+    List<CodeUsage.Counts> usage = new java.util.ArrayList<>();
+    if (test.rows() > 0) {
+      for (var v : ev.metrics(test, metric -> metric instanceof CodeUsage)) if (v instanceof CodeUsage.Counts c) usage.add(c);
+    }
     if (!usage.isEmpty()) {
       Path codes = dir.resolve("codes.png");
       vaec.cli.pictures.CodeUsageChart.write(codes, usage);

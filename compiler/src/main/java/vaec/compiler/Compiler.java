@@ -121,7 +121,7 @@ public final class Compiler {
     cfg = cfg.withObjective(plan.objective().describe());
     CompiledModel compiled = new CompiledModel(model.name(), source.name(), hash(source.text()),
         ModelPaths.resolve(source.name(), DataBindings.inputs(symbols, model.data(), symbols.scored())), params, train, evaluate, logWeight, prior, recon, decode, controlVariates,
-        reported(plan), plan.objective().samples(), cfg);
+        reported(plan), metrics(plan), plan.objective().samples(), cfg);
     return new Compilation(source, model, plan, compiled);
   }
 
@@ -129,6 +129,13 @@ public final class Compiler {
   static List<vaec.runtime.model.ReportedTerm> reported(EstimatorPlan plan) {
     List<vaec.runtime.model.ReportedTerm> out = new ArrayList<>(plan.objective().reported());
     for (var lp : plan.latents()) out.addAll(lp.estimator().reported(lp.site(), lp.settings()));
+    return out;
+  }
+
+  /** The metrics each latent's estimator declares for the evaluation (a VQ latent's code usage), in the plan's order. */
+  static List<vaec.runtime.model.EvalMetric> metrics(EstimatorPlan plan) {
+    List<vaec.runtime.model.EvalMetric> out = new ArrayList<>();
+    for (var lp : plan.latents()) out.addAll(lp.estimator().metrics(lp.site(), lp.settings()));
     return out;
   }
 

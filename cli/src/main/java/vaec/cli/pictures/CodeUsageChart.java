@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import vaec.runtime.train.Evaluator;
+import vaec.stdlib.metrics.CodeUsage;
 
 /**
  * codes.png: how a codebook latent uses its codes on the test set, one line per codebook latent:
@@ -17,10 +17,10 @@ import vaec.runtime.train.Evaluator;
 public final class CodeUsageChart {
   private CodeUsageChart() {}
 
-  public static void write(Path png, List<Evaluator.CodeUsage> usage) {
+  public static void write(Path png, List<CodeUsage.Counts> usage) {
     XYChart chart = Charts.xyChart(LossChart.WIDTH, LossChart.HEIGHT, "Code usage on the test set", "code, by rank of use",
         "fraction of positions");
-    for (Evaluator.CodeUsage u : usage) {
+    for (CodeUsage.Counts u : usage) {
       long total = Arrays.stream(u.counts()).sum();
       long[] sorted = u.counts().clone();
       Arrays.sort(sorted);

@@ -26,6 +26,10 @@ import vaec.runtime.graph.Graph;
  *       values of {@code train} its linked inputs hold handles on ({@link Graph#linkedInputs}), and it is run after each backward
  *       pass of {@code train} (see {@link vaec.runtime.train.TrainingPass}).</li>
  * </ul>
+ * {@code terms} are what the objective and the estimators report during training and on the test
+ * set; {@code metrics} are the further numbers the evaluation reports on a data set
+ * ({@link EvalMetric}, declared by the estimators: a codebook latent's code usage), equal
+ * declarations kept once, in the order first declared.
  * Every data variable ({@code data}, in declaration order: those a likelihood scores and the
  * conditioning inputs the model only reads) enters each graph that reads it as the input of its
  * own name; which part of the dataset fills it is decided when the data is loaded
@@ -45,14 +49,24 @@ public record CompiledModel(
     Graph decode,
     Graph controlVariates,
     List<ReportedTerm> terms,
+    List<EvalMetric> metrics,
     int samples,
     TrainConfig config) {
 
   public CompiledModel {
     data = List.copyOf(data);
     terms = List.copyOf(terms);
+    metrics = List.copyOf(new java.util.LinkedHashSet<>(metrics));
     if (terms.isEmpty()) throw new IllegalArgumentException("an objective reports at least its loss");
     if (samples < 1) throw new IllegalArgumentException("samples per example: " + samples);
+  }
+
+  /** A model whose evaluation reports no metrics beyond its terms (a model rebuilt from another's graphs, in tests). */
+  public CompiledModel(String name, String file, String sourceHash, List<DataInput> data, List<ParamInit> params, Graph train,
+                       Graph evaluate, Graph logWeight, Graph priorSample, Graph reconstruct, Graph decode, Graph controlVariates,
+                       List<ReportedTerm> terms, int samples, TrainConfig config) {
+    this(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, terms,
+        List.of(), samples, config);
   }
 
   /**
@@ -84,8 +98,13 @@ public record CompiledModel(
     return data.stream().filter(DataInput::conditioning).toList();
   }
 
+  /** This model with its evaluation reporting {@code metrics} instead of its own. */
+  public CompiledModel withMetrics(List<EvalMetric> metrics) {
+    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, terms, metrics, samples, config);
+  }
+
   /** This model with another training configuration. */
   public CompiledModel withConfig(TrainConfig c) {
-    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, terms, samples, c);
+    return new CompiledModel(name, file, sourceHash, data, params, train, evaluate, logWeight, priorSample, reconstruct, decode, controlVariates, terms, metrics, samples, c);
   }
 }

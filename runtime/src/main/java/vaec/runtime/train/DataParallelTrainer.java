@@ -6,7 +6,7 @@ import vaec.runtime.data.DataSplit;
 import vaec.runtime.model.CompiledModel;
 
 /**
- * Synchronous data-parallel training: the loop of {@link Trainer} (same shuffles, same global
+ * Synchronous data-parallel training: the loop of {@link Trainer} (same {@link BatchOrder}, same global
  * batches, same checkpoints after every epoch) with each step's gradient computed elsewhere, as
  * the sum of {@link GradientShard}s over the global batch (a Spark tree aggregation, or shards
  * in this process), and the optimizer applied here to their mean. The checkpoints are the same
@@ -34,6 +34,7 @@ public final class DataParallelTrainer {
   private final TrainingListener listener;
   private final GradientService service;
   private final int averageEvery;
+  private final BatchOrder batchOrder;
   private volatile boolean stopRequested;
 
   public DataParallelTrainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, GradientService service) {
@@ -43,6 +44,17 @@ public final class DataParallelTrainer {
   /** @param averageEvery 1: synchronous gradient averaging; N > 1: the workers average their parameters every N local steps */
   public DataParallelTrainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, GradientService service,
       int averageEvery) {
+    this(state, data, checkpoint, listener, service, averageEvery, null);
+  }
+
+  /**
+   * As above, the epochs visiting the training rows in {@code order}'s order (made for
+   * {@code data.train()}); null: the order {@link BatchOrder#of} chooses, when training starts,
+   * the order a {@link Trainer} of the same model and data uses.
+   */
+  public DataParallelTrainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, GradientService service,
+      int averageEvery, BatchOrder order) {
+    this.batchOrder = order;
     if (averageEvery < 1) throw new IllegalArgumentException("averageEvery " + averageEvery);
     this.averageEvery = averageEvery;
     if (averageEvery == 1) refuseWorkerState(state.model);
@@ -61,7 +73,8 @@ public final class DataParallelTrainer {
   /** Trains until {@code epochs} epochs are complete; returns false when stopped early. */
   public boolean train(int epochs) {
     CompiledModel m = state.model;
-    int rows = data.train().rows();
+    BatchOrder batchOrder = this.batchOrder != null ? this.batchOrder : BatchOrder.of(m, data.train());
+    int rows = batchOrder.length();
     int batch = batch(m, rows);
     int perEpoch = rows / batch;
     int[] idx = new int[batch];
@@ -69,7 +82,7 @@ public final class DataParallelTrainer {
     int terms = m.terms().size();
     while (state.epoch < epochs) {
       long epoch = state.epoch;
-      int[] order = Trainer.permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
+      int[] order = batchOrder.epoch(state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
       long start = state.step - epoch * perEpoch;
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
       double[] sums = new double[terms];

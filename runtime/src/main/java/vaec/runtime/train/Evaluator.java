@@ -11,6 +11,7 @@ import vaec.runtime.data.DataInput;
 import vaec.runtime.exec.Executor;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.model.CompiledModel;
+import vaec.runtime.model.EvalMetric;
 import vaec.runtime.model.ReportedTerm;
 
 /**
@@ -197,83 +198,52 @@ public final class Evaluator {
     return total / d.rows();
   }
 
-  /** The evaluation graph's outputs of each codebook latent's chosen code indices are named this, then the latent. */
-  public static final String CODES_PREFIX = "codes_";
-
   /**
-   * How a codebook latent uses its codes over a data set: {@code counts[k]} the (example,
-   * position) pairs that chose code k.
+   * The values on {@code d} of the metrics the model declares ({@link CompiledModel#metrics}):
+   * those that read the evaluation graph first, then those that read the reconstruct graph, each
+   * in the order declared. Each pass a metric reads runs once for all of them, as {@link #terms}
+   * runs the evaluation graph (the same rows per pass and the same noise); a model that declares
+   * none gets an empty list and no pass.
    */
-  public record CodeUsage(String latent, long[] counts) {
-    public int codes() { return counts.length; }
-
-    /** exp of the entropy of the code frequencies: 1 (one code) to {@link #codes} (all alike). */
-    public double perplexity() {
-      double[] c = new double[counts.length];
-      for (int k = 0; k < c.length; k++) c[k] = counts[k];
-      return vaec.runtime.ops.CodePerplexity.perplexity(c);
-    }
-
-    /** The codes chosen at least once. */
-    public int inUse() {
-      int n = 0;
-      for (long c : counts) if (c > 0) n++;
-      return n;
-    }
+  public List<EvalMetric.Value> metrics(BoundData d) {
+    return metrics(d, x -> true);
   }
 
-  /**
-   * Each codebook latent's code usage on {@code d} (the evaluation graph's "codes_" outputs), in
-   * the graph's order; empty for a model without codebook latents.
-   */
-  public List<CodeUsage> codeUsage(BoundData d) {
+  /** As {@link #metrics(BoundData)}, for the declared metrics {@code which} accepts. */
+  public List<EvalMetric.Value> metrics(BoundData d, java.util.function.Predicate<EvalMetric> which) {
     CompiledModel m = state.model;
-    Map<String, long[]> counts = new LinkedHashMap<>();
-    for (var e : m.evaluate().outputs().entrySet()) {
-      if (e.getKey().startsWith(CODES_PREFIX) && e.getValue().op() instanceof vaec.runtime.ops.NearestCode nc) {
-        counts.put(e.getKey().substring(CODES_PREFIX.length()), new long[nc.codes()]);
+    List<EvalMetric.Value> out = new ArrayList<>();
+    for (EvalMetric.Pass kind : EvalMetric.Pass.values()) {
+      List<EvalMetric.Tally> tallies = new ArrayList<>();
+      for (EvalMetric metric : m.metrics()) if (metric.pass() == kind && which.test(metric)) tallies.add(metric.start());
+      if (tallies.isEmpty()) continue;
+      Batches b = new Batches(d);
+      switch (kind) {
+        case EVALUATE -> {
+          int k = m.samples();
+          int perPass = Math.max(1, rowsPerPass / k);
+          long pass = 0;
+          for (int from = 0; from < d.rows(); from += perPass) {
+            int n = Math.min(perPass, d.rows() - from);
+            Executor ex = executor("evaluate", shared(m.evaluate(), k), n * k);
+            b.gather(repeated(from, n, k), ex);
+            ex.drawNoise(state.noise, -1_000_000 - pass++);
+            ex.forward();
+            for (EvalMetric.Tally t : tallies) t.add(ex, n);
+          }
+        }
+        case RECONSTRUCT -> {
+          for (int from = 0; from < d.rows(); from += rowsPerPass) {
+            int n = Math.min(rowsPerPass, d.rows() - from);
+            Executor ex = executor("recon", m.reconstruct(), n);
+            b.gather(range(from, n), ex);
+            ex.forward();
+            for (EvalMetric.Tally t : tallies) t.add(ex, n);
+          }
+        }
       }
+      for (EvalMetric.Tally t : tallies) out.add(t.value());
     }
-    if (counts.isEmpty()) return List.of();
-    Batches b = new Batches(d);
-    int k = m.samples();
-    int perPass = Math.max(1, rowsPerPass / k);
-    long pass = 0;
-    for (int from = 0; from < d.rows(); from += perPass) {
-      int n = Math.min(perPass, d.rows() - from);
-      Executor ex = executor("evaluate", shared(m.evaluate(), k), n * k);
-      b.gather(repeated(from, n, k), ex);
-      ex.drawNoise(state.noise, -1_000_000 - pass++);
-      ex.forward();
-      for (var e : counts.entrySet()) {
-        for (double v : ex.value(CODES_PREFIX + e.getKey()).dup('c').data().asDouble()) e.getValue()[(int) v]++;
-      }
-    }
-    List<CodeUsage> out = new ArrayList<>();
-    for (var e : counts.entrySet()) out.add(new CodeUsage(e.getKey(), e.getValue()));
-    return out;
-  }
-
-  /**
-   * The mean over the rows of {@code d} of the squared error, summed over columns, between each
-   * scored variable and its reconstruction (the likelihood's mean at the guide's mean), by variable.
-   */
-  public Map<String, Double> reconstructionError(BoundData d) {
-    Batches b = new Batches(d);
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (int from = 0; from < d.rows(); from += rowsPerPass) {
-      int n = Math.min(rowsPerPass, d.rows() - from);
-      Executor ex = executor("recon", state.model.reconstruct(), n);
-      b.gather(range(from, n), ex);
-      ex.forward();
-      for (String o : ex.graph().outputs().keySet()) {
-        if (!o.startsWith("mean_")) continue;
-        String x = o.substring("mean_".length());
-        INDArray diff = ex.value(o).sub(ex.input(x));
-        out.merge(x, diff.mul(diff).sumNumber().doubleValue(), Double::sum);
-      }
-    }
-    out.replaceAll((x, v) -> v / d.rows());
     return out;
   }
 

@@ -30,6 +30,15 @@ public final class GradientVariance {
 
   public static Result measure(CompiledModel m, Map<String, float[]> start, BoundData data, int batch, int steps, long seed,
                                Predicate<String> measured, Predicate<String> estimatorState) {
+    return measure(m, start, data, batch, steps, seed, measured, estimatorState, BatchOrder.of(m, data));
+  }
+
+  /**
+   * As above, with the batches cut from {@code order} (made for {@code data}), asked for one
+   * epoch's order with {@code seed}; the steps cycle through that epoch's batches.
+   */
+  public static Result measure(CompiledModel m, Map<String, float[]> start, BoundData data, int batch, int steps, long seed,
+                               Predicate<String> measured, Predicate<String> estimatorState, BatchOrder order) {
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : m.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
@@ -40,13 +49,13 @@ public final class GradientVariance {
       if (v != null && v.length == target.length()) target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(v).reshape(target.shape()));
       else target.assign(fresh.params().value(e.name()));
     }
-    int b = Math.min(batch, data.rows());
+    int b = Math.min(batch, order.length());
     int samples = m.samples();   // the objective's samples per example: each example fills that many consecutive rows, as in training
     TrainingPass ex = new TrainingPass(m, b * samples, store);
-    ex.beginRun(data.rows() / b);
+    ex.beginRun(order.length() / b);
     Batches batches = new Batches(data);
     NoiseSource noise = new NoiseSource(seed);
-    int[] order = Trainer.permutation(data.rows(), seed);
+    int[] rowsInOrder = order.epoch(seed);
     int[] idx = new int[b];
     int[] rows = new int[b * samples];
 
@@ -55,7 +64,7 @@ public final class GradientVariance {
     INDArray frozen = store.values().dup();
     List<ParamEntry> stateEntries = layout.stream().filter(e -> estimatorState.test(e.name())).toList();
     for (int t = 0; t < steps && !stateEntries.isEmpty(); t++) {
-      step(ex, batches, order, idx, rows, t, noise);
+      step(ex, batches, rowsInOrder, idx, rows, t, noise);
       warm.step(store.values(), store.grads());
       for (ParamEntry e : layout) {
         if (!estimatorState.test(e.name())) store.value(e.name()).assign(frozen.get(
@@ -69,7 +78,7 @@ public final class GradientVariance {
     double[] sum = new double[(int) n];
     double[] sumSq = new double[(int) n];
     for (int t = 0; t < steps; t++) {
-      step(ex, batches, order, idx, rows, steps + t, noise);
+      step(ex, batches, rowsInOrder, idx, rows, steps + t, noise);
       int k = 0;
       for (String name : names) {
         for (double gv : store.grad(name).dup().reshape(-1).toDoubleVector()) {

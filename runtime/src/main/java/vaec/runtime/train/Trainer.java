@@ -1,7 +1,6 @@
 package vaec.runtime.train;
 
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import vaec.runtime.checkpoint.CheckpointIO;
@@ -13,7 +12,8 @@ import vaec.runtime.kernels.Kernels;
 import vaec.runtime.model.CompiledModel;
 
 /**
- * The training loop: shuffled mini-batches (the last incomplete batch of an epoch is dropped),
+ * The training loop: mini-batches cut in turn from each epoch's {@link BatchOrder} (a seeded
+ * shuffle of the rows; the last incomplete batch of an epoch is dropped),
  * one forward and backward pass and one optimizer step per batch, a test evaluation and an
  * atomic checkpoint after every epoch. A stop request (Ctrl-C) is honoured between steps with a
  * checkpoint of the exact position, so that {@code --resume} continues the same run.
@@ -24,15 +24,26 @@ public final class Trainer {
   private final Path checkpoint;
   private final TrainingListener listener;
   private final Evaluator evaluator;
+  private final BatchOrder batchOrder;
   private volatile boolean stopRequested;
   private volatile boolean running;
 
+  /** A trainer visiting the rows in the order {@link BatchOrder#of} chooses for the model and its training rows. */
   public Trainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener) {
+    this(state, data, checkpoint, listener, null);
+  }
+
+  /**
+   * A trainer whose epochs visit the training rows in {@code order}'s order (made for
+   * {@code data.train()}); null: the order {@link BatchOrder#of} chooses, when training starts.
+   */
+  public Trainer(ModelState state, DataSplit data, Path checkpoint, TrainingListener listener, BatchOrder order) {
     this.state = state;
     this.data = data;
     this.checkpoint = checkpoint;
     this.listener = listener;
     this.evaluator = new Evaluator(state);
+    this.batchOrder = order;
   }
 
   /** Asks the loop to save and return after the current step; safe from any thread. */
@@ -52,7 +63,8 @@ public final class Trainer {
 
   private boolean loop(int epochs) {
     CompiledModel m = state.model;
-    int rows = data.train().rows();
+    BatchOrder batchOrder = this.batchOrder != null ? this.batchOrder : BatchOrder.of(m, data.train());
+    int rows = batchOrder.length();
     int batch = m.config().batchFor(rows);
     int perEpoch = rows / batch;
     // One pass over the batch, or two halves of it on two cores (TrainingStep says when).
@@ -98,7 +110,7 @@ public final class Trainer {
     String cpuLabel = "start-up (from the JVM's start to the first step)";
     while (state.epoch < epochs) {
       long epoch = state.epoch;
-      int[] order = permutation(rows, state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
+      int[] order = batchOrder.epoch(state.noise.derive(ModelState.STREAM_SHUFFLE, epoch));
       long start = state.step - epoch * perEpoch;   // > 0 when resuming in the middle of an epoch
       listener.epochStarted(epoch + 1, epochs, perEpoch, start, batch);
       double[] sums = new double[m.terms().size()];
@@ -245,18 +257,5 @@ public final class Trainer {
         + (java.nio.file.Files.exists(checkpoint) ? "\nthe last good checkpoint is kept at " + checkpoint
             : "\nno checkpoint of this run was written yet (none completed an epoch)")
         + "\ntry a smaller learning rate, or bound the value (softplus or exp of a clipped value for scales)");
-  }
-
-  static int[] permutation(int n, long seed) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) p[i] = i;
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
   }
 }

@@ -53,6 +53,13 @@ public abstract class GradientEstimator {
    */
   public List<vaec.runtime.model.ReportedTerm> reported(LatentSite latent, Settings s) { return List.of(); }
 
+  /**
+   * Metrics the evaluation reports for the latent on a data set, each reading outputs this
+   * estimator's lowering gives the evaluation or reconstruct graph (the VQ-VAE's code usage):
+   * printed by {@code vaec eval} and {@code vaec run} and written to metrics.json as they say.
+   */
+  public List<vaec.runtime.model.EvalMetric> metrics(LatentSite latent, Settings s) { return List.of(); }
+
   /** Lowers the latent and, through {@link LatentStep#rest}, everything after it. */
   public abstract Part lower(LatentStep step);
 

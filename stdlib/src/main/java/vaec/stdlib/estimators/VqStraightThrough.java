@@ -6,6 +6,7 @@ import java.util.Optional;
 import vaec.runtime.graph.Graph;
 import vaec.runtime.graph.Node;
 import vaec.runtime.graph.SourceRef;
+import vaec.runtime.model.EvalMetric;
 import vaec.runtime.model.ParamInit;
 import vaec.runtime.model.ReportedTerm;
 import vaec.runtime.ops.Affine;
@@ -15,6 +16,8 @@ import vaec.runtime.ops.RowSum;
 import vaec.runtime.ops.Unary;
 import vaec.stdlib.distributions.Codebook;
 import vaec.stdlib.distributions.KlRule;
+import vaec.stdlib.metrics.CodeUsage;
+import vaec.stdlib.metrics.ReconstructionError;
 
 /**
  * The VQ-VAE's estimator (van den Oord, Vinyals and Kavukcuoglu 2017) for a codebook latent: the
@@ -126,6 +129,16 @@ public final class VqStraightThrough extends GradientEstimator {
     out.add(new ReportedTerm(PERPLEXITY + n, "perplexity", PERPLEXITY + n,
         "exp of the entropy of the codes latent " + n + " chose in a batch (1 to " + codebook(z).codes() + ")"));
     return out;
+  }
+
+  /**
+   * The codebook's usage on the test set (from the indices the lowering outputs as
+   * {@link #CODES}), and the reconstructions' squared error, which says what the -ELBO's constant
+   * KL term does not.
+   */
+  @Override
+  public List<EvalMetric> metrics(LatentSite z, Settings s) {
+    return List.of(new CodeUsage(z.name(), CODES + z.name(), codebook(z).codes()), ReconstructionError.AT_NEAREST_CODES);
   }
 
   @Override
