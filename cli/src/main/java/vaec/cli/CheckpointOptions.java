@@ -21,6 +21,6 @@ final class CheckpointOptions {
   ModelState load(CompiledModel m) {
     Path p = path(m);
     if (!Files.exists(p)) throw new UserError("no checkpoint at " + p + "; train first with: vaec run " + m.file() + " (or pass --checkpoint)");
-    return ModelState.restore(m, CheckpointIO.read(p), p.toString());
+    return ModelState.restoreForEvaluation(m, CheckpointIO.read(p), p.toString());
   }
 }

@@ -281,4 +281,37 @@ class CliAdversarialTest {
     CliRunner.Result c = ok("compile", model);
     assertTrue(c.stdout().contains("activations at batch 8 "), c::toString);
   }
+
+  @Test
+  void evalSampleAndEncodeCheckTheMemoryOfAnEvaluationPassNotOfTheWrittenBatch() {
+    // Was: a model written with batch = 2147483647 trained (on its 72 examples, as one batch of 72),
+    // but eval, sample and encode of its checkpoint were refused: "the model is too large for
+    // memory: ... training needs about 1.2 TiB ... activations at batch 2147483647", though none of
+    // them trains and each evaluates in passes of bounded size.
+    Path big = TinyModel.write(dir.resolve("bigbatch.vae"), text.replace("batch   = 8", "batch   = 2147483647"));
+    Path out = dir.resolve("bigbatch");
+    ok("run", big, "--out", out, "--epochs", 1, "--eval-samples", 2);
+    Path ckpt = out.resolve("checkpoint.vaeckpt");
+    CliRunner.Result e = ok("eval", big, "--checkpoint", ckpt, "--samples", 2);
+    assertTrue(e.stdout().contains("test -ELBO"), e::toString);
+    ok("sample", big, "--checkpoint", ckpt, "-o", dir.resolve("big-samples.csv"));
+    ok("encode", big, "--checkpoint", ckpt, "-o", dir.resolve("big-codes.csv"));
+    // vaec compile still states what training at the written batch would need.
+    CliRunner.Result c = ok("compile", big);
+    assertTrue(c.stdout().contains("activations at batch 2147483647 "), c::toString);
+  }
+
+  @Test
+  void anEvaluationTooLargeForMemoryIsRefusedWithTheEvaluationsNeeds() {
+    vaec.runtime.model.CompiledModel m = vaec.compiler.Compiler.compile(new vaec.compiler.SourceFile("tiny.vae", text)).compiled();
+    var needs = vaec.runtime.model.MemoryEstimate.forEvaluation(m, vaec.runtime.train.Evaluator.evaluationGraphs(m),
+        vaec.runtime.train.Evaluator.rowsPerPass(m));
+    assertEquals(m.params().stream().mapToLong(p -> java.util.Arrays.stream(p.shape()).reduce(1, Math::multiplyExact)).sum(),
+        needs.parameters());
+    assertTrue(needs.activationBytes() > 0 && needs.activationBytes() <= (256L << 20), needs::describe);
+    vaec.runtime.UserError err = org.junit.jupiter.api.Assertions.assertThrows(vaec.runtime.UserError.class,
+        () -> needs.require(new vaec.runtime.model.MemoryEstimate.Available(needs.totalBytes() - 1, "the test's limit")));
+    assertTrue(err.getMessage().contains("evaluation needs about"), err::getMessage);
+    assertTrue(err.getMessage().contains("activations of a pass of " + needs.batch() + " rows"), err::getMessage);
+  }
 }

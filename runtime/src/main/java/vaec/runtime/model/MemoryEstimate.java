@@ -18,7 +18,8 @@ import vaec.runtime.optim.OptimizerSpec;
  * the machine is a message, not a native allocation failure.
  */
 public record MemoryEstimate(long parameters, String largestNetwork, long largestNetworkParameters, long parameterBytes,
-                             long gradientBytes, long optimizerBytes, long activationBytes, int batch, int samples) {
+                             long gradientBytes, long optimizerBytes, long activationBytes, int batch, int samples,
+                             boolean training) {
   static final long FLOAT = 4;
 
   /** The flat parameter vector is one Java array, indexed by int. */
@@ -75,16 +76,42 @@ public record MemoryEstimate(long parameters, String largestNetwork, long larges
     }
     long moments = optimizer.name().equals(OptimizerSpec.ADAM) ? 2 : 0;
     return new MemoryEstimate(n, largest, largestSize, n * FLOAT, n * FLOAT, moments * n * FLOAT,
-        2 * widths * batch * FLOAT, batch, samples);
+        2 * widths * batch * FLOAT, batch, samples, true);
+  }
+
+  /**
+   * What eval, sample and encode need of a trained model: the parameters, with the gradient and
+   * optimizer arrays a restored state holds, and the values of one evaluation pass of
+   * {@code rowsPerPass} rows through the widest of {@code evaluationGraphs} (forward only, one graph
+   * at a time). No training batch: these commands run none, so a batch setting larger than memory
+   * allows (capped at the training set when training runs) does not stop them.
+   */
+  public static MemoryEstimate forEvaluation(CompiledModel m, List<Graph> evaluationGraphs, int rowsPerPass) {
+    MemoryEstimate t = of(m.params(), List.of(), 1, 1, m.config().optimizer());
+    return new MemoryEstimate(t.parameters, t.largestNetwork, t.largestNetworkParameters, t.parameterBytes, t.gradientBytes,
+        t.optimizerBytes, widestRow(evaluationGraphs) * rowsPerPass * FLOAT, rowsPerPass, 1, false);
+  }
+
+  /** The values one row (one example) holds in the widest of {@code graphs} (null ones skipped): every node's width, times its stacked rows. */
+  public static long widestRow(List<Graph> graphs) {
+    long widest = 0;
+    for (Graph g : graphs) {
+      if (g == null) continue;
+      long w = 0;
+      for (Node node : g.nodes()) if (!node.isParam()) w += (long) node.width() * Math.max(1, node.rows());
+      widest = Math.max(widest, w);
+    }
+    return widest;
   }
 
   public long totalBytes() { return parameterBytes + gradientBytes + optimizerBytes + activationBytes; }
 
   /** One line for {@code vaec compile}. */
   public String describe() {
-    return String.format(Locale.ROOT, "%,d parameters; training needs about %s (%,d bytes: parameters %s, gradients %s%s, activations at batch %d%s %s)",
-        parameters, shortBytes(totalBytes()), totalBytes(), shortBytes(parameterBytes), shortBytes(gradientBytes),
-        optimizerBytes == 0 ? "" : ", Adam's moments " + shortBytes(optimizerBytes), batch, samples > 1 ? " x " + samples + " samples" : "",
+    return String.format(Locale.ROOT, "%,d parameters; %s needs about %s (%,d bytes: parameters %s, gradients %s%s, activations %s %s)",
+        parameters, training ? "training" : "evaluation", shortBytes(totalBytes()), totalBytes(), shortBytes(parameterBytes),
+        shortBytes(gradientBytes), optimizerBytes == 0 ? "" : ", Adam's moments " + shortBytes(optimizerBytes),
+        training ? "at batch " + batch + (samples > 1 ? " x " + samples + " samples" : "") : "of a pass of " + batch + " rows",
         shortBytes(activationBytes));
   }
 

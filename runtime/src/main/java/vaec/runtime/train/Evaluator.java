@@ -49,15 +49,15 @@ public final class Evaluator {
    * {@link #PASS_BYTES}; at least 1.
    */
   public static int rowsPerPass(CompiledModel m) {
-    long widest = 1;
-    for (Graph g : java.util.Arrays.asList(m.evaluate(), m.logWeight(), m.reconstruct(), m.decode(), m.priorSample())) {
-      if (g == null) continue;
-      long w = 0;
-      for (vaec.runtime.graph.Node n : g.nodes()) if (!n.isParam()) w += (long) n.width() * Math.max(1, n.rows());
-      widest = Math.max(widest, w);
-    }
+    long widest = Math.max(1, vaec.runtime.model.MemoryEstimate.widestRow(evaluationGraphs(m)));
     return (int) Math.max(1, Math.min(ROWS_PER_PASS, PASS_BYTES / (4 * widest)));
   }
+
+  /** The graphs evaluation, sampling and encoding run (some null for some models). */
+  public static List<Graph> evaluationGraphs(CompiledModel m) {
+    return java.util.Arrays.asList(m.evaluate(), m.logWeight(), m.reconstruct(), m.decode(), m.priorSample());
+  }
+
 
   /**
    * The objective's reported terms, means per example in nats; the first is the loss. {@code kl}

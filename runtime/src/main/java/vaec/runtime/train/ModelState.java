@@ -48,7 +48,7 @@ public final class ModelState {
    * counts the batch setting as written.
    */
   public static ModelState fresh(CompiledModel model, int trainRows) {
-    ModelState s = empty(model, model.config().seed(), trainRows);
+    ModelState s = empty(model, model.config().seed(), vaec.runtime.model.MemoryEstimate.of(model, trainRows));
     SplittableRandom r = new SplittableRandom(s.noise.derive(STREAM_INIT, 0));
     float[] flat = new float[(int) s.params.values().length()];
     int off = 0;
@@ -63,9 +63,9 @@ public final class ModelState {
     return s;
   }
 
-  private static ModelState empty(CompiledModel model, long seed, int trainRows) {
+  private static ModelState empty(CompiledModel model, long seed, vaec.runtime.model.MemoryEstimate needs) {
     // Before anything is allocated: a model too large for memory is a message, not a native crash.
-    vaec.runtime.model.MemoryEstimate.of(model, trainRows).require();
+    needs.require();
     List<ParamEntry> layout = new ArrayList<>();
     for (ParamInit p : model.params()) layout.add(new ParamEntry(p.name(), p.shape()));
     ParameterStore store = new ParameterStore(layout, DataType.FLOAT);
@@ -80,12 +80,25 @@ public final class ModelState {
 
   /** As {@link #restore(CompiledModel, Checkpoint, String)}, training on {@code trainRows} examples (see {@link #fresh(CompiledModel, int)}). */
   public static ModelState restore(CompiledModel model, Checkpoint c, String checkpointPath, int trainRows) {
+    return restore(model, c, checkpointPath, vaec.runtime.model.MemoryEstimate.of(model, trainRows));
+  }
+
+  /**
+   * Restores a checkpoint for evaluation, sampling or encoding, which train nothing: the memory
+   * check counts one evaluation pass ({@link Evaluator#rowsPerPass}) instead of a training batch.
+   */
+  public static ModelState restoreForEvaluation(CompiledModel model, Checkpoint c, String checkpointPath) {
+    return restore(model, c, checkpointPath, vaec.runtime.model.MemoryEstimate.forEvaluation(model,
+        Evaluator.evaluationGraphs(model), Evaluator.rowsPerPass(model)));
+  }
+
+  private static ModelState restore(CompiledModel model, Checkpoint c, String checkpointPath, vaec.runtime.model.MemoryEstimate needs) {
     if (!c.modelHash().equals(model.sourceHash())) {
       throw new UserError(checkpointPath + " was written for a different model source (" + c.modelFile()
           + ", hash " + c.modelHash().substring(0, 12) + ") than " + model.file() + " (hash " + model.sourceHash().substring(0, 12)
           + "); use the model file it was trained with, or start a new run in another --out folder");
     }
-    ModelState s = empty(model, c.seed(), trainRows);
+    ModelState s = empty(model, c.seed(), needs);
     List<ParamEntry> expected = s.params.layout();
     if (expected.size() != c.layout().size()) throw new UserError(checkpointPath + " holds another parameter layout than the model");
     for (int i = 0; i < expected.size(); i++) {
